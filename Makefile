@@ -1,0 +1,51 @@
+# make demo: set up .venv and run check, render, audit and build over specs/.
+# make test: set up .venv and run the whole test suite.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SPECS := $(wildcard specs/*.arch)
+JOBS ?= 2
+
+.PHONY: demo test install graphviz fuzz bench lint clean
+
+install: $(STAMP) graphviz
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.14.1 torchvision==0.29.1
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+# Debian's graphviz provides the `dot` binary the graphviz package drives.
+graphviz:
+	@command -v dot >/dev/null 2>&1 || { \
+	  echo "installing Debian's graphviz (for dot)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz) \
+	  >/dev/null 2>&1 || sudo sh -c 'apt-get update -qq && apt-get install -y -qq graphviz' \
+	  || echo "warning: could not install graphviz; render to .dot only"; }
+
+demo: install
+	$(BIN)/archspec check $(SPECS)
+	mkdir -p out
+	@for f in $(SPECS); do n=$$(basename $$f .arch); \
+	  $(BIN)/archspec render $$f -o out/$$n.svg --depth 1 || exit $$?; \
+	  $(BIN)/archspec render $$f -o out/$$n.full.svg || exit $$?; done
+	@for f in $(SPECS); do $(BIN)/archspec audit $$f --depth 1 || exit $$?; done
+	@for f in $(SPECS); do $(BIN)/archspec build $$f --device meta || exit $$?; done
+
+test: install
+	$(BIN)/python -m pytest -q -n $(JOBS) -p no:cacheprovider
+
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/test_fuzz.py
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+lint: install
+	$(BIN)/ruff check archspec tests bench
+
+clean:
+	rm -rf out build *.egg-info .pytest_cache

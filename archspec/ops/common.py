@@ -1,0 +1,89 @@
+"""Shared helpers for shape rules: torch's output-size formulas and argument checks."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from archspec.errors import ArgumentError, ShapeError
+from archspec.ir.graph import Shape
+
+
+def pair(value: Any) -> tuple[int, int]:
+    """``3`` -> ``(3, 3)``; ``(1, 7)`` stays."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ArgumentError(f"expected 1 or 2 integers, got {len(value)}")
+        return int(value[0]), int(value[1])
+    return int(value), int(value)
+
+
+def expect_rank(op: str, shape: Shape, rank: int, what: str = "C×H×W") -> None:
+    if len(shape) != rank:
+        raise ShapeError(f"{op} expects a {what} input, got {fmt_shape(shape)}")
+
+
+def fmt_shape(shape: Shape) -> str:
+    return "×".join(str(d) for d in shape) if shape else "scalar"
+
+
+def conv_out(size: int, kernel: int, stride: int, pad_lo: int, pad_hi: int, dilation: int = 1,
+             ceil_mode: bool = False) -> int:
+    """torch's Conv/Pool output size along one axis (ceil_mode as in MaxPool2d)."""
+    span = size + pad_lo + pad_hi - dilation * (kernel - 1) - 1
+    if ceil_mode:
+        out = math.ceil(span / stride) + 1
+        if (out - 1) * stride >= size + pad_lo:  # last window must start inside the input
+            out -= 1
+        return out
+    return span // stride + 1
+
+
+def same_padding(kernel: int, dilation: int) -> tuple[int, int]:
+    total = dilation * (kernel - 1)
+    return total // 2, total - total // 2
+
+
+def spatial_out(op: str, shape: Shape, kernel: tuple[int, int], stride: tuple[int, int],
+                padding: tuple[tuple[int, int], tuple[int, int]],
+                dilation: tuple[int, int] = (1, 1), ceil_mode: bool = False) -> tuple[int, int]:
+    """Output H, W for a sliding window; ShapeError if the window does not fit."""
+    out = []
+    for axis, size in enumerate(shape[-2:]):
+        lo, hi = padding[axis]
+        eff = dilation[axis] * (kernel[axis] - 1) + 1
+        if size + lo + hi < eff:
+            raise ShapeError(
+                f"{op} kernel {kernel[0]}×{kernel[1]} (effective {eff}) is larger than the padded "
+                f"input {size + lo + hi} along {'HW'[axis]}",
+                hint="reduce the kernel, add padding, or downsample less before this layer")
+        out.append(conv_out(size, kernel[axis], stride[axis], lo, hi, dilation[axis], ceil_mode))
+    if min(out) <= 0:
+        raise ShapeError(f"{op} output would be empty ({out[0]}×{out[1]})")
+    return out[0], out[1]
+
+
+def resolve_padding(padding: Any, kernel: tuple[int, int], dilation: tuple[int, int],
+                    stride: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Per-axis (low, high) padding from an int, a pair, 'valid' or 'same'."""
+    if padding == "valid":
+        return (0, 0), (0, 0)
+    if padding == "same":
+        if stride != (1, 1):
+            raise ArgumentError("padding='same' needs stride 1 (as in torch)")
+        return same_padding(kernel[0], dilation[0]), same_padding(kernel[1], dilation[1])
+    ph, pw = pair(padding)
+    if ph < 0 or pw < 0:
+        raise ArgumentError(f"padding must be non-negative, got {padding}")
+    return (ph, ph), (pw, pw)
+
+
+def check_positive(**values: Any) -> None:
+    for name, value in values.items():
+        for v in value if isinstance(value, tuple) else (value,):
+            if v <= 0:
+                raise ArgumentError(f"{name} must be positive, got {v}")
+
+
+def numel(shape: Shape) -> int:
+    return math.prod(shape)

@@ -1,0 +1,147 @@
+"""The primitive registry.
+
+A primitive keeps together, in one small file per family under ``archspec/ops``:
+its parameter schema, its shape rule, its parameter/MAC rule and its torch lowering.
+Shape and cost rules are pure Python; lowerings import torch lazily inside the function, so
+``check`` and ``audit`` never import torch.
+
+Rules raise :class:`ShapeError` / :class:`ArgumentError` without a span; the elaborator
+attaches the span of the call site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from archspec.errors import ArgumentError, did_you_mean
+from archspec.ir.graph import OpNode, Shape
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()
+
+# Parameter types understood by the elaborator's argument checker:
+#   int, float (ints accepted), number, bool, str, pair (int or 2 ints -> tuple[int, int]),
+#   ints (list of ints -> tuple), floats, any, padding (pair or 'same'/'valid')
+PARAM_TYPES = {"int", "float", "number", "bool", "str", "pair", "ints", "floats", "any",
+               "padding"}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    default: Any = REQUIRED
+    aliases: tuple[str, ...] = ()
+    choices: tuple[Any, ...] = ()
+    doc: str = ""
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Static cost of one node. FLOPs = 2 * macs + other_flops (see docs/audit.md)."""
+
+    params: int = 0
+    buffers: int = 0
+    macs: int = 0
+    other_flops: int = 0   # non multiply-add work: BN, activations, pooling, softmax, ...
+
+    @property
+    def flops(self) -> int:
+        return 2 * self.macs + self.other_flops
+
+
+@dataclass(frozen=True)
+class Fn:
+    """A functional lowering: ``target(*args, **kwargs)`` where args may hold ``In(i)`` markers
+    (the i-th input tensor) or ``INPUTS`` (the list of all inputs)."""
+
+    target: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class In:
+    index: int
+
+
+class _AllInputs:
+    def __repr__(self) -> str:
+        return "INPUTS"
+
+
+INPUTS: Any = _AllInputs()
+
+ShapeRule = Callable[[dict[str, Any], list[Shape]], Shape | tuple[Shape, dict[int, Shape]]]
+CostRule = Callable[[dict[str, Any], list[Shape], Shape], Cost]
+Lowering = Callable[[OpNode, list[Shape]], Any]  # -> torch.nn.Module | Fn
+
+
+def _no_cost(params: dict[str, Any], ins: list[Shape], out: Shape) -> Cost:
+    return Cost()
+
+
+@dataclass(frozen=True)
+class Primitive:
+    """A built-in op. ``inputs`` names the tensor operands; ``variadic`` allows any number of
+    operands (at least ``len(inputs)``)."""
+
+    name: str
+    params: tuple[Param, ...]
+    infer: ShapeRule
+    lower: Lowering | None = None
+    cost: CostRule = _no_cost
+    inputs: tuple[str, ...] = ("x",)
+    variadic: bool = False
+    family: str = "other"   # conv | norm | act | pool | linear | merge | shape | attention | io
+    stateful: bool = False  # has parameters or buffers: lowered to a named submodule
+    doc: str = ""
+
+    def param(self, name: str) -> Param | None:
+        for p in self.params:
+            if p.name == name or name in p.aliases:
+                return p
+        return None
+
+
+PRIMITIVES: dict[str, Primitive] = {}
+
+
+def primitive(name: str, *, params: tuple[Param, ...] = (), **kw: Any) -> Callable[[ShapeRule],
+                                                                                     ShapeRule]:
+    """Register the decorated shape rule as primitive ``name``; other fields as keywords."""
+
+    def register(infer: ShapeRule) -> ShapeRule:
+        if name in PRIMITIVES:
+            raise ValueError(f"primitive {name!r} registered twice")
+        PRIMITIVES[name] = Primitive(name, tuple(params), infer, doc=(infer.__doc__ or "").strip(),
+                                     **kw)
+        return infer
+
+    return register
+
+
+def get(name: str) -> Primitive:
+    """The primitive ``name``; ArgumentError with a did-you-mean when unknown."""
+    load_all()
+    if name not in PRIMITIVES:
+        raise ArgumentError(f"unknown primitive '{name}'", hint=did_you_mean(name, PRIMITIVES))
+    return PRIMITIVES[name]
+
+
+def load_all() -> dict[str, Primitive]:
+    """Import every ops module once, so their decorators register."""
+    if not PRIMITIVES:
+        import archspec.ops  # noqa: F401  (the package imports each family)
+    return PRIMITIVES

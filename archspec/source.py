@@ -1,0 +1,65 @@
+"""Source files and spans: every AST node, graph node and error points back at the text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A spec's text with its display name (a path, or ``<string>``)."""
+
+    name: str
+    text: str
+
+    @classmethod
+    def read(cls, path: str | Path) -> SourceFile:
+        return cls(str(path), Path(path).read_text(encoding="utf-8"))
+
+    def line(self, number: int) -> str:
+        """The 1-based line ``number`` without its newline ('' when out of range)."""
+        lines = self.text.splitlines()
+        return lines[number - 1] if 1 <= number <= len(lines) else ""
+
+
+@dataclass(frozen=True)
+class Span:
+    """A 1-based, inclusive-start / exclusive-end region of a source file."""
+
+    source: SourceFile | None
+    line: int
+    col: int
+    end_line: int | None = None
+    end_col: int | None = None
+
+    @property
+    def file(self) -> str:
+        return self.source.name if self.source else "<unknown>"
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+    def __repr__(self) -> str:
+        return f"Span({self})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Span):
+            return NotImplemented
+        return (self.file, self.line, self.col, self.end_line, self.end_col) == (
+            other.file, other.line, other.col, other.end_line, other.end_col)
+
+    def __hash__(self) -> int:
+        return hash((self.file, self.line, self.col))
+
+    @property
+    def text_line(self) -> str:
+        return self.source.line(self.line) if self.source else ""
+
+    def caret_width(self) -> int:
+        if self.end_line == self.line and self.end_col and self.end_col > self.col:
+            return self.end_col - self.col
+        return 1
+
+
+UNKNOWN = Span(None, 0, 0)
