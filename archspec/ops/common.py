@@ -87,3 +87,54 @@ def check_positive(**values: Any) -> None:
 
 def numel(shape: Shape) -> int:
     return math.prod(shape)
+
+
+# -- additions for the other primitive families (dims, broadcasting, pooling checks) --------------
+
+def fmt_shapes(shapes: list[Shape]) -> str:
+    """``[64×56×56, 128×28×28]``: operand shapes for merge error messages."""
+    return "[" + ", ".join(fmt_shape(s) for s in shapes) + "]"
+
+
+def norm_dim(op: str, dim: int, rank: int, what: str = "dim") -> int:
+    """A non-batch ``dim`` (negative counts from the end) as an index in ``0..rank-1``."""
+    if not -rank <= dim < rank:
+        raise ArgumentError(f"{op}: {what}={dim} is out of range for a rank-{rank} input",
+                            hint=f"non-batch dims run from 0 to {rank - 1} (or -{rank} to -1); "
+                                 "0 is the channel dim")
+    return dim % rank
+
+
+def norm_dims(op: str, dims: Any, rank: int) -> tuple[int, ...]:
+    """Several non-batch dims, normalised and checked for repeats."""
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    out = tuple(norm_dim(op, d, rank) for d in dims)
+    if len(set(out)) != len(out):
+        raise ArgumentError(f"{op}: dims {dims} repeat a dimension")
+    return out
+
+
+def broadcast(op: str, shapes: list[Shape]) -> Shape:
+    """torch broadcasting restricted to equal ranks (the batch dim leads every tensor, so a
+    rank mismatch would broadcast against the batch)."""
+    if len({len(s) for s in shapes}) != 1:
+        raise ShapeError(f"{op}: operands have different ranks: {fmt_shapes(shapes)}",
+                         hint="reshape the smaller operand so the ranks match (e.g. C×1×1)")
+    out = []
+    for sizes in zip(*shapes):
+        big = {s for s in sizes if s != 1}
+        if len(big) > 1:
+            raise ShapeError(f"{op}: shapes do not match: {fmt_shapes(shapes)}",
+                             hint="each dim must be equal, or 1 in all operands but one")
+        out.append(big.pop() if big else 1)
+    return tuple(out)
+
+
+def check_pool_padding(op: str, kernel: tuple[int, int], padding: tuple[int, int],
+                       dilation: tuple[int, int] = (1, 1)) -> None:
+    """torch pools require padding <= half the (effective) kernel."""
+    for k, p, d in zip(kernel, padding, dilation):
+        if p < 0 or p > (d * (k - 1) + 1) // 2:
+            raise ArgumentError(f"{op}: padding {p} must be between 0 and half the kernel "
+                                f"({(d * (k - 1) + 1) // 2} for kernel {k})",
+                                hint="torch pools allow at most kernel // 2 padding")

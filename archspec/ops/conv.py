@@ -1,13 +1,18 @@
-"""Convolutions: conv (1-D over vectors is not supported; 2-D over C×H×W)."""
+"""Convolutions over C×H×W: conv and conv_transpose (deform_conv and table_conv live apart)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from archspec.errors import ShapeError
+from archspec.errors import ArgumentError, ShapeError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import (
-    check_positive, expect_rank, numel, pair, resolve_padding, spatial_out,
+    check_positive,
+    expect_rank,
+    numel,
+    pair,
+    resolve_padding,
+    spatial_out,
 )
 from archspec.ops.registry import Cost, Param, primitive
 
@@ -54,7 +59,7 @@ def conv_cost(p: dict[str, Any], ins: list[Shape], out: Shape) -> Cost:
 
 
 def lower_conv(node: OpNode, ins: list[Shape]) -> Any:
-    import torch.nn as nn
+    from torch import nn
 
     p = node.params
     _, stride, dilation, padding = conv_geometry(p)
@@ -71,3 +76,65 @@ def lower_conv(node: OpNode, ins: list[Shape]) -> Any:
 def conv(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """2-D convolution (torch.nn.Conv2d). ``padding`` takes an int, a pair, 'same' or 'valid'."""
     return conv_shape("conv", p, ins[0])
+
+
+CONV_T_PARAMS = (
+    Param("out", "int", doc="output channels"),
+    Param("kernel", "pair", doc="kernel size", aliases=("k",)),
+    Param("stride", "pair", 1, aliases=("s",)),
+    Param("padding", "pair", 0, aliases=("p", "pad")),
+    Param("output_padding", "pair", 0),
+    Param("dilation", "pair", 1, aliases=("d",)),
+    Param("groups", "int", 1, aliases=("g",)),
+    Param("bias", "bool", True),
+)
+
+
+def conv_t_geometry(p: dict[str, Any]) -> tuple:
+    kernel, stride, dilation = pair(p["kernel"]), pair(p["stride"]), pair(p["dilation"])
+    padding, out_pad = pair(p["padding"]), pair(p["output_padding"])
+    check_positive(kernel=kernel, stride=stride, dilation=dilation, out=p["out"],
+                   groups=p["groups"])
+    for axis in range(2):
+        if padding[axis] < 0 or out_pad[axis] < 0:
+            raise ArgumentError("conv_transpose: padding and output_padding must be non-negative")
+        if out_pad[axis] >= max(stride[axis], dilation[axis]):
+            raise ArgumentError(
+                f"conv_transpose: output_padding {out_pad[axis]} must be smaller than the stride "
+                f"({stride[axis]}) or the dilation ({dilation[axis]})",
+                hint="output_padding only picks among the sizes a stride can produce")
+    return kernel, stride, padding, out_pad, dilation
+
+
+def conv_t_cost(p: dict[str, Any], ins: list[Shape], out: Shape) -> Cost:
+    kh, kw = pair(p["kernel"])
+    per_in = (p["out"] // p["groups"]) * kh * kw
+    params = ins[0][0] * per_in + (p["out"] if p["bias"] else 0)
+    return Cost(params=params, macs=numel(ins[0]) * per_in,
+                other_flops=numel(out) if p["bias"] else 0)
+
+
+def lower_conv_t(node: OpNode, ins: list[Shape]) -> Any:
+    from torch import nn
+
+    p = node.params
+    kernel, stride, padding, out_pad, dilation = conv_t_geometry(p)
+    return nn.ConvTranspose2d(ins[0][0], p["out"], kernel, stride, padding, out_pad,
+                              p["groups"], p["bias"], dilation)
+
+
+@primitive("conv_transpose", params=CONV_T_PARAMS, family="conv", stateful=True,
+           cost=conv_t_cost, lower=lower_conv_t)
+def conv_transpose(p: dict[str, Any], ins: list[Shape]) -> Shape:
+    """Transposed 2-D convolution (torch.nn.ConvTranspose2d):
+    ``H' = (H-1)·s - 2p + d·(k-1) + output_padding + 1``."""
+    x = ins[0]
+    expect_rank("conv_transpose", x, 3)
+    kernel, stride, padding, out_pad, dilation = conv_t_geometry(p)
+    check_groups("conv_transpose", x[0], p["out"], p["groups"])
+    hw = [(x[1 + a] - 1) * stride[a] - 2 * padding[a] + dilation[a] * (kernel[a] - 1)
+          + out_pad[a] + 1 for a in range(2)]
+    if min(hw) <= 0:
+        raise ShapeError(f"conv_transpose output would be empty ({hw[0]}×{hw[1]})",
+                         hint="reduce the padding")
+    return (p["out"], hw[0], hw[1])
