@@ -1,0 +1,164 @@
+"""Slicing and padding: slice, select, split (several output ports), pad, subsample."""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+from archspec.errors import ArgumentError, ShapeError
+from archspec.ir.graph import OpNode, Shape
+from archspec.ops.common import check_positive, expect_rank, fmt_shape, norm_dim, pair
+from archspec.ops.registry import Fn, In, Param, primitive
+
+DIM = Param("dim", "int", 0)
+FULL = slice(None)
+
+
+def slice_geometry(p: dict[str, Any], x: Shape) -> tuple[int, int]:
+    """The normalised dim and the sliced length, with Python's clamping."""
+    if not x:
+        raise ShapeError("slice needs at least one non-batch dim, got a scalar")
+    dim = norm_dim("slice", p["dim"], len(x))
+    if p["step"] <= 0:
+        raise ArgumentError(f"slice: step must be positive, got {p['step']}",
+                            hint="torch does not support negative steps")
+    size = len(range(x[dim])[slice(p["start"], p["stop"], p["step"])])
+    if size == 0:
+        raise ShapeError(f"slice {p['start']}:{p['stop']}:{p['step']} of dim {dim} (size "
+                         f"{x[dim]}) is empty", hint=f"indices run from 0 to {x[dim] - 1}")
+    return dim, size
+
+
+def lower_slice(node: OpNode, ins: list[Shape]) -> Fn:
+    p = node.params
+    dim, _ = slice_geometry(p, ins[0])
+    index = (FULL,) * (dim + 1) + (slice(p["start"], p["stop"], p["step"]),)
+    return Fn(operator.getitem, (In(0), index))
+
+
+@primitive("slice", params=(Param("start", "int", None), Param("stop", "int", None),
+                            Param("step", "int", 1), DIM),
+           lower=lower_slice, family="shape")
+def slice_op(p: dict[str, Any], ins: list[Shape]) -> Shape:
+    """``x[start:stop:step]`` along non-batch ``dim`` with Python semantics (negative indices,
+    clamping); an empty result is an error."""
+    dim, size = slice_geometry(p, ins[0])
+    return (*ins[0][:dim], size, *ins[0][dim + 1:])
+
+
+def select_geometry(p: dict[str, Any], x: Shape) -> tuple[int, int]:
+    if not x:
+        raise ShapeError("select needs at least one non-batch dim, got a scalar")
+    dim = norm_dim("select", p["dim"], len(x))
+    if not -x[dim] <= p["index"] < x[dim]:
+        raise ShapeError(f"select: index {p['index']} is out of range for dim {dim} of size "
+                         f"{x[dim]}", hint=f"use an index from 0 to {x[dim] - 1}")
+    return dim, p["index"] % x[dim]
+
+
+def lower_select(node: OpNode, ins: list[Shape]) -> Fn:
+    import torch
+
+    dim, index = select_geometry(node.params, ins[0])
+    return Fn(torch.select, (In(0), dim + 1, index))
+
+
+@primitive("select", params=(Param("index", "int"), DIM), lower=lower_select, family="shape")
+def select(p: dict[str, Any], ins: list[Shape]) -> Shape:
+    """``x[index]`` along non-batch ``dim``, which disappears (torch.select)."""
+    dim, _ = select_geometry(p, ins[0])
+    return ins[0][:dim] + ins[0][dim + 1:]
+
+
+def split_sizes(p: dict[str, Any], x: Shape) -> tuple[int, list[int]]:
+    if not x:
+        raise ShapeError("split needs at least one non-batch dim, got a scalar")
+    dim, chunks = norm_dim("split", p["dim"], len(x)), p["chunks"]
+    if isinstance(chunks, int):
+        if chunks <= 0 or x[dim] % chunks:
+            raise ShapeError(f"split: dim {dim} of size {x[dim]} does not split into {chunks} "
+                             "equal chunks", hint="give the chunk sizes as a list instead")
+        return dim, [x[dim] // chunks] * chunks
+    sizes = list(chunks)
+    if not sizes or min(sizes) <= 0 or sum(sizes) != x[dim]:
+        raise ShapeError(f"split: sizes {sizes} must be positive and add up to {x[dim]}, "
+                         f"the size of dim {dim}")
+    return dim, sizes
+
+
+def lower_split(node: OpNode, ins: list[Shape]) -> Fn:
+    import torch
+
+    dim, sizes = split_sizes(node.params, ins[0])
+    size: Any = sizes[0] if len(set(sizes)) == 1 else sizes
+    return Fn(torch.split, (In(0), size, dim + 1))
+
+
+@primitive("split", params=(Param("chunks", "ints"), DIM), lower=lower_split, family="shape")
+def split(p: dict[str, Any], ins: list[Shape]) -> tuple[Shape, dict[int, Shape]]:
+    """Split along ``dim`` into ``chunks`` equal parts, or parts of the listed sizes
+    (torch.split); part i is output port i."""
+    dim, sizes = split_sizes(p, ins[0])
+    shapes = [(*ins[0][:dim], s, *ins[0][dim + 1:]) for s in sizes]
+    return shapes[0], dict(enumerate(shapes[1:], start=1))
+
+
+def pad_amounts(p: dict[str, Any]) -> tuple[int, ...]:
+    """torch's F.pad tuple: (left, right, top, bottom[, channels before, after])."""
+    spatial, channels = p["spatial"], p["channels"]
+    sp = (spatial,) * 4 if isinstance(spatial, int) else tuple(spatial)
+    ch = (channels,) * 2 if isinstance(channels, int) else tuple(channels)
+    if len(sp) != 4 or len(ch) != 2:
+        raise ArgumentError("pad: spatial takes 1 or 4 numbers (left, right, top, bottom), "
+                            "channels 1 or 2 (before, after)")
+    if min(sp + ch) < 0:
+        raise ArgumentError(f"pad: amounts must be non-negative, got spatial={spatial}, "
+                            f"channels={channels}", hint="use slice to crop")
+    if any(ch) and p["mode"] != "constant":
+        raise ArgumentError(f"pad: channel padding needs mode 'constant', not {p['mode']!r}")
+    return sp + ch if any(ch) else sp
+
+
+def lower_pad(node: OpNode, ins: list[Shape]) -> Fn:
+    import torch.nn.functional as F
+
+    p = node.params
+    kwargs = {"mode": p["mode"]}
+    if p["mode"] == "constant":
+        kwargs["value"] = p["value"]
+    return Fn(F.pad, (In(0), pad_amounts(p)), kwargs)
+
+
+@primitive("pad", params=(Param("spatial", "ints", 0), Param("channels", "ints", 0),
+                          Param("value", "float", 0.0),
+                          Param("mode", "str", "constant",
+                                choices=("constant", "reflect", "replicate", "circular"))),
+           lower=lower_pad, family="shape")
+def pad(p: dict[str, Any], ins: list[Shape]) -> Shape:
+    """Pad a C×H×W input (F.pad): ``spatial`` = n or (left, right, top, bottom); ``channels``
+    = n or (before, after), zero channels as in ResNet-CIFAR option A."""
+    x = ins[0]
+    expect_rank("pad", x, 3)
+    amounts = pad_amounts(p)
+    if p["mode"] == "reflect" and (max(amounts[:2]) >= x[2] or max(amounts[2:4]) >= x[1]):
+        raise ShapeError(f"pad: reflect padding {amounts} must be smaller than the input "
+                         f"{fmt_shape(x)}")
+    ch = amounts[4:] or (0, 0)
+    return (x[0] + ch[0] + ch[1], x[1] + amounts[2] + amounts[3], x[2] + amounts[0] + amounts[1])
+
+
+def lower_subsample(node: OpNode, ins: list[Shape]) -> Fn:
+    sh, sw = pair(node.params["stride"])
+    index = (FULL, FULL, slice(None, None, sh), slice(None, None, sw))
+    return Fn(operator.getitem, (In(0), index))
+
+
+@primitive("subsample", params=(Param("stride", "pair", aliases=("s",)),),
+           lower=lower_subsample, family="shape")
+def subsample(p: dict[str, Any], ins: list[Shape]) -> Shape:
+    """Keep every stride-th row and column: ``x[:, :, ::s, ::s]`` (ceil(H/s)×ceil(W/s))."""
+    x = ins[0]
+    expect_rank("subsample", x, 3)
+    sh, sw = pair(p["stride"])
+    check_positive(stride=(sh, sw))
+    return (x[0], -(-x[1] // sh), -(-x[2] // sw))
