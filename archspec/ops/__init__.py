@@ -1,3 +1,20 @@
-"""Primitive families. Importing this package registers every primitive."""
+"""Primitive families. Importing this package registers every primitive.
 
-from archspec.ops import conv  # noqa: F401
+``torch_modules`` is not imported here: it loads torch, and only lowerings need it.
+"""
+
+from archspec.ops import (  # noqa: F401
+    act,
+    conv,
+    deform,
+    dropout,
+    io,
+    lenet,
+    linear,
+    merge,
+    norm,
+    pool,
+    sample,
+    shape,
+    slicing,
+)

@@ -1,0 +1,128 @@
+"""Resampling: affine_grid, grid_sample (spatial transformers) and upsample."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from archspec.errors import ArgumentError, ShapeError
+from archspec.ir.graph import OpNode, Shape
+from archspec.ops.common import expect_rank, fmt_shape, numel, pair
+from archspec.ops.pool import adaptive_windows
+from archspec.ops.registry import Cost, Fn, In, Param, primitive
+
+ALIGN = Param("align_corners", "bool", False)
+# Per output element: one multiply-add per tap.
+TAP_FLOPS = {"nearest": 0, "nearest-exact": 0, "bilinear": 8, "bicubic": 32}
+GRID_FLOPS = 12   # per grid point: (x, y) = θ·(u, v, 1), 6 multiply-adds
+
+
+def grid_cost(p: dict[str, Any], ins: list[Shape], out: Shape) -> Cost:
+    return Cost(other_flops=GRID_FLOPS * out[0] * out[1])
+
+
+def lower_affine_grid(node: OpNode, ins: list[Shape]) -> Fn:
+    from archspec.ops.torch_modules import affine_grid
+
+    return Fn(affine_grid, (In(0), In(1), node.params["align_corners"]))
+
+
+@primitive("affine_grid", params=(ALIGN,), inputs=("theta", "like"), cost=grid_cost,
+           lower=lower_affine_grid, family="sample")
+def affine_grid_op(p: dict[str, Any], ins: list[Shape]) -> Shape:
+    """Sampling grid H×W×2 for the affine map ``theta`` (2×3, or 6 values) at the size of
+    ``like`` (a C×H×W tensor) (F.affine_grid)."""
+    theta, like = ins
+    if tuple(theta) not in ((2, 3), (6,)):
+        raise ShapeError(f"affine_grid: theta must be 2×3 or 6, got {fmt_shape(theta)}",
+                         hint="end the localisation net with linear(6)")
+    expect_rank("affine_grid (like)", like, 3)
+    return (like[1], like[2], 2)
+
+
+def grid_sample_cost(p: dict[str, Any], ins: list[Shape], out: Shape) -> Cost:
+    return Cost(other_flops=TAP_FLOPS[p["mode"]] * numel(out))
+
+
+def lower_grid_sample(node: OpNode, ins: list[Shape]) -> Fn:
+    import torch.nn.functional as F
+
+    p = node.params
+    return Fn(F.grid_sample, (In(0), In(1)), {"mode": p["mode"], "padding_mode":
+                                              p["padding_mode"], "align_corners":
+                                              p["align_corners"]})
+
+
+@primitive("grid_sample",
+           params=(Param("mode", "str", "bilinear", choices=("bilinear", "nearest", "bicubic")),
+                   Param("padding_mode", "str", "zeros",
+                         choices=("zeros", "border", "reflection")), ALIGN),
+           inputs=("x", "grid"), cost=grid_sample_cost, lower=lower_grid_sample, family="sample")
+def grid_sample(p: dict[str, Any], ins: list[Shape]) -> Shape:
+    """Sample x (C×H×W) at the grid's points (Hg×Wg×2, coordinates in [-1, 1]) -> C×Hg×Wg
+    (F.grid_sample)."""
+    x, grid = ins
+    expect_rank("grid_sample", x, 3)
+    if len(grid) != 3 or grid[2] != 2:
+        raise ShapeError(f"grid_sample: grid must be H×W×2, got {fmt_shape(grid)}",
+                         hint="make it with affine_grid")
+    return (x[0], grid[0], grid[1])
+
+
+UPSAMPLE_MODES = ("nearest", "nearest-exact", "bilinear", "bicubic", "area")
+
+
+def upsample_size(p: dict[str, Any], x: Shape) -> tuple[int, int]:
+    expect_rank("upsample", x, 3)
+    if (p["scale"] is None) == (p["size"] is None):
+        raise ArgumentError("upsample takes exactly one of scale and size",
+                            hint="e.g. upsample(scale=2) or upsample(size=(56, 56))")
+    if p["align_corners"] is not None and p["mode"] not in ("bilinear", "bicubic"):
+        raise ArgumentError(f"upsample: align_corners only applies to bilinear and bicubic "
+                            f"modes, not {p['mode']!r}")
+    if p["size"] is not None:
+        out = pair(p["size"])
+    else:
+        scale = p["scale"]
+        sh, sw = (scale, scale) if isinstance(scale, (int, float)) else tuple(scale)
+        if sh <= 0 or sw <= 0:
+            raise ArgumentError(f"upsample: scale must be positive, got {scale}")
+        out = (math.floor(x[1] * float(sh)), math.floor(x[2] * float(sw)))
+    if min(out) <= 0:
+        raise ShapeError(f"upsample output would be empty ({out[0]}×{out[1]}) for input "
+                         f"{fmt_shape(x)}")
+    return out
+
+
+def upsample_cost(p: dict[str, Any], ins: list[Shape], out: Shape) -> Cost:
+    if p["mode"] == "area":
+        x = ins[0]
+        return Cost(other_flops=x[0] * adaptive_windows(x[1], out[1])
+                    * adaptive_windows(x[2], out[2]))
+    return Cost(other_flops=TAP_FLOPS[p["mode"]] * numel(out))
+
+
+def lower_upsample(node: OpNode, ins: list[Shape]) -> Fn:
+    import torch.nn.functional as F
+
+    p = node.params
+    kwargs: dict[str, Any] = {"mode": p["mode"]}
+    if p["size"] is not None:
+        kwargs["size"] = pair(p["size"])
+    else:
+        scale = p["scale"]
+        kwargs["scale_factor"] = float(scale) if isinstance(scale, (int, float)) else \
+            tuple(float(s) for s in scale)
+    if p["align_corners"] is not None:
+        kwargs["align_corners"] = p["align_corners"]
+    return Fn(F.interpolate, (In(0),), kwargs)
+
+
+@primitive("upsample", params=(Param("scale", "floats", None, aliases=("scale_factor",)),
+                               Param("size", "pair", None),
+                               Param("mode", "str", "nearest", choices=UPSAMPLE_MODES),
+                               Param("align_corners", "bool", None)),
+           cost=upsample_cost, lower=lower_upsample, family="sample")
+def upsample(p: dict[str, Any], ins: list[Shape]) -> Shape:
+    """Resize C×H×W by ``scale`` (H' = floor(H·scale)) or to ``size`` (F.interpolate)."""
+    return (ins[0][0], *upsample_size(p, ins[0]))
