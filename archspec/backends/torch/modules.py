@@ -1,0 +1,119 @@
+"""Lower every node, place the stateful ones in a module tree named after the spec, initialise.
+
+State-dict keys are the node names: ``layer1.0.conv1`` becomes ``root.layer1[0].conv1``, with
+plain ``nn.Module`` containers (``nn.Sequential`` where every child name is a number).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import networkx as nx
+
+import torch
+from archspec.errors import ArgumentError, NameError_, SpecError
+from archspec.ir.graph import OpNode, input_shapes, nodes
+from archspec.ops.registry import Fn, get
+from archspec.source import UNKNOWN, Span
+from torch import nn
+
+Lowered = dict[str, Any]  # node name -> nn.Module | Fn
+
+
+def lower_all(graph: nx.DiGraph) -> Lowered:
+    """Each non-input node's lowering, in node order (so seeded initialisation is stable)."""
+    out: Lowered = {}
+    for n in nodes(graph):
+        if n.op == "input":
+            continue
+        prim = get(n.op)
+        if prim.lower is None:
+            raise SpecError(f"primitive '{n.op}' has no torch lowering", span=n.span)
+        result = prim.lower(n, input_shapes(graph, n))
+        if not isinstance(result, (nn.Module, Fn)):
+            raise TypeError(f"lowering of '{n.op}' returned {type(result).__name__}, "
+                            "expected an nn.Module or an Fn")
+        out[n.name] = result
+    return out
+
+
+def place_modules(root: nn.Module, graph: nx.DiGraph, lowered: Lowered) -> None:
+    """Attach every module lowering at its node's dotted path under ``root``."""
+    leaves = {name: m for name, m in lowered.items() if isinstance(m, nn.Module)}
+    sequential = _numbered_prefixes(leaves)
+    for path in leaves:
+        parent, parts = root, path.split(".")
+        for i, part in enumerate(parts):
+            prefix = ".".join(parts[: i + 1])
+            child = parent._modules.get(part)
+            if child is None:
+                child = leaves.get(prefix)
+                if child is None:
+                    child = nn.Sequential() if prefix in sequential else nn.Module()
+                _add(parent, part, child, _span(graph, path), path)
+            parent = child
+
+
+def _numbered_prefixes(leaves: dict[str, Any]) -> set[str]:
+    """Container paths whose children are all named by numbers."""
+    children: dict[str, set[str]] = {}
+    for path in leaves:
+        parts = path.split(".")
+        for i in range(1, len(parts)):
+            children.setdefault(".".join(parts[:i]), set()).add(parts[i])
+    return {p for p, names in children.items() if all(n.isdigit() for n in names)}
+
+
+def _span(graph: nx.DiGraph, path: str) -> Span:
+    return graph.nodes[path]["data"].span if path in graph else UNKNOWN
+
+
+def _add(parent: nn.Module, name: str, child: nn.Module, span: Span, path: str) -> None:
+    if not name.isidentifier() and not name.isdigit():
+        raise NameError_(f"'{path}' cannot be a module path: '{name}' is not an identifier",
+                         span=span)
+    if hasattr(parent, name) and name not in parent._modules:
+        raise NameError_(f"label '{name}' in '{path}' clashes with the torch.nn.Module "
+                         f"attribute '{name}'", span=span, hint="rename the label")
+    parent.add_module(name, child)
+
+
+def apply_inits(graph: nx.DiGraph, lowered: Lowered) -> None:
+    """Apply each node's declared ``attrs['init']`` after torch's default initialisation."""
+    with torch.no_grad():
+        for n in nodes(graph):
+            init = n.attrs.get("init")
+            if init is None or n.name not in lowered:
+                continue
+            module = lowered[n.name]
+            rule = INITS.get(init) if isinstance(init, str) else None
+            if rule is None or not isinstance(module, nn.Module):
+                raise ArgumentError(f"unknown init '{init}' for {n.op} '{n.name}'", span=n.span,
+                                    hint=f"known: {', '.join(sorted(INITS))}")
+            rule(module, n)
+
+
+def _fill(value: float) -> Callable[[nn.Module, OpNode], None]:
+    def fill(module: nn.Module, n: OpNode) -> None:
+        for p in module.parameters():
+            p.fill_(value)
+
+    return fill
+
+
+def _identity_affine(module: nn.Module, n: OpNode) -> None:
+    """A linear layer that outputs the identity 2×3 affine matrix (STN localisation head)."""
+    weight, bias = getattr(module, "weight", None), getattr(module, "bias", None)
+    if weight is None or bias is None or bias.shape != (6,):
+        raise ArgumentError(f"init 'identity_affine' needs a linear layer with 6 outputs and a "
+                            f"bias; '{n.name}' is {n.op} with shape {n.shape}", span=n.span)
+    weight.zero_()
+    bias.copy_(torch.tensor([1.0, 0, 0, 0, 1, 0], dtype=bias.dtype, device=bias.device))
+
+
+INITS: dict[str, Callable[[nn.Module, OpNode], None]] = {
+    "zeros": _fill(0.0),
+    "ones": _fill(1.0),
+    "identity_affine": _identity_affine,
+}
