@@ -1,0 +1,13 @@
+"""archspec: a declarative architecture-spec compiler for convolutional networks.
+
+    import archspec
+    net = archspec.load("specs/resnet50.arch", num_classes=10)
+    net.graph, net.outputs, net.audit()
+    model = archspec.build("specs/resnet50.arch", num_classes=10, device="cuda")
+"""
+
+from archspec.api import Network, build, check, load
+from archspec.errors import SpecError, SpecErrors
+
+__all__ = ["Network", "SpecError", "SpecErrors", "build", "check", "load"]
+__version__ = "0.1.0"

@@ -1,0 +1,153 @@
+"""The public Python API: ``load``, ``check``, ``build``, and the ``Network`` they return."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from archspec.elaborate import Loader, elaborate
+from archspec.errors import SpecError
+from archspec.ir.graph import OutputInfo, Shape, node
+from archspec.source import SourceFile
+
+SpecInput = str | Path | SourceFile
+
+
+@dataclass
+class Network:
+    """A compiled, shape-checked network."""
+
+    graph: nx.DiGraph
+    source: SourceFile
+    warnings: list[SpecError] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.graph.graph["name"]
+
+    @property
+    def outputs(self) -> dict[str, Shape]:
+        """Output name -> shape (without the batch dimension), main outputs first."""
+        infos: dict[str, OutputInfo] = self.graph.graph["outputs"]
+        return {name: node(self.graph, o.node.node).port_shape(o.node.port)
+                for name, o in infos.items()}
+
+    @property
+    def inputs(self) -> dict[str, Shape]:
+        return {n: node(self.graph, n).shape for n in self.graph.graph["inputs"]}
+
+    def audit(self, **options: Any) -> Any:
+        """Parameters, MACs/FLOPs, memory and receptive field (see docs/audit.md)."""
+        from archspec.passes.audit import audit
+        return audit(self.graph, **options)
+
+    def render(self, **options: Any) -> Any:
+        """A ``graphviz.Digraph`` of the network (see docs/render.md)."""
+        from archspec.backends.graphviz import render
+        return render(self.graph, **options)
+
+    def build(self, **options: Any) -> Any:
+        """A ``torch.nn.Module`` (see docs/build.md)."""
+        from archspec.backends.torch import build_module
+        return build_module(self.graph, **options)
+
+
+def to_source(spec: SpecInput) -> SourceFile:
+    """A path (str or Path) of an existing file, a SourceFile, or spec text."""
+    if isinstance(spec, SourceFile):
+        return spec
+    if isinstance(spec, Path) or (isinstance(spec, str) and "\n" not in spec
+                                  and spec.endswith((".arch", ".yaml", ".yml"))):
+        return read_source(Path(spec))
+    return SourceFile("<string>", spec)
+
+
+def read_source(path: Path) -> SourceFile:
+    from archspec.errors import ImportError_, SpecLimitError
+    from archspec.limits import LIMITS
+    from archspec.source import Span
+    try:
+        size = path.stat().st_size
+        if size > LIMITS.max_file_bytes:
+            raise SpecLimitError(f"spec file is {size / 2**20:.1f} MiB; the limit is "
+                                 f"{LIMITS.max_file_bytes / 2**20:.0f} MiB",
+                                 Span(SourceFile(str(path), ""), 1, 1))
+        data = path.read_bytes()
+    except OSError as e:
+        raise ImportError_(f"cannot read {path}: {e.strerror}",
+                           Span(SourceFile(str(path), ""), 1, 1)) from None
+    return decode(str(path), data)
+
+
+def decode(name: str, data: bytes) -> SourceFile:
+    from archspec.errors import SpecSyntaxError
+    from archspec.source import Span
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        safe = SourceFile(name, data.decode("utf-8", "replace"))
+        raise SpecSyntaxError("the file is not valid UTF-8", Span(safe, line, col),
+                              hint="save the spec as UTF-8 text") from None
+    if "\x00" in text:
+        at = text.index("\x00")
+        line = text.count("\n", 0, at) + 1
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
+        raise SpecSyntaxError("the file contains NUL bytes (binary data?)",
+                              Span(SourceFile(name, text.replace("\x00", " ")), line, col))
+    return SourceFile(name, text.lstrip("\ufeff"))
+
+
+def load(spec: SpecInput, network: str | None = None, *, input_shape: Shape | None = None,
+         allow_paths: tuple[str | Path, ...] = (), **params: Any) -> Network:
+    """Parse, elaborate and shape-check ``spec`` (a path, a SourceFile or the text itself).
+
+    ``params`` override the network's parameters (``num_classes=10``); ``input_shape``
+    overrides the (first) input's declared shape. Raises SpecError (SpecErrors for several).
+    """
+    source = to_source(spec)
+    root = Path(source.name).resolve().parent if Path(source.name).is_file() else Path.cwd()
+    loader = Loader(root, tuple(Path(p) for p in allow_paths))
+    ns = loader.load_source(source, Path(source.name).resolve() if Path(
+        source.name).is_file() else None)
+    overrides = {"*": tuple(input_shape)} if input_shape else {}
+    graph = elaborate(loader, ns, network, params, first_input_override(ns, overrides))
+    warnings = list(graph.graph["warnings"]) + run_lints(graph)
+    graph.graph["warnings"] = warnings
+    return Network(graph, source, warnings)
+
+
+def first_input_override(ns: Any, overrides: dict[str, Shape]) -> dict[str, Shape]:
+    if "*" not in overrides:
+        return overrides
+    from archspec.elaborate.network import choose_network
+    from archspec.frontend import ast as A
+    net = choose_network(ns, None)
+    names = [s.name for s in getattr(net, "body", []) if isinstance(s, A.Input)]
+    return {names[0]: overrides["*"]} if names else {}
+
+
+def run_lints(graph: nx.DiGraph) -> list[SpecError]:
+    try:
+        from archspec.passes.lints import lint
+    except ImportError:
+        return []
+    return list(lint(graph))
+
+
+def check(spec: SpecInput, **params: Any) -> Network:
+    """Alias of :func:`load`, for symmetry with the CLI."""
+    return load(spec, **params)
+
+
+def build(spec: SpecInput, network: str | None = None, *, device: Any = None, dtype: Any = None,
+          **params: Any) -> Any:
+    """Compile ``spec`` and lower it to a ``torch.nn.Module``."""
+    build_opts = {k: params.pop(k) for k in ("seed", "max_param_bytes", "memory_format")
+                  if k in params}
+    net = load(spec, network, **params)
+    return net.build(device=device, dtype=dtype, **build_opts)

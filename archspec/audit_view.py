@@ -1,0 +1,337 @@
+"""Rendering audit reports: rich tables, JSON and CSV; comparing two reports; budgets.
+
+Only ``render_table`` and ``render_comparison`` import rich (lazily); nothing imports torch.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, fields
+from typing import Any
+
+from archspec.passes.audit import (
+    DEAD, AuditReport, BlockRow, Row, Run, Totals, TrainingMemory,
+)
+from archspec.passes.receptive_field import RF, fmt_num
+
+COUNT_UNITS = ("", " K", " M", " G", " T", " P")
+BYTE_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
+PREFIX = {"": 0, "k": 1, "m": 2, "g": 3, "t": 4, "p": 5}
+QUANTITY = re.compile(r"^([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([kmgtp]?)(i?)(b?)$", re.I)
+
+
+def fmt_count(n: float) -> str:
+    """``25557032`` -> ``25.56 M``; ``4089184256`` -> ``4.09 G``; under 1000 as is."""
+    i = 0
+    while abs(n) >= 1000 and i < len(COUNT_UNITS) - 1:
+        n /= 1000
+        i += 1
+    return f"{n:.2f}{COUNT_UNITS[i]}" if i else f"{n:g}"
+
+
+def fmt_bytes(n: float) -> str:
+    """``102760448`` -> ``98.00 MiB``."""
+    i = 0
+    while abs(n) >= 1024 and i < len(BYTE_UNITS) - 1:
+        n /= 1024
+        i += 1
+    return f"{n:.2f} {BYTE_UNITS[i]}" if i else f"{int(n)} B"
+
+
+def parse_quantity(text: str | int | float) -> int:
+    """``'25M'`` -> 25_000_000, ``'4.1G'`` -> 4_100_000_000, ``'2GiB'`` -> 2·2³⁰, ``'512k'``,
+    ``'1.5e9'``, ``'25,557,032'``. SI prefixes are powers of 1000 (case-insensitive), ``Ki``/
+    ``Mi``/``Gi``... powers of 1024; a trailing ``B`` (bytes) changes nothing."""
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return int(text)
+    m = QUANTITY.match(str(text).strip().replace("_", "").replace(",", ""))
+    if not m:
+        raise ValueError(f"cannot read {text!r} as a quantity (try 25M, 4.1G or 2GiB)")
+    number, prefix, binary, _ = m.groups()
+    if binary and not prefix:
+        raise ValueError(f"cannot read {text!r}: 'i' needs a prefix (KiB, MiB, GiB)")
+    base = 1024 if binary else 1000
+    return round(float(number) * base ** PREFIX[prefix.lower()])
+
+
+# -- rollup views ----------------------------------------------------------------------------
+
+def view_rows(report: AuditReport, depth: int | None = None) -> list[Row]:
+    """Layer rows (dead ones left out), with blocks deeper than ``depth`` collapsed into one
+    row each (``is_block``): depth 1 shows ``layer1`` ... ``layer4`` of a ResNet."""
+    rows = [r for r in report.rows if r.role != DEAD]
+    if depth is None:
+        return rows
+    info = {b.path: b for b in report.blocks}
+    seen: dict[str, Row] = {}
+    out: list[Row] = []
+    for r in rows:
+        path = _ancestor(info, r.block, depth)
+        if path is None:
+            out.append(r)
+        elif path in seen:
+            seen[path].shape, seen[path].rf, seen[path].rf_global = r.shape, r.rf, r.rf_global
+        else:
+            b = info[path]
+            seen[path] = Row(path, b.kind, b.parent or "", r.shape, b.params, 0, b.macs, b.flops,
+                             b.activation_bytes, r.rf, r.rf_global, b.role, is_block=True)
+            out.append(seen[path])
+    return out
+
+
+def _ancestor(info: dict[str, BlockRow], path: str, depth: int) -> str | None:
+    b = info.get(path)
+    while b is not None and b.depth > depth:
+        b = info.get(b.parent) if b.parent is not None else None
+    return b.path if b is not None and b.depth == depth else None
+
+
+def _rf_text(rf: tuple[float, float] | None, glob: bool) -> str:
+    if rf is None:
+        return "-"
+    return "×".join(fmt_num(s) for s in rf) + ("*" if glob else "")
+
+
+# -- rich rendering --------------------------------------------------------------------------
+
+def render_table(report: AuditReport, console: Any, depth: int | None = None) -> None:
+    """Print the per-layer (or per-block at ``depth``) table and the summary to a rich
+    ``Console``; ``depth`` defaults to the report's own."""
+    from rich.table import Table
+
+    depth = report.depth if depth is None else depth
+    t = Table(title=f"{report.name or 'network'} — audit", header_style="bold")
+    for col in ("layer", "op", "output", "params", "MACs", "activations", "RF"):
+        t.add_column(col, justify="right" if col not in ("layer", "op") else "left")
+    for r in view_rows(report, depth):
+        op = f"[{r.op}]" if r.is_block else r.op
+        name = f"{r.name} (aux)" if r.role == "aux" else r.name
+        t.add_row(name, op, "×".join(map(str, r.shape)), fmt_count(r.params),
+                  fmt_count(r.macs), fmt_bytes(r.activation_bytes), _rf_text(r.rf, r.rf_global))
+    console.print(t)
+    for line in summary_lines(report):
+        console.print(line, highlight=False)
+
+
+def summary_lines(report: AuditReport) -> list[str]:
+    """The totals under the table, one line each."""
+    inf, tm = report.inference, report.training_memory
+    rf = report.receptive_field
+    lines = [
+        f"params: {fmt_count(inf.params)} ({inf.params:,}); trainable {inf.trainable_params:,}, "
+        f"non-trainable {inf.non_trainable_params:,}; buffers {inf.buffers:,}",
+        f"MACs: {fmt_count(inf.macs)}   FLOPs: {fmt_count(inf.flops)}",
+        "weights: " + ", ".join(f"{k} {fmt_bytes(v)}" for k, v in report.param_bytes.items()),
+        f"activations (batch 1): {fmt_bytes(inf.activation_bytes)} summed, "
+        f"{fmt_bytes(report.peak_activation_bytes)} peak live; input {fmt_bytes(report.input_bytes)}",
+        f"training (Adam, batch {tm.batch}): {fmt_bytes(tm.total)} = weights "
+        f"{fmt_bytes(tm.weights)} + grads {fmt_bytes(tm.gradients)} + optimizer "
+        f"{fmt_bytes(tm.optimizer)} + buffers {fmt_bytes(tm.buffers)} + activations "
+        f"{fmt_bytes(tm.activations)}",
+        f"receptive field: {rf.describe() if rf else '-'}",
+    ]
+    if report.training.params != inf.params or report.training.macs != inf.macs:
+        lines.append(f"with aux heads (training): params {fmt_count(report.training.params)} "
+                     f"({report.training.params:,}), MACs {fmt_count(report.training.macs)}")
+    if report.dead.nodes:
+        lines.append(f"dead (reach no output): {report.dead.nodes} nodes, "
+                     f"{report.dead.params:,} params")
+    lines += [f"repeated: {run.label}" for run in report.runs]
+    lines += [f"warning: {w}" for w in report.warnings]
+    return lines
+
+
+# -- JSON and CSV ----------------------------------------------------------------------------
+
+def _obj(o: Any) -> dict[str, Any]:
+    return {f.name: _plain(getattr(o, f.name)) for f in fields(o)}
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, tuple):
+        return [_plain(x) for x in v]
+    return v
+
+
+def to_dict(report: AuditReport) -> dict[str, Any]:
+    """A JSON-ready dict: convenience totals first, then every field of the report."""
+    d: dict[str, Any] = {k: getattr(report, k) for k in (
+        "params", "trainable_params", "non_trainable_params", "buffers", "macs", "flops",
+        "activation_bytes")}
+    d.update(_obj(report))
+    for key in ("inference", "training", "dead", "training_memory"):
+        d[key] = _obj(getattr(report, key))
+    d["training_memory"]["total"] = report.training_memory.total
+    rf = report.receptive_field
+    d["receptive_field"] = _obj(rf) if rf else None
+    d["rows"] = [_obj(r) for r in report.rows]
+    d["blocks"] = [_obj(b) for b in report.blocks]
+    d["runs"] = [{**_obj(r), "label": r.label} for r in report.runs]
+    d["input_shapes"] = {k: list(v) for k, v in report.input_shapes.items()}
+    return d
+
+
+def _make(cls: type, d: dict[str, Any], tuples: tuple[str, ...] = ()) -> Any:
+    kw = {f.name: d[f.name] for f in fields(cls) if f.name in d}
+    for k in tuples:
+        if kw.get(k) is not None:
+            kw[k] = tuple(tuple(x) if isinstance(x, list) else x for x in kw[k])
+    return cls(**kw)
+
+
+def from_dict(d: dict[str, Any]) -> AuditReport:
+    """Inverse of :func:`to_dict`."""
+    rf = d.get("receptive_field")
+    return AuditReport(
+        name=d["name"], inference=_make(Totals, d["inference"]),
+        training=_make(Totals, d["training"]), dead=_make(Totals, d["dead"]),
+        param_bytes=dict(d["param_bytes"]), buffer_bytes=d["buffer_bytes"],
+        input_bytes=d["input_bytes"], peak_activation_bytes=d["peak_activation_bytes"],
+        training_memory=_make(TrainingMemory, d["training_memory"]),
+        receptive_field=_make(RF, rf, ("size", "jump", "start")) if rf else None,
+        rows=[_make(Row, r, ("shape", "rf")) for r in d["rows"]],
+        blocks=[_make(BlockRow, b) for b in d["blocks"]],
+        runs=[_make(Run, r) for r in d["runs"]],
+        input_shapes={k: tuple(v) for k, v in d["input_shapes"].items()},
+        dtype_bytes=d["dtype_bytes"], depth=d["depth"], warnings=list(d["warnings"]))
+
+
+def to_json(report: AuditReport, indent: int | None = 2) -> str:
+    return json.dumps(to_dict(report), indent=indent, ensure_ascii=False)
+
+
+def from_json(text: str) -> AuditReport:
+    return from_dict(json.loads(text))
+
+
+CSV_COLUMNS = ("name", "op", "block", "shape", "params", "buffers", "macs", "flops",
+               "activation_bytes", "rf_h", "rf_w", "rf_global", "role")
+
+
+def to_csv(report: AuditReport) -> str:
+    """One line per layer: ``shape`` as ``64x56x56``, the RF as two columns."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for r in report.rows:
+        rf = [fmt_num(s) for s in r.rf] if r.rf else ["", ""]
+        w.writerow([r.name, r.op, r.block, "x".join(map(str, r.shape)), r.params, r.buffers,
+                    r.macs, r.flops, r.activation_bytes, *rf, int(r.rf_global), r.role])
+    return buf.getvalue()
+
+
+def rows_from_csv(text: str) -> list[Row]:
+    """Inverse of :func:`to_csv`."""
+    out = []
+    for d in csv.DictReader(io.StringIO(text)):
+        rf = (float(d["rf_h"]), float(d["rf_w"])) if d["rf_h"] else None
+        shape = tuple(int(s) for s in d["shape"].split("x")) if d["shape"] else ()
+        out.append(Row(d["name"], d["op"], d["block"], shape, int(d["params"]),
+                       int(d["buffers"]), int(d["macs"]), int(d["flops"]),
+                       int(d["activation_bytes"]), rf, d["rf_global"] == "1", d["role"]))
+    return out
+
+
+# -- comparison ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Delta:
+    metric: str
+    a: float | None
+    b: float | None
+    unit: str = "count"  # count | bytes | pixels
+
+    @property
+    def delta(self) -> float | None:
+        return None if self.a is None or self.b is None else self.b - self.a
+
+    @property
+    def ratio(self) -> float | None:
+        return None if not self.a or self.b is None else self.b / self.a
+
+
+@dataclass
+class ComparisonReport:
+    """Totals and per-block (at ``depth``) differences, ``b`` relative to ``a``."""
+
+    name_a: str
+    name_b: str
+    depth: int
+    totals: list[Delta]
+    blocks: list[tuple[str, str, Delta, Delta]]  # (path, kind, params, macs)
+
+
+def compare(a: AuditReport, b: AuditReport, depth: int = 1) -> ComparisonReport:
+    """Compare two reports: totals, and params/MACs of every block at ``depth``."""
+    rf = [r.receptive_field.size[0] if r.receptive_field else None for r in (a, b)]
+    totals = [Delta(m, getattr(a, m), getattr(b, m), u) for m, u in (
+        ("params", "count"), ("trainable_params", "count"), ("buffers", "count"),
+        ("macs", "count"), ("flops", "count"), ("activation_bytes", "bytes"),
+        ("peak_activation_bytes", "bytes"))]
+    totals += [Delta("training_memory", a.training_memory.total, b.training_memory.total,
+                     "bytes"), Delta("receptive_field", *rf, "pixels")]
+    at = [{x.path: x for x in r.blocks if x.depth == depth} for r in (a, b)]
+    paths = list(at[0]) + [p for p in at[1] if p not in at[0]]
+    blocks = []
+    for p in paths:
+        xa, xb = at[0].get(p), at[1].get(p)
+        kind = (xa or xb).kind
+        blocks.append((p, kind, Delta("params", xa and xa.params, xb and xb.params),
+                       Delta("macs", xa and xa.macs, xb and xb.macs)))
+    return ComparisonReport(a.name, b.name, depth, totals, blocks)
+
+
+def _fmt(v: float | None, unit: str, signed: bool = False) -> str:
+    if v is None:
+        return "-"
+    text = fmt_bytes(abs(v)) if unit == "bytes" else (
+        fmt_num(abs(v)) if unit == "pixels" else fmt_count(abs(v)))
+    sign = ("+" if v > 0 else "−" if v < 0 else "±") if signed else ("-" if v < 0 else "")
+    return sign + text
+
+
+def render_comparison(cmp: ComparisonReport, console: Any) -> None:
+    """Print a comparison as two rich tables (totals, then blocks)."""
+    from rich.table import Table
+
+    t = Table(title=f"{cmp.name_a} → {cmp.name_b}", header_style="bold")
+    for col in ("metric", cmp.name_a or "a", cmp.name_b or "b", "Δ", "ratio"):
+        t.add_column(col, justify="left" if col == "metric" else "right")
+    for d in cmp.totals:
+        t.add_row(d.metric, _fmt(d.a, d.unit), _fmt(d.b, d.unit), _fmt(d.delta, d.unit, True),
+                  f"{d.ratio:.3f}×" if d.ratio is not None else "-")
+    console.print(t)
+    t = Table(title=f"blocks at depth {cmp.depth}", header_style="bold")
+    for col in ("block", "kind", "params a", "params b", "Δ params", "MACs a", "MACs b",
+                "Δ MACs"):
+        t.add_column(col, justify="left" if col in ("block", "kind") else "right")
+    for path, kind, p, m in cmp.blocks:
+        t.add_row(path, kind, _fmt(p.a, "count"), _fmt(p.b, "count"),
+                  _fmt(p.delta, "count", True), _fmt(m.a, "count"), _fmt(m.b, "count"),
+                  _fmt(m.delta, "count", True))
+    console.print(t)
+
+
+# -- budgets ---------------------------------------------------------------------------------
+
+def check_budgets(report: AuditReport, max_params: str | int | None = None,
+                  max_macs: str | int | None = None,
+                  max_activation: str | int | None = None) -> list[str]:
+    """Messages for every exceeded budget (empty when all hold). Limits are numbers or
+    strings for :func:`parse_quantity`; ``max_activation`` bounds the summed forward
+    activations at batch 1 (``activation_bytes``)."""
+    out = []
+    for what, value, limit, fmt in (("parameters", report.params, max_params, fmt_count),
+                                     ("MACs", report.macs, max_macs, fmt_count),
+                                     ("activation memory", report.activation_bytes,
+                                      max_activation, fmt_bytes)):
+        if limit is None:
+            continue
+        cap = parse_quantity(limit)
+        if value > cap:
+            out.append(f"{what} {fmt(value)} exceed the budget {fmt(cap)} "
+                       f"({value:,} > {cap:,})")
+    return out

@@ -1,0 +1,172 @@
+"""Text for the diagram: compact op summaries, number formats, family colours, tooltips.
+
+Everything here reads node metadata written by earlier stages (shapes by the elaborator,
+``cost``/``rf`` by the audit pass); nothing is recomputed.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from archspec.errors import SpecError
+from archspec.ir.graph import OpNode, Shape
+from archspec.ops.common import fmt_shape
+from archspec.ops.registry import REQUIRED, Primitive, get
+
+FONT = "Helvetica,Arial,sans-serif"
+
+# (fill, border) per primitive family; pastel fills keep black text readable.
+FAMILY_COLORS: dict[str, tuple[str, str]] = {
+    "conv": ("#cfe3fb", "#4a7fc1"),
+    "norm": ("#fff1b8", "#c9a227"),
+    "act": ("#d3f2d8", "#4f9a5c"),
+    "pool": ("#ffdcb8", "#d0843b"),
+    "linear": ("#e3d9fb", "#7b62c4"),
+    "merge": ("#c8eef3", "#3b9aa6"),
+    "shape": ("#e9ecef", "#8a939b"),
+    "attention": ("#f9d3e3", "#c0567f"),
+    "io": ("#ffffff", "#343a40"),
+    "other": ("#f4f4f4", "#9aa0a6"),
+}
+BLOCK_COLORS = ("#eef0f3", "#5c6670")
+ERROR_COLORS = ("#ffc9c9", "#d6336c")
+CLUSTER_FILLS = ("#fafbfc", "#f1f3f5")  # alternate by nesting depth
+KNOWN_KEYS = {"out", "kernel", "stride", "dilation", "groups", "padding", "bias"}
+MAX_EXTRAS = 2
+
+
+def primitive_of(op: str) -> Primitive | None:
+    """The registered primitive for ``op``, or None (a partial graph may name an unknown op)."""
+    try:
+        return get(op)
+    except SpecError:
+        return None
+
+
+def family(op: str) -> str:
+    if op in ("input", "output"):
+        return "io"
+    prim = primitive_of(op)
+    return prim.family if prim and prim.family in FAMILY_COLORS else "other"
+
+
+def fmt_count(n: int) -> str:
+    """1234 -> '1.2K', 25557032 -> '25.6M'."""
+    for unit, scale in (("G", 10**9), ("M", 10**6), ("K", 10**3)):
+        if abs(n) >= scale:
+            return f"{n / scale:.1f}".rstrip("0").rstrip(".") + unit
+    return str(n)
+
+
+def fmt_value(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, (tuple, list)):
+        return "×".join(fmt_value(x) for x in v)
+    return str(v)
+
+
+def _pair(v: Any) -> tuple[Any, Any]:
+    return (v[0], v[1]) if isinstance(v, (tuple, list)) and len(v) == 2 else (v, v)
+
+
+def _window(p: dict[str, Any]) -> list[str]:
+    """'3×3', '/2', 'd2', 'g32' for ops with a sliding window."""
+    parts = []
+    if "kernel" in p:
+        parts.append(fmt_value(_pair(p["kernel"])))
+    stride = p.get("stride")
+    if stride is not None and _pair(stride) != (1, 1):
+        s = _pair(stride)
+        parts.append(f"/{s[0]}" if s[0] == s[1] else f"/{fmt_value(s)}")
+    dil = p.get("dilation")
+    if dil is not None and _pair(dil) != (1, 1):
+        d = _pair(dil)
+        parts.append(f"d{d[0]}" if d[0] == d[1] else f"d{fmt_value(d)}")
+    groups = p.get("groups")
+    if isinstance(groups, int) and groups != 1:
+        parts.append("dw" if groups == p.get("out") else f"g{groups}")
+    return parts
+
+
+def _extras(prim: Primitive | None, p: dict[str, Any]) -> list[str]:
+    """Non-default parameters other than the window ones, at most MAX_EXTRAS."""
+    if prim is None:
+        return []
+    out = []
+    for param in prim.params:
+        if param.name in KNOWN_KEYS or param.name not in p:
+            continue
+        value = p[param.name]
+        if param.default is not REQUIRED and value == param.default:
+            continue
+        if isinstance(value, bool):
+            out.append(param.name if value else f"no {param.name}")
+        elif isinstance(value, (int, float, str, tuple)) and len(fmt_value(value)) <= 12:
+            out.append(f"{param.name}={fmt_value(value)}")
+    return out[:MAX_EXTRAS]
+
+
+def op_summary(n: OpNode) -> str:
+    """Compact text for a primitive: 'conv 3×3 /2, 64', 'maxpool 3×3 /2', 'bn eps=0.001'."""
+    p = n.params
+    head = " ".join([n.op, *_window(p)])
+    tail = [fmt_value(p["out"])] if "out" in p and p["out"] is not None else []
+    tail += _extras(primitive_of(n.op), p)
+    return head + (", " + ", ".join(tail) if tail else "")
+
+
+def shown_name(n: OpNode) -> str | None:
+    """The node's label when the user chose it ('conv1'), None for generated ones ('relu_3')."""
+    label = n.label
+    return None if label.split("_")[0] == n.op else label
+
+
+def fmt_rf(rf: Any) -> str | None:
+    """A receptive field written by the audit pass: '7×7' from its per-axis size."""
+    size = getattr(rf, "size", rf)
+    if isinstance(size, int):
+        return f"{size}×{size}"
+    if isinstance(size, (tuple, list)) and size:
+        return fmt_value(tuple(size))
+    return None
+
+
+def shape_text(shape: Shape | None) -> str:
+    return fmt_shape(shape) if shape is not None else "?"
+
+
+def html_label(lines: list[tuple[str, str]]) -> str:
+    """A graphviz HTML-like label from (style, text) lines; style: 'b', 'small', 'err', ''."""
+    out = []
+    for style, text in lines:
+        t = escape(text, quote=False)
+        if style == "b":
+            t = f"<B>{t}</B>"
+        elif style == "small":
+            t = f'<FONT POINT-SIZE="8" COLOR="#495057">{t}</FONT>'
+        elif style == "err":
+            t = f'<FONT POINT-SIZE="9" COLOR="#c92a2a">{t}</FONT>'
+        out.append(t)
+    return "<" + "<BR/>".join(out) + ">"
+
+
+def wrap(text: str, width: int = 44, max_lines: int = 4) -> list[str]:
+    """Greedy word wrap for error messages inside a node."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] += " …"
+    return lines
+
+
+def error_text(err: SpecError) -> str:
+    """One-paragraph error for a tooltip: location, message, hint."""
+    text = f"{err.span}: {err.message}"
+    return text + (f"\nhint: {err.hint}" if err.hint else "")

@@ -1,0 +1,6 @@
+"""Elaboration: AST -> networkx graph of primitive ops, shapes inferred as nodes are created."""
+
+from archspec.elaborate.loader import Loader, Namespace
+from archspec.elaborate.network import elaborate
+
+__all__ = ["Loader", "Namespace", "elaborate"]

@@ -1,0 +1,91 @@
+"""Applying a layer to a tensor: the names modules get, groups, repeats and block instances."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archspec.elaborate import values as V
+from archspec.elaborate.calls import apply_primitive
+from archspec.elaborate.context import Ctx, Frame
+from archspec.elaborate.nodes import enclosing_block
+from archspec.errors import GraphError, NameError_, SpecLimitError, SpecTypeError
+from archspec.ir.graph import BlockInfo
+from archspec.limits import LIMITS
+
+
+def apply(ctx: Ctx, frame: Frame, layer: V.Layer, x: V.Tensor, name: str | None = None,
+          prefix: str | None = None, attrs: dict[str, Any] | None = None) -> Any:
+    """Apply ``layer`` to ``x``. ``name`` is the full module path (None: automatic);
+    ``prefix`` is the path labels are relative to (default: the current block)."""
+    prefix = frame.path if prefix is None else prefix
+    attrs = attrs or {}
+    if isinstance(layer, V.PrimLayer):
+        return apply_primitive(ctx, frame, layer, [x], name, attrs)
+    if isinstance(layer, V.LabeledLayer):
+        full = f"{prefix}.{layer.label}" if prefix else layer.label
+        return apply(ctx, frame, layer.layer, x, full, prefix, attrs)
+    if isinstance(layer, V.AnnotatedLayer):
+        return apply(ctx, frame, layer.layer, x, name, prefix, {**attrs, **layer.attrs})
+    if isinstance(layer, V.RepeatLayer):
+        group = V.GroupLayer([layer], span=layer.span)
+        return apply(ctx, frame, group, x, name, prefix, attrs)
+    if isinstance(layer, V.GroupLayer):
+        return apply_group(ctx, frame, layer, x, name, prefix, attrs)
+    if isinstance(layer, V.BlockLayer):
+        from archspec.elaborate.blocks import apply_block
+        return apply_block(ctx, frame, layer, x, name, attrs)
+    raise SpecTypeError(f"cannot apply {V.describe(layer)}", layer.span)
+
+
+def flatten_group(items: list[V.Layer]) -> list[V.Layer]:
+    """Repeats inside a group take one position per copy (``[b(64), b(64) * 2]`` -> 0, 1, 2)."""
+    out: list[V.Layer] = []
+    for item in items:
+        if isinstance(item, V.RepeatLayer):
+            out += [item.layer] * item.count
+        elif isinstance(item, V.GroupLayer) and not item.numbered:
+            out += flatten_group(item.items)
+        else:
+            out.append(item)
+    return out
+
+
+def apply_group(ctx: Ctx, frame: Frame, group: V.GroupLayer, x: Any, name: str | None,
+                prefix: str, attrs: dict[str, Any]) -> Any:
+    items = flatten_group(group.items)
+    if name is not None:
+        register_block(ctx, name, "group", group.span, attrs)
+    for index, item in enumerate(items):
+        if x is V.POISON:
+            return x
+        if name is None:
+            x = apply(ctx, frame, item, x, None, prefix)
+        elif isinstance(item, V.LabeledLayer):
+            x = apply(ctx, frame, item, x, None, name)
+        else:
+            x = apply(ctx, frame, item, x, f"{name}.{index}", name)
+    return x
+
+
+def register_block(ctx: Ctx, path: str, kind: str, span: Any, attrs: dict[str, Any],
+                   args: dict[str, Any] | None = None, doc: str | None = None) -> BlockInfo:
+    blocks = ctx.graph.graph["blocks"]
+    if path in blocks or path in ctx.graph:
+        raise NameError_(f"duplicate module name '{path}'", span,
+                         hint="give each layer a distinct label")
+    if "init" in attrs:
+        raise SpecTypeError("@init applies to a primitive layer, not a block", span)
+    info = BlockInfo(path, kind, enclosing_block(ctx, path), span, dict(args or {}),
+                     {k: v for k, v in attrs.items()}, doc)
+    blocks[path] = info
+    return info
+
+
+def check_call_depth(frame: Frame, layer: V.BlockLayer) -> None:
+    name = layer.block.name
+    if name in frame.blocks:
+        cycle = " -> ".join((*frame.blocks[frame.blocks.index(name):], name))
+        raise GraphError(f"block '{name}' calls itself ({cycle})", layer.span,
+                         hint="a block cannot contain itself; use a repeat or a loop")
+    if len(frame.blocks) >= LIMITS.max_call_depth:
+        raise SpecLimitError(f"blocks nested deeper than {LIMITS.max_call_depth}", layer.span)

@@ -1,0 +1,55 @@
+"""Elaboration state: the graph under construction and the frame of the block being expanded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from archspec.elaborate.loader import Loader, Namespace
+from archspec.errors import SpecError, SpecLimitError
+from archspec.ir.builder import GraphBuilder
+from archspec.limits import LIMITS
+from archspec.source import Span
+
+
+@dataclass
+class Frame:
+    """One block instance (or the network) being elaborated."""
+
+    path: str                       # module path prefix: "" for the network, "layer1.0"
+    ns: Namespace                   # where the block was defined (for name lookup)
+    env: dict[str, Any] = field(default_factory=dict)
+    spans: dict[str, Span] = field(default_factory=dict)  # where each name was bound
+    in_value: Any = None            # the chained input (`in`), None at network level
+    trace: list[Span] = field(default_factory=list)      # call sites, outermost first
+    blocks: tuple[str, ...] = ()    # block names on the call stack (recursion check)
+    loop_depth: int = 0
+    used: set[str] = field(default_factory=set)
+
+    def child_path(self, label: str) -> str:
+        return f"{self.path}.{label}" if self.path else label
+
+
+class Ctx:
+    """Shared across one elaboration."""
+
+    def __init__(self, loader: Loader, name: str, params: dict[str, Any]):
+        self.loader = loader
+        self.builder = GraphBuilder(name, params)
+        self.graph = self.builder.graph
+        self.errors: list[SpecError] = []
+        self.graph.graph["errors"] = []
+
+    def report(self, err: SpecError, node: str | None = None) -> None:
+        """Record an error once (a block called many times fails the same way each time)."""
+        key = (err.span.file, err.span.line, err.span.col, err.message)
+        if all((e.span.file, e.span.line, e.span.col, e.message) != key for e in self.errors):
+            self.errors.append(err)
+            self.graph.graph["errors"].append((node, err))
+
+    def check_node_budget(self, span: Span) -> None:
+        if self.graph.number_of_nodes() >= LIMITS.max_nodes:
+            raise SpecLimitError(f"the network elaborates to more than {LIMITS.max_nodes:,} "
+                                 "primitive nodes", span,
+                                 hint="reduce repeat counts; the limit guards against runaway "
+                                      "specs")

@@ -1,0 +1,288 @@
+"""Evaluating expressions: numbers, names, calls, groups, chains and tensor arithmetic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archspec.elaborate import values as V
+from archspec.elaborate.arith import checked, is_num, scalar_binop
+from archspec.elaborate.builtins import BUILTINS
+from archspec.elaborate.context import Ctx, Frame
+from archspec.errors import (
+    ArgumentError, EvalError, NameError_, SpecError, SpecLimitError, SpecTypeError, did_you_mean,
+)
+from archspec.frontend import ast as A
+from archspec.limits import LIMITS
+from archspec.ops.registry import PRIMITIVES, load_all
+
+ANNOTATIONS = {"init": ("zeros", "ones", "identity_affine"), "checkpoint": (), "frozen": ()}
+
+
+def evaluate(ctx: Ctx, frame: Frame, e: A.Expr) -> Any:
+    handler = HANDLERS.get(type(e))
+    if handler is None:
+        raise SpecTypeError(f"{type(e).__name__} is not allowed here", e.span)
+    return handler(ctx, frame, e)
+
+
+def _literal(ctx: Ctx, frame: Frame, e: Any) -> Any:
+    return e.value
+
+
+def _name(ctx: Ctx, frame: Frame, e: A.Name) -> Any:
+    return lookup(ctx, frame, e.id, e)
+
+
+def lookup(ctx: Ctx, frame: Frame, name: str, e: A.Node) -> Any:
+    """Local names, then the file's lets/blocks/imports, then builtins, then primitives."""
+    if name in frame.env:
+        frame.used.add(name)
+        return frame.env[name]
+    ns = frame.ns
+    if name in ns.lets:
+        return let_value(ctx, frame, name)
+    found = ns.lookup_block(name)
+    if found:
+        return V.BlockLayer(found[0], [], {}, found[1], span=e.span)  # type: ignore[arg-type]
+    if name in ns.aliases:
+        return ns.aliases[name]
+    if name in BUILTINS:
+        return V.Builtin(name, BUILTINS[name])
+    if name in load_all():
+        return V.PrimLayer(PRIMITIVES[name], [], {}, span=e.span)
+    raise unknown_name(frame, name, e)
+
+
+def unknown_name(frame: Frame, name: str, e: A.Node) -> NameError_:
+    pool = [*frame.env, *frame.ns.visible_names(), *BUILTINS, *PRIMITIVES]
+    hint = did_you_mean(name, pool)
+    if hint is None:
+        from archspec.elaborate.stdindex import std_module_defining
+        module = std_module_defining(name)
+        if module:
+            hint = f"'{name}' is defined in the standard library: add `import std.{module}`"
+    kind = "name" if not isinstance(e, A.Name) else "name"
+    return NameError_(f"unknown {kind} '{name}'", e.span, hint=hint)
+
+
+def let_value(ctx: Ctx, frame: Frame, name: str) -> Any:
+    """File-level ``let`` constants are evaluated once, in an empty frame of their file."""
+    ns = frame.ns
+    if name not in ns.let_values:
+        ns.let_values[name] = V.POISON  # guards against `let a = a`
+        ns.let_values[name] = evaluate(ctx, Frame("", ns), ns.lets[name].value)
+    return ns.let_values[name]
+
+
+def _in(ctx: Ctx, frame: Frame, e: A.InRef) -> Any:
+    if frame.in_value is None:
+        raise NameError_("'in' is only defined inside a block", e.span,
+                         hint="a network's inputs are declared with `input NAME: [C, H, W]`")
+    return frame.in_value
+
+
+def _group(ctx: Ctx, frame: Frame, e: A.Group) -> Any:
+    items = group_items(ctx, frame, e.items)
+    if any(v is V.POISON for v in items):
+        return V.POISON
+    if all(isinstance(v, V.Layer) for v in items) and items:
+        return V.GroupLayer(items, span=e.span)
+    if any(isinstance(v, V.Layer) for v in items):
+        bad = next(i for i, v in zip(e.items, items) if not isinstance(v, V.Layer))
+        raise SpecTypeError(f"a group of layers cannot also hold {V.describe(items[0])}",
+                            bad.span)
+    return items
+
+
+def group_items(ctx: Ctx, frame: Frame, exprs: list[A.Expr]) -> list[Any]:
+    out: list[Any] = []
+    for item in exprs:
+        if isinstance(item, A.GroupFor):
+            for value in iterate(ctx, frame, item.iter):
+                frame.env[item.var] = value
+                out += group_items(ctx, frame, item.items)
+            frame.env.pop(item.var, None)
+        else:
+            out.append(evaluate(ctx, frame, item))
+    return out
+
+
+def iterate(ctx: Ctx, frame: Frame, e: A.Expr) -> list[Any]:
+    seq = evaluate(ctx, frame, e)
+    if not isinstance(seq, list):
+        raise SpecTypeError(f"can only loop over a list or range(), not {V.describe(seq)}",
+                            e.span)
+    if len(seq) > LIMITS.max_repeat:
+        raise SpecLimitError(f"loop of {len(seq):,} iterations exceeds {LIMITS.max_repeat:,}",
+                             e.span)
+    return seq
+
+
+def _labeled(ctx: Ctx, frame: Frame, e: A.Labeled) -> Any:
+    label = render_label(ctx, frame, e.label)
+    value = evaluate(ctx, frame, e.value)
+    if value is V.POISON:
+        return value
+    if not isinstance(value, V.Layer):
+        raise SpecTypeError(f"a label names a layer, but '{label}' labels {V.describe(value)}",
+                            e.value.span, hint="labels go before calls: `conv1: conv(64, 3)`")
+    return V.LabeledLayer(label, value, span=e.span, label_span=e.label.span)
+
+
+def render_label(ctx: Ctx, frame: Frame, label: A.Label) -> str:
+    parts = []
+    for part in label.parts:
+        value = part if isinstance(part, str) else evaluate(ctx, frame, part)
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise SpecTypeError(f"a label part must be a name or an integer, not "
+                                f"{V.describe(value)}", label.span)
+        parts.append(str(value))
+    text = "".join(parts)
+    if not text.isidentifier() and not text.isdigit():
+        raise NameError_(f"'{text}' is not a valid label", label.span,
+                         hint="labels are identifiers (letters, digits, _) or sequence numbers")
+    return text
+
+
+def _annotate(ctx: Ctx, frame: Frame, e: A.Annotate) -> Any:
+    value = evaluate(ctx, frame, e.value)
+    if e.name not in ANNOTATIONS:
+        raise NameError_(f"unknown annotation '@{e.name}'", e.span,
+                         hint=did_you_mean(e.name, ANNOTATIONS) or
+                         f"known: {', '.join('@' + a for a in ANNOTATIONS)}")
+    if value is V.POISON:
+        return value
+    if not isinstance(value, V.Layer):
+        raise SpecTypeError(f"@{e.name} applies to a layer, not {V.describe(value)}", e.span)
+    args = [evaluate(ctx, frame, a) for a in e.args]
+    allowed = ANNOTATIONS[e.name]
+    if allowed and (len(args) != 1 or args[0] not in allowed):
+        raise ArgumentError(f"@{e.name} takes one of {', '.join(map(repr, allowed))}", e.span)
+    if not allowed and args:
+        raise ArgumentError(f"@{e.name} takes no arguments", e.span)
+    return V.AnnotatedLayer(value, {e.name: args[0] if args else True}, span=e.span)
+
+
+def _if(ctx: Ctx, frame: Frame, e: A.IfExpr) -> Any:
+    cond = evaluate(ctx, frame, e.cond)
+    if cond is V.POISON:
+        return cond
+    if not isinstance(cond, bool):
+        raise SpecTypeError(f"a condition must be true or false, not {V.describe(cond)}",
+                            e.cond.span)
+    return evaluate(ctx, frame, e.then if cond else e.orelse)
+
+
+def _unary(ctx: Ctx, frame: Frame, e: A.UnaryOp) -> Any:
+    v = evaluate(ctx, frame, e.operand)
+    if v is V.POISON:
+        return v
+    if e.op == "not":
+        if not isinstance(v, bool):
+            raise SpecTypeError(f"'not' needs true or false, not {V.describe(v)}", e.span)
+        return not v
+    if isinstance(v, V.Tensor) and e.op == "-":
+        from archspec.elaborate.tensors import scale
+        return scale(ctx, frame, v, -1.0, e.span)
+    if not is_num(v):
+        raise SpecTypeError(f"cannot apply unary '{e.op}' to {V.describe(v)}", e.span)
+    return checked(-v if e.op == "-" else v, e.span)
+
+
+def _binop(ctx: Ctx, frame: Frame, e: A.BinOp) -> Any:
+    if e.op in ("and", "or"):
+        return _logic(ctx, frame, e)
+    a = evaluate(ctx, frame, e.left)
+    b = evaluate(ctx, frame, e.right)
+    if a is V.POISON or b is V.POISON:
+        return V.POISON
+    if isinstance(a, (V.Tensor, V.Layer)) or isinstance(b, (V.Tensor, V.Layer)):
+        from archspec.elaborate.tensors import tensor_binop
+        return tensor_binop(ctx, frame, e, a, b)
+    return scalar_binop(e.op, a, b, e.span)
+
+
+def _logic(ctx: Ctx, frame: Frame, e: A.BinOp) -> Any:
+    a = evaluate(ctx, frame, e.left)
+    if a is V.POISON:
+        return a
+    if not isinstance(a, bool):
+        raise SpecTypeError(f"'{e.op}' needs true or false, not {V.describe(a)}", e.left.span)
+    if (e.op == "and" and not a) or (e.op == "or" and a):
+        return a
+    b = evaluate(ctx, frame, e.right)
+    if b is not V.POISON and not isinstance(b, bool):
+        raise SpecTypeError(f"'{e.op}' needs true or false, not {V.describe(b)}", e.right.span)
+    return b
+
+
+def _attr(ctx: Ctx, frame: Frame, e: A.Attr) -> Any:
+    from archspec.elaborate.loader import Namespace
+    from archspec.elaborate.tensors import tensor_attr
+    value = evaluate(ctx, frame, e.value)
+    if value is V.POISON:
+        return value
+    if isinstance(value, Namespace):
+        found = value.lookup_block(e.name)
+        if not found:
+            raise NameError_(f"the imported module has no block '{e.name}'", e.span,
+                             hint=did_you_mean(e.name, value.blocks))
+        return V.BlockLayer(found[0], [], {}, found[1], span=e.span)  # type: ignore[arg-type]
+    if isinstance(value, V.Tensor):
+        return tensor_attr(ctx, value, e)
+    raise SpecTypeError(f"{V.describe(value)} has no attribute '{e.name}'", e.span)
+
+
+def _index(ctx: Ctx, frame: Frame, e: A.Index) -> Any:
+    from archspec.elaborate.tensors import index_tensor
+    value = evaluate(ctx, frame, e.value)
+    parts = [None if p is None else evaluate(ctx, frame, p) for p in (e.start, e.stop, e.step)]
+    if value is V.POISON or V.POISON in parts:
+        return V.POISON
+    if isinstance(value, V.Tensor):
+        return index_tensor(ctx, frame, value, parts, e)
+    if not isinstance(value, list):
+        raise SpecTypeError(f"cannot index {V.describe(value)}", e.span)
+    if any(p is not None and (isinstance(p, bool) or not isinstance(p, int)) for p in parts):
+        raise SpecTypeError("list indices must be integers", e.span)
+    if e.is_slice:
+        return value[slice(*parts)]
+    if not -len(value) <= parts[0] < len(value):  # type: ignore[operator]
+        raise EvalError(f"index {parts[0]} is out of range for a list of {len(value)}", e.span)
+    return value[parts[0]]  # type: ignore[index]
+
+
+def _chain(ctx: Ctx, frame: Frame, e: A.Chain) -> Any:
+    from archspec.elaborate.apply import apply
+    value = evaluate(ctx, frame, e.head)
+    for element in e.elements:
+        layer = evaluate(ctx, frame, element)
+        if value is V.POISON or layer is V.POISON:
+            value = V.POISON
+            continue
+        if not isinstance(layer, V.Layer):
+            raise SpecTypeError(f"'->' applies a layer, but this is {V.describe(layer)}",
+                                element.span, hint="write the layer as a call: conv(64, 3)")
+        if isinstance(value, V.Layer):
+            value = V.GroupLayer([value, layer], span=e.span, numbered=False)
+        elif isinstance(value, V.Tensor):
+            value = apply(ctx, frame, layer, value)
+        else:
+            raise SpecTypeError(f"'->' starts from a tensor, not {V.describe(value)}",
+                                e.head.span)
+    return value
+
+
+def _call(ctx: Ctx, frame: Frame, e: A.Call) -> Any:
+    from archspec.elaborate.calls import call
+    return call(ctx, frame, e)
+
+
+HANDLERS: dict[type, Any] = {
+    A.Num: _literal, A.Str: _literal, A.Bool: _literal, A.Name: _name, A.InRef: _in,
+    A.Group: _group, A.Labeled: _labeled, A.Annotate: _annotate, A.IfExpr: _if,
+    A.UnaryOp: _unary, A.BinOp: _binop, A.Attr: _attr, A.Index: _index, A.Chain: _chain,
+    A.Call: _call,
+}
+
+__all__ = ["evaluate", "lookup", "SpecError"]

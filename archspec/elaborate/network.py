@@ -1,0 +1,107 @@
+"""Elaborating a network: choose it, bind its parameters, run its body, collect errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+
+from archspec.elaborate import values as V
+from archspec.elaborate.context import Ctx, Frame
+from archspec.elaborate.expr import evaluate
+from archspec.elaborate.loader import Loader, Namespace
+from archspec.elaborate.stmts import run_statements, warn_unused
+from archspec.errors import ArgumentError, NameError_, SpecError, SpecErrors, did_you_mean
+from archspec.frontend import ast as A
+from archspec.ir.graph import Shape
+from archspec.source import Span
+
+
+def choose_network(ns: Namespace, name: str | None) -> A.BlockDef | A.NetworkAlias:
+    """The network ``name``, or the last network defined in the file itself."""
+    own = [b for b in ns.module.blocks if b.is_network]
+    if name is not None:
+        found = ns.lookup_block(name)
+        if found is None or not found[0].is_network:
+            nets = [b.name for b in own] + [n for n in ns.imported
+                                             if ns.lookup_block(n)[0].is_network]  # type: ignore
+            raise NameError_(f"no network named '{name}'", Span(ns.source, 1, 1),
+                             hint=did_you_mean(name, nets) or f"networks: {', '.join(nets)}")
+        return found[0]
+    if not own:
+        raise NameError_("the spec defines no network", Span(ns.source, 1, 1),
+                         hint="add `network NAME { input x: [3, 224, 224] ... out y }`")
+    return own[-1]
+
+
+def elaborate(loader: Loader, ns: Namespace, network: str | None = None,
+              params: dict[str, Any] | None = None,
+              input_shapes: dict[str, Shape] | None = None) -> nx.DiGraph:
+    """AST -> shape-checked graph. Raises SpecErrors (all errors found) with ``.graph`` set to
+    the partial graph, for renderers that draw what elaborated."""
+    net = choose_network(ns, network)
+    params = dict(params or {})
+    owner = ns
+    while isinstance(net, A.NetworkAlias):
+        net, owner, params = resolve_alias(loader, owner, net, params)
+    ctx = Ctx(loader, net.name if not network else network, {})
+    ctx.graph.graph["name"] = choose_network(ns, network).name
+    ctx.graph.graph["input_overrides"] = dict(input_shapes or {})
+    ctx.graph.graph["span"] = net.span
+    frame = Frame("", owner)
+    try:
+        bind_network_params(ctx, frame, net, params)
+        run_statements(ctx, frame, net.body)
+        warn_unused(ctx, frame)
+        if not ctx.graph.graph["outputs"] and not ctx.errors:
+            raise NameError_(f"network '{net.name}' has no output", net.name_span,
+                             hint="end it with `out VALUE`")
+    except SpecError as err:
+        ctx.report(err)
+    ctx.graph.graph.pop("input_overrides")
+    if ctx.errors:
+        errors = SpecErrors(ctx.errors)
+        errors.graph = ctx.graph  # type: ignore[attr-defined]
+        raise errors
+    return ctx.graph
+
+
+def resolve_alias(loader: Loader, ns: Namespace, alias: A.NetworkAlias,
+                  params: dict[str, Any]) -> tuple[Any, Namespace, dict[str, Any]]:
+    found = ns.lookup_block(alias.target)
+    if found is None or not found[0].is_network:
+        pool = [n for n in ns.visible_names()]
+        raise NameError_(f"unknown network '{alias.target}'", alias.span,
+                         hint=did_you_mean(alias.target, pool))
+    ctx = Ctx(loader, alias.name, {})
+    frame = Frame("", ns)
+    if alias.args:
+        raise ArgumentError("a network alias takes keyword arguments only", alias.args[0].span)
+    merged = {k.name: evaluate(ctx, frame, k.value) for k in alias.kwargs}
+    merged.update(params)
+    return found[0], found[1], merged
+
+
+def bind_network_params(ctx: Ctx, frame: Frame, net: A.BlockDef, params: dict[str, Any]) -> None:
+    names = [p.name for p in net.params]
+    for key in params:
+        if key not in names:
+            raise ArgumentError(f"network '{net.name}' has no parameter '{key}'", net.name_span,
+                                hint=did_you_mean(key, names) or
+                                f"parameters: {', '.join(names) or 'none'}")
+    resolved = {}
+    for p in net.params:
+        if p.name in params:
+            value = params[p.name]
+        elif p.default is not None:
+            value = evaluate(ctx, frame, p.default)
+        else:
+            raise ArgumentError(f"network '{net.name}' needs parameter '{p.name}'",
+                                net.name_span, hint=f"pass it with -p {p.name}=VALUE")
+        frame.env[p.name] = value
+        frame.spans[p.name] = p.span
+        frame.used.add(p.name)
+        if value is not V.POISON:
+            resolved[p.name] = value
+    ctx.graph.graph["params"] = resolved
+    ctx.graph.graph["blocks"][""].args = dict(resolved)

@@ -1,0 +1,129 @@
+"""Runtime values of elaboration: numbers, tensors (graph references) and layers (callables)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from archspec.frontend import ast as A
+from archspec.ir.graph import Ref, Shape
+from archspec.ops.common import fmt_shape
+from archspec.ops.registry import Primitive
+from archspec.source import UNKNOWN, Span
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """A reference to one output of a graph node, with its inferred shape."""
+
+    ref: Ref
+    shape: Shape
+
+    def describe(self) -> str:
+        return f"a tensor {fmt_shape(self.shape)}"
+
+
+class Poison:
+    """The value of something whose evaluation already failed: it silences follow-on errors."""
+
+    def describe(self) -> str:
+        return "an erroneous value"
+
+
+POISON = Poison()
+
+
+class Layer:
+    """Something a chain can apply to a tensor: ``x -> layer``."""
+
+    span: Span = UNKNOWN
+
+    def describe(self) -> str:
+        return "a layer"
+
+
+@dataclass
+class PrimLayer(Layer):
+    prim: Primitive
+    args: list[Any]
+    kwargs: dict[str, Any]
+    tensors: list[Tensor] = field(default_factory=list)   # operands given in the call
+    tensor_kwargs: dict[str, Tensor] = field(default_factory=dict)
+    span: Span = UNKNOWN
+
+    def describe(self) -> str:
+        return f"the layer '{self.prim.name}'"
+
+
+@dataclass
+class BlockLayer(Layer):
+    block: A.BlockDef
+    args: list[Any]
+    kwargs: dict[str, Any]
+    namespace: Any          # the Namespace the block was defined in
+    span: Span = UNKNOWN
+    arg_spans: dict[str, Span] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        return f"the block '{self.block.name}'"
+
+
+@dataclass
+class GroupLayer(Layer):
+    """``[a, b, c]``: applied in sequence; children numbered like nn.Sequential when labelled."""
+
+    items: list[Layer]
+    span: Span = UNKNOWN
+    numbered: bool = True   # False for chains of layers composed with `->`
+
+    def describe(self) -> str:
+        return f"a group of {len(self.items)} layers"
+
+
+@dataclass
+class RepeatLayer(Layer):
+    layer: Layer
+    count: int
+    span: Span = UNKNOWN
+
+    def describe(self) -> str:
+        return f"{self.layer.describe()} repeated {self.count} times"
+
+
+@dataclass
+class LabeledLayer(Layer):
+    label: str
+    layer: Layer
+    span: Span = UNKNOWN
+    label_span: Span = UNKNOWN
+
+
+@dataclass
+class AnnotatedLayer(Layer):
+    layer: Layer
+    attrs: dict[str, Any]
+    span: Span = UNKNOWN
+
+
+@dataclass
+class Builtin:
+    name: str
+    fn: Any
+
+    def describe(self) -> str:
+        return f"the function '{self.name}'"
+
+
+def describe(value: Any) -> str:
+    """'a tensor 64×56×56', 'the number 3', ... for error messages."""
+    if hasattr(value, "describe"):
+        return value.describe()
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    if isinstance(value, (list, tuple)):
+        return f"a list of {len(value)}"
+    return type(value).__name__

@@ -1,0 +1,135 @@
+"""Text -> lark parse tree. Lark errors become located SpecSyntaxErrors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from archspec.errors import SpecLimitError, SpecSyntaxError
+from archspec.limits import LIMITS
+from archspec.source import SourceFile, Span
+
+GRAMMAR = Path(__file__).with_name("arch.lark")
+OPENERS = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
+CLOSERS = set(OPENERS.values())
+
+
+class NewlinePostLex:
+    """Drops newlines inside ( ) and [ ]; bounds bracket nesting.
+
+    It never looks ahead: lark's contextual lexer lexes each token in the parser state reached
+    so far. The bound makes a pathological file fail with a located error, not a deep stack.
+    """
+
+    always_accept = ("_NL",)
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        stack: list[str] = []
+        for tok in stream:
+            if tok.type == "_NL" and stack and stack[-1] != "LBRACE":
+                continue
+            self._track(stack, tok)
+            yield tok
+
+    def _track(self, stack: list[str], tok: Token) -> None:
+        if tok.type in OPENERS:
+            stack.append(tok.type)
+            if len(stack) > LIMITS.max_nesting:
+                raise _Nesting(tok)
+        elif tok.type in CLOSERS and stack and OPENERS[stack[-1]] == tok.type:
+            stack.pop()
+
+
+class _Nesting(Exception):
+    def __init__(self, tok: Token):
+        super().__init__()
+        self.tok = tok
+
+
+@cache
+def parser(start: str = "start") -> Lark:
+    return Lark(GRAMMAR.read_text(), parser="lalr", lexer="contextual", start=start,
+                postlex=NewlinePostLex(), propagate_positions=True, maybe_placeholders=True)
+
+
+def parse_tree(source: SourceFile, start: str = "start") -> Tree:
+    """Parse ``source`` (the whole file, or one expression with ``start='expr'``)."""
+    check_size(source)
+    try:
+        return parser(start).parse(source.text)
+    except _Nesting as e:
+        raise SpecLimitError(f"brackets nested deeper than {LIMITS.max_nesting}",
+                             span_of(source, e.tok), hint="flatten the expression") from None
+    except UnexpectedInput as e:
+        raise syntax_error(source, e) from None
+
+
+def check_size(source: SourceFile) -> None:
+    size = len(source.text.encode("utf-8", "surrogatepass"))
+    if size > LIMITS.max_file_bytes:
+        raise SpecLimitError(
+            f"spec file is {size / 2**20:.1f} MiB; the limit is "
+            f"{LIMITS.max_file_bytes / 2**20:.0f} MiB", Span(source, 1, 1),
+            hint="split the network across files with `import`")
+
+
+def span_of(source: SourceFile, tok: Token) -> Span:
+    end_line = tok.end_line or tok.line
+    end_col = tok.end_column or (tok.column or 1) + max(1, len(tok))
+    return Span(source, tok.line or 1, tok.column or 1, end_line, end_col)
+
+
+def syntax_error(source: SourceFile, e: UnexpectedInput) -> SpecSyntaxError:
+    if isinstance(e, UnexpectedCharacters):
+        char = source.text[e.pos_in_stream] if e.pos_in_stream < len(source.text) else "?"
+        return SpecSyntaxError(f"unexpected character {char!r}", Span(source, e.line, e.column),
+                               hint=_char_hint(char))
+    if isinstance(e, UnexpectedEOF) or (isinstance(e, UnexpectedToken) and e.token.type == "$END"):
+        line = max(1, source.text.count("\n") + (0 if source.text.endswith("\n") else 1))
+        col = len(source.line(line)) + 1
+        return SpecSyntaxError("unexpected end of file", Span(source, line, col),
+                               hint=_expected_hint(getattr(e, "expected", set())))
+    assert isinstance(e, UnexpectedToken)
+    tok = e.token
+    what = "end of line" if tok.type == "_NL" else repr(str(tok))
+    span = span_of(source, tok) if tok.type != "_NL" else Span(source, tok.line, tok.column)
+    return SpecSyntaxError(f"unexpected {what}", span, hint=_expected_hint(e.expected))
+
+
+READABLE = {
+    "NAME": "a name", "INT": "an integer", "FLOAT": "a number", "STRING": "a string",
+    "RPAR": "')'", "LPAR": "'('", "RSQB": "']'", "LSQB": "'['", "RBRACE": "'}'", "LBRACE": "'{'",
+    "COMMA": "','", "COLON": "':'", "EQUAL": "'='", "ARROW": "'->'", "_NL": "a new line",
+    "SEMICOLON": "';'",
+}
+
+
+def _expected_hint(expected: set[str] | frozenset[str]) -> str | None:
+    names = sorted({READABLE.get(t, _keyword(t)) for t in expected} - {None})
+    if not names:
+        return None
+    if len(names) > 6:
+        names = names[:6] + ["..."]
+    return "expected " + ", ".join(names)
+
+
+def _keyword(terminal: str) -> str | None:
+    if terminal.isupper() and terminal.isalpha() and len(terminal) > 1:
+        return f"'{terminal.lower()}'"
+    return None
+
+
+def _char_hint(char: str) -> str | None:
+    if char in "\u201c\u201d\u2018\u2019":
+        return "use straight quotes (\" or ') instead of typographic quotes"
+    if char == "\u2212":
+        return "use the ASCII minus sign '-'"
+    if char == "\t":
+        return None
+    if not char.isprintable() or char == "\ufffd":
+        return "the file contains binary or non-printable characters"
+    return None

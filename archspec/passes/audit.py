@@ -1,0 +1,386 @@
+"""Static audit of an elaborated graph: parameters, MACs/FLOPs, memory, receptive field,
+per-block rollups and runs of repeated blocks. Pure Python: never imports torch.
+
+``annotate(graph)`` writes per-node metadata (``cost``, ``rf``, ``role``) that backends read;
+``audit(graph)`` sums it into an :class:`AuditReport`. Conventions: docs/audit.md.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from archspec.ir.graph import BlockInfo, OpNode, input_shapes, nodes, outputs
+from archspec.ops.registry import Cost, get
+from archspec.passes.receptive_field import RF, receptive_field
+
+MAIN, AUX, DEAD = "main", "aux", "dead"
+DTYPE_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1}
+ADAM_STATES = 2  # exp_avg and exp_avg_sq per trainable parameter
+
+
+@dataclass(slots=True)
+class Row:
+    """One layer (node), or one collapsed block in a rollup view (``is_block``)."""
+
+    name: str
+    op: str
+    block: str
+    shape: tuple[int, ...]
+    params: int
+    buffers: int
+    macs: int
+    flops: int
+    activation_bytes: int
+    rf: tuple[float, float] | None
+    rf_global: bool
+    role: str
+    is_block: bool = False
+
+
+@dataclass(slots=True)
+class Totals:
+    params: int = 0
+    trainable_params: int = 0
+    non_trainable_params: int = 0
+    buffers: int = 0
+    macs: int = 0
+    flops: int = 0
+    activation_bytes: int = 0  # outputs of every non-input node, batch 1
+    nodes: int = 0
+
+    def add(self, row: Row, trainable: bool) -> None:
+        self.params += row.params
+        self.trainable_params += row.params if trainable else 0
+        self.non_trainable_params += 0 if trainable else row.params
+        self.buffers += row.buffers
+        self.macs += row.macs
+        self.flops += row.flops
+        self.activation_bytes += 0 if row.op == "input" else row.activation_bytes
+        self.nodes += 1
+
+
+@dataclass(slots=True)
+class BlockRow:
+    """Totals of one block instance and everything inside it (dead nodes excluded)."""
+
+    path: str
+    kind: str
+    parent: str | None
+    depth: int
+    params: int = 0
+    macs: int = 0
+    flops: int = 0
+    activation_bytes: int = 0
+    nodes: int = 0
+    role: str = DEAD
+    signature: str = ""
+
+
+@dataclass(slots=True)
+class Run:
+    """Consecutive sibling blocks of the same kind, arguments and parameter count."""
+
+    parent: str
+    kind: str
+    first: str
+    last: str
+    count: int
+    params_each: int
+    macs_total: int
+
+    @property
+    def label(self) -> str:
+        """``layer3.1–5 bottleneck ×5``."""
+        head, _, _ = self.first.rpartition(".")
+        lhead, _, ltail = self.last.rpartition(".")
+        last = ltail if head == lhead else self.last
+        return f"{self.first}–{last} {self.kind} ×{self.count}"
+
+
+@dataclass(slots=True)
+class TrainingMemory:
+    """Training-step memory estimate at ``batch``: see docs/audit.md."""
+
+    weights: int
+    gradients: int
+    optimizer: int
+    buffers: int
+    activations: int
+    batch: int = 1
+
+    @property
+    def total(self) -> int:
+        return self.weights + self.gradients + self.optimizer + self.buffers + self.activations
+
+
+@dataclass
+class AuditReport:
+    """What ``archspec audit`` prints. Top-level totals are for inference (aux heads and dead
+    nodes excluded); ``training`` adds the auxiliary heads."""
+
+    name: str
+    inference: Totals
+    training: Totals
+    dead: Totals
+    param_bytes: dict[str, int]
+    buffer_bytes: int
+    input_bytes: int
+    peak_activation_bytes: int
+    training_memory: TrainingMemory
+    receptive_field: RF | None
+    rows: list[Row]
+    blocks: list[BlockRow]
+    runs: list[Run]
+    input_shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    dtype_bytes: int = 4
+    depth: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    params = property(lambda self: self.inference.params)
+    trainable_params = property(lambda self: self.inference.trainable_params)
+    non_trainable_params = property(lambda self: self.inference.non_trainable_params)
+    buffers = property(lambda self: self.inference.buffers)
+    macs = property(lambda self: self.inference.macs)
+    flops = property(lambda self: self.inference.flops)
+    activation_bytes = property(lambda self: self.inference.activation_bytes)
+    with_aux = property(lambda self: self.training)
+
+    def block(self, path: str) -> BlockRow:
+        """The rollup of block ``path`` (KeyError when there is none)."""
+        for b in self.blocks:
+            if b.path == path:
+                return b
+        raise KeyError(path)
+
+
+def annotate(graph: nx.DiGraph) -> nx.DiGraph:
+    """Write ``cost`` (:class:`Cost`), ``rf`` (:class:`RF` or None) and ``role``
+    ('main' | 'aux' | 'dead') on every node; backends only read these."""
+    receptive_field(graph)
+    roles = node_roles(graph)
+    attrs = graph.nodes
+    for n in nodes(graph):
+        attrs[n.name]["cost"] = node_cost(graph, n)
+        attrs[n.name]["role"] = roles.get(n.name, DEAD)
+    return graph
+
+
+def node_cost(graph: nx.DiGraph, n: OpNode) -> Cost:
+    """The op's own cost rule applied to the node (inputs cost nothing)."""
+    if n.op == "input":
+        return Cost()
+    return get(n.op).cost(n.params, input_shapes(graph, n), n.shape)
+
+
+def node_roles(graph: nx.DiGraph) -> dict[str, str]:
+    """'main' for nodes feeding a main output, 'aux' for those feeding only auxiliary outputs;
+    nodes in neither are absent (dead). Without declared outputs every node is 'main'."""
+    outs = outputs(graph).values()
+    if not outs:
+        return dict.fromkeys(graph.nodes, MAIN)
+    main = reach(graph, [o.node.node for o in outs if not o.training_only])
+    aux = reach(graph, [o.node.node for o in outs if o.training_only], main)
+    return {**dict.fromkeys(aux, AUX), **dict.fromkeys(main, MAIN)}
+
+
+def reach(graph: nx.DiGraph, starts: list[str], stop: set[str] | None = None) -> set[str]:
+    """``starts`` and all their ancestors, not entering ``stop`` (linear time)."""
+    stop = stop or set()
+    seen = {s for s in starts if s not in stop}
+    stack = list(seen)
+    pred = graph.pred
+    while stack:
+        for p in pred[stack.pop()]:
+            if p not in seen and p not in stop:
+                seen.add(p)
+                stack.append(p)
+    return seen
+
+
+def is_trainable(n: OpNode) -> bool:
+    """Parameters are trainable unless the node says ``trainable=false`` or ``frozen``."""
+    return n.attrs.get("trainable", True) is not False and not n.attrs.get("frozen", False)
+
+
+def audit(graph: nx.DiGraph, *, depth: int | None = None, dtype_bytes: int = 4,
+          batch: int = 1, lints: bool = True) -> AuditReport:
+    """Annotate ``graph`` and sum its metadata into an :class:`AuditReport`. ``depth`` is the
+    default rollup depth for rendering; ``batch`` scales the training-memory activations."""
+    annotate(graph)
+    rows, trainable = _rows(graph, dtype_bytes)
+    totals = {MAIN: Totals(), AUX: Totals(), DEAD: Totals()}
+    for row, train in zip(rows, trainable):
+        totals[row.role].add(row, train)
+    training = _combined(totals[MAIN], totals[AUX])
+    blocks = rollup_blocks(graph, rows)
+    return AuditReport(
+        name=str(graph.graph.get("name", "")), inference=totals[MAIN], training=training,
+        dead=totals[DEAD],
+        param_bytes={k: training.params * v for k, v in DTYPE_BYTES.items()},
+        buffer_bytes=training.buffers * dtype_bytes,
+        input_bytes=sum(r.activation_bytes for r in rows if r.op == "input"),
+        peak_activation_bytes=peak_live(graph, rows),
+        training_memory=training_memory(training, rows, dtype_bytes, batch),
+        receptive_field=main_rf(graph), rows=rows, blocks=blocks, runs=find_runs(graph, blocks),
+        input_shapes={r.name: r.shape for r in rows if r.op == "input"},
+        dtype_bytes=dtype_bytes, depth=depth, warnings=_warnings(graph) if lints else [])
+
+
+def _rows(graph: nx.DiGraph, dtype_bytes: int) -> tuple[list[Row], list[bool]]:
+    rows, trainable = [], []
+    attrs = graph.nodes
+    for n in nodes(graph):
+        a = attrs[n.name]
+        cost, rf = a["cost"], a["rf"]
+        elems = math.prod(n.shape) + sum(math.prod(s) for s in n.port_shapes.values())
+        rows.append(Row(n.name, n.op, n.block, tuple(n.shape), cost.params, cost.buffers,
+                        cost.macs, cost.flops, elems * dtype_bytes,
+                        rf.size if rf is not None else None,
+                        bool(rf is not None and rf.global_), a["role"]))
+        trainable.append(is_trainable(n))
+    return rows, trainable
+
+
+def _combined(a: Totals, b: Totals) -> Totals:
+    return Totals(*(getattr(a, f) + getattr(b, f) for f in Totals.__slots__))
+
+
+def training_memory(t: Totals, rows: list[Row], dtype_bytes: int, batch: int) -> TrainingMemory:
+    """Weights + gradients + Adam states + buffers + every saved activation (inputs included)."""
+    saved = sum(r.activation_bytes for r in rows if r.role != DEAD)
+    return TrainingMemory(weights=t.params * dtype_bytes,
+                          gradients=t.trainable_params * dtype_bytes,
+                          optimizer=ADAM_STATES * t.trainable_params * dtype_bytes,
+                          buffers=t.buffers * dtype_bytes, activations=saved * batch, batch=batch)
+
+
+def peak_live(graph: nx.DiGraph, rows: list[Row]) -> int:
+    """Peak bytes of simultaneously live tensors in an inference forward pass, executing the
+    main nodes in graph (topological) order and freeing each tensor after its last reader."""
+    order = [r for r in rows if r.role == MAIN]
+    index = {r.name: i for i, r in enumerate(order)}
+    last = list(range(len(order)))  # a tensor nobody reads dies right after it is made
+    for i, r in enumerate(order):
+        for p in graph.pred[r.name]:
+            if p in index:
+                last[index[p]] = max(last[index[p]], i)
+    keep = {o.node.node for o in outputs(graph).values()}
+    frees: list[int] = [0] * len(order)
+    for i, r in enumerate(order):
+        if r.name not in keep:
+            frees[last[i]] += r.activation_bytes
+    live = peak = 0
+    for i, r in enumerate(order):
+        live += r.activation_bytes
+        peak = max(peak, live)
+        live -= frees[i]
+    return peak
+
+
+def main_rf(graph: nx.DiGraph) -> RF | None:
+    """Receptive field of the first main output."""
+    for o in outputs(graph).values():
+        if not o.training_only:
+            return graph.nodes[o.node.node].get("rf")
+    return None
+
+
+def block_depths(blocks: dict[str, BlockInfo]) -> dict[str, int]:
+    """Nesting depth of every block: the network is 0, ``layer1`` 1, ``layer1.0`` 2."""
+    depth: dict[str, int] = {}
+    for path in blocks:
+        chain: list[str] = []
+        p: str | None = path
+        while p is not None and p not in depth and p not in chain:
+            chain.append(p)
+            p = blocks[p].parent if p in blocks else None
+        p = p if p in depth else None
+        base = depth[p] if p is not None else -1
+        for q in reversed(chain):
+            base += 1
+            depth[q] = base
+    return depth
+
+
+def _with_implicit(graph: nx.DiGraph, rows: list[Row]) -> dict[str, BlockInfo]:
+    """The graph's blocks plus any block path a node names but the hierarchy lacks."""
+    blocks = dict(graph.graph.get("blocks") or {"": BlockInfo("", "network", None)})
+    for row in rows:
+        path = row.block
+        while path not in blocks:
+            parent = path.rpartition(".")[0] if path else None
+            blocks[path] = BlockInfo(path, "block" if path else "network", parent)
+            if parent is None:
+                break
+            path = parent
+    return blocks
+
+
+def rollup_blocks(graph: nx.DiGraph, rows: list[Row]) -> list[BlockRow]:
+    """Totals per block instance, children summed into parents (dead nodes excluded)."""
+    infos = _with_implicit(graph, rows)
+    depths = block_depths(infos)
+    out = {p: BlockRow(p, b.kind, b.parent, depths[p], signature=_signature(b))
+           for p, b in infos.items()}
+    rank = {MAIN: 2, AUX: 1, DEAD: 0}
+    for row in rows:
+        if row.role != DEAD:
+            _accumulate(out[row.block], row.params, row.macs, row.flops, row.activation_bytes,
+                        1, row.role, rank)
+    for b in sorted(out.values(), key=lambda b: -b.depth):
+        if b.parent is not None and b.parent in out and b.parent != b.path:
+            _accumulate(out[b.parent], b.params, b.macs, b.flops, b.activation_bytes, b.nodes,
+                        b.role, rank)
+    return list(out.values())
+
+
+def _accumulate(b: BlockRow, params: int, macs: int, flops: int, act: int, count: int,
+                role: str, rank: dict[str, int]) -> None:
+    b.params += params
+    b.macs += macs
+    b.flops += flops
+    b.activation_bytes += act
+    b.nodes += count
+    if rank[role] > rank[b.role]:
+        b.role = role
+
+
+def _signature(b: BlockInfo) -> str:
+    return b.kind + repr(sorted((k, repr(v)) for k, v in b.args.items()))
+
+
+def find_runs(graph: nx.DiGraph, blocks: list[BlockRow]) -> list[Run]:
+    """Runs (≥ 2) of consecutive siblings with equal kind, arguments and parameter count."""
+    children: dict[str, list[BlockRow]] = {}
+    for b in blocks:
+        if b.parent is not None and b.nodes:
+            children.setdefault(b.parent, []).append(b)
+    runs = []
+    for parent, kids in children.items():
+        i = 0
+        while i < len(kids):
+            j = i + 1
+            while j < len(kids) and _same(kids[i], kids[j]):
+                j += 1
+            if j - i >= 2:
+                runs.append(Run(parent, kids[i].kind, kids[i].path, kids[j - 1].path, j - i,
+                                kids[i].params, sum(k.macs for k in kids[i:j])))
+            i = j
+    return runs
+
+
+def _same(a: BlockRow, b: BlockRow) -> bool:
+    return (a.signature, a.params, a.nodes) == (b.signature, b.params, b.nodes)
+
+
+def _warnings(graph: nx.DiGraph) -> list[str]:
+    from archspec.passes.lints import lint  # lints read the annotations written here
+
+    seen: dict[str, None] = {}
+    for w in [*graph.graph.get("warnings", []), *lint(graph, annotated=True)]:
+        seen.setdefault(str(w), None)
+    return list(seen)

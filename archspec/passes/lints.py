@@ -1,0 +1,273 @@
+"""Lints: legal but suspicious structure, reported as warnings (SpecError, severity='warning').
+
+- gridding in stacks of dilated convolutions (Hybrid Dilated Convolution, Wang et al. 2018);
+- channels not divisible by groups (normally already an error) and stacked group
+  convolutions with no channel mixing between them (the ShuffleNet observation);
+- squeeze-and-excitation bottlenecks narrower than ``MIN_SE_CHANNELS``;
+- dead nodes (their output reaches no output) and unused inputs;
+- a main output whose receptive field does not cover the input;
+- merges whose operands have misaligned receptive fields.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import networkx as nx
+
+from archspec.errors import SpecError
+from archspec.ir.graph import OpNode, node, nodes, outputs
+from archspec.ops.common import pair
+from archspec.passes.audit import DEAD, annotate, main_rf
+from archspec.passes.receptive_field import fmt_num, is_spatial, misalignment
+
+MIN_SE_CHANNELS = 4
+HDC_HINT = ("choose rates without a common factor whose gaps the kernel can bridge, "
+            "e.g. [1, 2, 5] (Hybrid Dilated Convolution, Wang et al. 2018)")
+
+
+def warning(message: str, n: OpNode | None = None, hint: str | None = None) -> SpecError:
+    """A lint finding at ``n``'s span."""
+    if n is None:
+        return SpecError(message, hint=hint, severity="warning")
+    return SpecError(message, span=n.span, hint=hint, severity="warning")
+
+
+def lint(graph: nx.DiGraph, *, annotated: bool = False) -> list[SpecError]:
+    """Every lint over ``graph`` (annotating it first unless ``annotated``), in a stable
+    order: by check, then by graph order."""
+    if not annotated:
+        annotate(graph)
+    found: list[SpecError] = []
+    for check in CHECKS:
+        found += check(graph)
+    return found
+
+
+# -- dilated stacks ---------------------------------------------------------------------------
+
+def hdc_check(rates: list[int] | tuple[int, ...], kernel: int = 3) -> str | None:
+    """Why a consecutive stack of dilated ``kernel``-sized convolutions with these ``rates``
+    grids (leaves input pixels unseen), or None if it satisfies the HDC rule: no common factor
+    > 1, and with ``M_n = r_n``, ``M_i = max(M_{i+1} − 2r_i, M_{i+1} − 2(M_{i+1} − r_i), r_i)``,
+    ``M_2 ≤ kernel``."""
+    rates = [int(r) for r in rates]
+    if len(rates) < 2:
+        return None
+    common = math.gcd(*rates)
+    if common > 1:
+        return (f"dilation rates {rates} share the common factor {common}: the stack only "
+                f"samples every {common}th pixel (gridding)")
+    m = rates[-1]
+    for r in reversed(rates[1:-1]):
+        m = max(m - 2 * r, m - 2 * (m - r), r)
+    if m > kernel:
+        return (f"dilation rates {rates} leave holes: M_2 = {m} exceeds the kernel size "
+                f"{kernel} (HDC rule M_2 ≤ K)")
+    return None
+
+
+def _window(n: OpNode) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]] | None:
+    """(kernel, stride, dilation) of a convolution node, else None."""
+    p = n.params
+    if "kernel" not in p or "dilation" not in p or "transpose" in n.op or "groups" not in p:
+        return None
+    return pair(p["kernel"]), pair(p.get("stride") or 1), pair(p["dilation"])
+
+
+def _is_link(n: OpNode) -> bool:
+    w = _window(n)
+    return w is not None and max(w[0]) > 1 and w[1] == (1, 1)
+
+
+def _passes_through(g: nx.DiGraph, n: OpNode) -> bool:
+    """Ops a dilated stack continues through: one operand, same spatial size, no window
+    (or a 1×1 stride-1 convolution)."""
+    if len(n.inputs) != 1 or n.op == "input":
+        return False
+    src = node(g, n.inputs[0].node).port_shape(n.inputs[0].port)
+    if not (is_spatial(src) and is_spatial(n.shape) and src[1:] == n.shape[1:]):
+        return False
+    w = _window(n)
+    return "kernel" not in n.params if w is None else (max(w[0]) == 1 and w[1] == (1, 1))
+
+
+def _chains(g: nx.DiGraph, is_link: Callable[[OpNode], bool],
+            passes: Callable[[nx.DiGraph, OpNode], bool]) -> dict[str, str | None]:
+    """For every link, the previous link reached through pass-through ops (or None)."""
+    above: dict[str, str | None] = {}
+    prev: dict[str, str | None] = {}
+    for n in nodes(g):
+        src = above.get(n.inputs[0].node) if n.inputs else None
+        if is_link(n):
+            prev[n.name] = src
+            above[n.name] = n.name
+        else:
+            above[n.name] = src if passes(g, n) else None
+    return prev
+
+
+def lint_gridding(g: nx.DiGraph) -> list[SpecError]:
+    """HDC check on every maximal stack of stride-1 convolutions containing a dilation > 1;
+    identical rate patterns are reported once, with a count."""
+    prev = _chains(g, _is_link, _passes_through)
+    kids: dict[str | None, list[str]] = {}
+    for name, p in prev.items():
+        kids.setdefault(p, []).append(name)
+    found: dict[tuple[int, ...], list[Any]] = {}
+    stack = [(root, ()) for root in reversed(kids.get(None, []))]
+    while stack:
+        name, path = stack.pop()
+        path = (*path, name)
+        more = kids.get(name, [])
+        stack += [(k, path) for k in reversed(more)]
+        if not more and len(path) >= 2:
+            _check_stack(g, path, found)
+    return [_gridding_warning(g, path, msg, count) for path, msg, count in found.values()]
+
+
+def _check_stack(g: nx.DiGraph, path: tuple[str, ...], found: dict) -> None:
+    rates, kernel = [], 1
+    for name in path:
+        k, _, d = _window(node(g, name))
+        axis = 0 if k[0] > 1 else 1
+        rates.append(d[axis])
+        kernel = max(kernel, k[axis])
+    if max(rates) == 1:
+        return
+    key = tuple(rates)
+    if key in found:
+        found[key][2] += 1
+        return
+    msg = hdc_check(rates, kernel)
+    if msg:
+        found[key] = [path, msg, 1]
+
+
+def _gridding_warning(g: nx.DiGraph, path: tuple[str, ...], msg: str, count: int) -> SpecError:
+    where = f"'{path[0]}' … '{path[-1]}'"
+    more = f" ({count} stacks like this)" if count > 1 else ""
+    first = next(node(g, p) for p in path if _window(node(g, p))[2] != (1, 1))
+    return warning(f"stacked dilated convolutions {where}: {msg}{more}", first, HDC_HINT)
+
+
+# -- groups -----------------------------------------------------------------------------------
+
+def lint_groups(g: nx.DiGraph) -> list[SpecError]:
+    """Channels not divisible by ``groups`` (where an op let it through), and two group
+    convolutions with equal groups and nothing mixing channels between them."""
+    found = []
+    for n in nodes(g):
+        groups = n.params.get("groups")
+        if not isinstance(groups, int) or groups <= 1 or not n.inputs:
+            continue
+        cin = node(g, n.inputs[0].node).port_shape(n.inputs[0].port)[0]
+        if cin % groups or n.shape[0] % groups:
+            found.append(warning(f"{n.op} '{n.name}': channels {cin} → {n.shape[0]} are not "
+                                 f"divisible by groups={groups}", n,
+                                 f"use a groups value dividing {cin} and {n.shape[0]}"))
+    return found + _isolated_groups(g)
+
+
+def _group_conv(n: OpNode) -> int:
+    """``groups`` of a grouped, non-depthwise convolution; 0 otherwise."""
+    groups = n.params.get("groups", 1) if _window(n) else 1
+    return groups if isinstance(groups, int) and 1 < groups < n.shape[0] else 0
+
+
+def _channel_local(g: nx.DiGraph, n: OpNode) -> bool:
+    """One operand, same channel count, and no mixing of channels (norms, activations,
+    pools, depthwise convolutions)."""
+    if len(n.inputs) != 1 or n.op == "input" or "shuffle" in n.op:
+        return False
+    src = node(g, n.inputs[0].node).port_shape(n.inputs[0].port)
+    if not (is_spatial(src) and is_spatial(n.shape) and src[0] == n.shape[0]):
+        return False
+    return _window(n) is None or n.params.get("groups") == n.shape[0]
+
+
+def _isolated_groups(g: nx.DiGraph) -> list[SpecError]:
+    prev = _chains(g, lambda n: _group_conv(n) > 0, _channel_local)
+    found = []
+    for name, p in prev.items():
+        a, b = (node(g, p) if p else None), node(g, name)
+        if a is not None and _group_conv(a) == _group_conv(b):
+            found.append(warning(
+                f"group convolutions '{a.name}' and '{b.name}' (groups={_group_conv(b)}) are "
+                "stacked with nothing mixing channels between them: each output group sees "
+                "only one input group", b, "insert a channel_shuffle or a groups=1 convolution"))
+    return found
+
+
+# -- squeeze-and-excitation -------------------------------------------------------------------
+
+def lint_se(g: nx.DiGraph) -> list[SpecError]:
+    """A 1×1 convolution that squeezes a 1×1 (globally pooled) map to fewer than
+    ``MIN_SE_CHANNELS`` channels. A reduction to 0 channels is already an error."""
+    found = []
+    for n in nodes(g):
+        w = _window(n)
+        if w is None or w[0] != (1, 1) or not n.inputs:
+            continue
+        src = node(g, n.inputs[0].node).port_shape(n.inputs[0].port)
+        if is_spatial(src) and src[1:] == (1, 1) and n.shape[0] < min(MIN_SE_CHANNELS, src[0]):
+            found.append(warning(
+                f"'{n.name}' squeezes {src[0]} channels to {n.shape[0]}: an excitation "
+                f"bottleneck this narrow carries almost no information", n,
+                "use a smaller reduction ratio, or round the width up (timm rounds to 8)"))
+    return found
+
+
+# -- dead code, coverage, alignment -----------------------------------------------------------
+
+def lint_dead(g: nx.DiGraph) -> list[SpecError]:
+    """Inputs no output uses, and dead ends: nodes whose output reaches no output."""
+    if not outputs(g):
+        return []
+    found = []
+    for n in nodes(g):
+        if g.nodes[n.name].get("role") != DEAD:
+            continue
+        if n.op == "input":
+            found.append(warning(f"input '{n.name}' is not used by any output", n))
+        elif not g.succ[n.name]:
+            found.append(warning(f"'{n.name}' ({n.op}) is computed but reaches no output", n,
+                                 "use it in an output, or remove it"))
+    return found
+
+
+def lint_coverage(g: nx.DiGraph) -> list[SpecError]:
+    """The main output's receptive field is smaller than the (first) image input."""
+    rf, ins = main_rf(g), [n for n in nodes(g) if n.op == "input" and is_spatial(n.shape)]
+    if rf is None or not ins:
+        return []
+    hw = ins[0].shape[1:]
+    if all(rf.size[a] >= hw[a] for a in range(2)):
+        return []
+    out = next(o for o in outputs(g).values() if not o.training_only)
+    src = node(g, out.node.node)
+    return [warning(f"the receptive field of output '{out.name}' ({rf.describe()}) does not "
+                    f"cover the {hw[0]}×{hw[1]} input: no unit sees the whole image", src,
+                    "add depth, stride or dilation before the head, or a global-context block")]
+
+
+def lint_misaligned(g: nx.DiGraph) -> list[SpecError]:
+    """Merges whose spatial operands' fields have different strides or centres."""
+    found = []
+    for n in nodes(g):
+        rf = g.nodes[n.name].get("rf")
+        if rf is None or not rf.misaligned:
+            continue
+        ops = [g.nodes[r.node]["rf"] for r in n.inputs]
+        ops = [o for o in ops if o is not None and o.spatial]
+        why = next((m for o in ops[1:] if (m := misalignment(ops[0], o))), "")
+        found.append(warning(f"operands of {n.op} '{n.name}' have misaligned receptive fields "
+                             f"({why}, sizes {', '.join(fmt_num(o.size[0]) for o in ops)})", n,
+                             "the merged features describe different image positions"))
+    return found
+
+
+CHECKS: tuple[Callable[[nx.DiGraph], list[SpecError]], ...] = (
+    lint_gridding, lint_groups, lint_se, lint_dead, lint_coverage, lint_misaligned)

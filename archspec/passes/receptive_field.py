@@ -1,0 +1,224 @@
+"""Receptive fields from the graph alone: per node and spatial axis (H, W), the field size in
+input pixels, the effective stride (``jump``) and the centre of the first output unit
+(``start``, in input pixel coordinates where pixel ``i`` is centred at ``i``).
+
+Rules (Araujo et al. 2019, "Computing receptive fields of convolutional neural networks"):
+
+- sliding windows (conv, deform_conv — nominal, offsets ignored —, pools): with
+  ``k' = d·(k−1)+1``: ``size += (k'−1)·jump``, ``start += ((k'−1)/2 − pad)·jump``,
+  ``jump *= stride``;
+- transposed windows (conv_transpose, max-unpool) and upsampling: ``jump /= factor`` and each
+  output sees ``ceil(k'/s)`` input units (nominal);
+- global pooling, flatten and any change of rank: the output depends on the whole input
+  (``global_``) and loses its spatial geometry (``spatial`` false); ``size`` keeps the largest
+  local field that fed the global aggregation, which is what the coverage lint checks;
+- merges (add, concat, mul, ...): the largest field wins; operands with different ``jump`` or
+  ``start`` mark the node ``misaligned``. A broadcast (non-spatial) operand such as an SE gate
+  only sets ``global_``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+import networkx as nx
+
+from archspec.ir.graph import OpNode, Shape, node, nodes
+from archspec.ops.common import pair
+from archspec.ops.registry import get
+
+EPS = 1e-9
+GLOBAL_FAMILIES = ("linear", "attention")
+Pair = tuple[float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class RF:
+    """Receptive field of one node's output unit, per spatial axis (H, W)."""
+
+    size: Pair
+    jump: Pair = (1.0, 1.0)
+    start: Pair = (0.0, 0.0)
+    spatial: bool = True      # size/jump/start describe a spatial map
+    global_: bool = False     # some path into this node aggregated the whole input
+    misaligned: bool = False  # operands of this merge had different jump or start
+
+    def describe(self) -> str:
+        """``427×427``, with ``(global)`` when the output sees the whole input."""
+        text = "×".join(fmt_num(s) for s in self.size)
+        return text + " (global)" if self.global_ else text
+
+
+ORIGIN = RF((1.0, 1.0))
+NON_SPATIAL = RF((1.0, 1.0), spatial=False)
+
+
+def fmt_num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0")
+
+
+def receptive_field(graph: nx.DiGraph) -> nx.DiGraph:
+    """Write ``graph.nodes[n]['rf']`` (an :class:`RF`, or None for nodes that depend on no
+    input, e.g. constants) for every node, in one pass in insertion (topological) order."""
+    attrs = graph.nodes
+    for n in nodes(graph):
+        ins = [attrs[r.node]["rf"] for r in n.inputs]
+        shapes = [node(graph, r.node).port_shape(r.port) for r in n.inputs]
+        attrs[n.name]["rf"] = node_rf(n, ins, shapes)
+    return graph
+
+
+def node_rf(n: OpNode, ins: list[RF | None], in_shapes: list[Shape]) -> RF | None:
+    """The receptive field of ``n`` from its operands' fields."""
+    if n.op == "input":
+        return ORIGIN if is_spatial(n.shape) else NON_SPATIAL
+    live = [i for i, rf in enumerate(ins) if rf is not None]
+    if not live:
+        return None
+    first = live[0]
+    out = transform(n, ins[first], in_shapes[first])
+    others = [ins[i] for i in live[1:]]
+    return merge([out, *others]) if others else out
+
+
+def is_spatial(shape: Shape) -> bool:
+    return len(shape) == 3
+
+
+def transform(n: OpNode, rf: RF, in_shape: Shape) -> RF:
+    """Apply ``n``'s geometry to its primary operand's field."""
+    if not rf.spatial:
+        return rf
+    out_shape = n.shape
+    if not (is_spatial(in_shape) and is_spatial(out_shape)):
+        return globalise(rf)
+    hw_in, hw_out = in_shape[1:], out_shape[1:]
+    p = n.params
+    if get(n.op).family in GLOBAL_FAMILIES:  # linear / matmul on a map mix a whole axis
+        return globalise(rf)
+    if "kernel" in p:
+        kernel, stride = pair(p["kernel"]), _stride(n)
+        dilation, pad = pair(p.get("dilation") or 1), _pad_lo(p)
+        rule = transposed if _is_transposed(n.op) else window
+        return rule(rf, kernel, stride, pad, dilation)
+    if p.get("stride"):  # strided subsampling without a window: a 1×1 window
+        return window(rf, (1, 1), pair(p["stride"]), (0, 0), (1, 1))
+    if n.op == "pad":
+        return _padded(rf, p.get("spatial", 0), hw_in, hw_out)
+    return by_shape(rf, hw_in, hw_out, str(p.get("mode") or ""))
+
+
+def _stride(n: OpNode) -> tuple[int, int]:
+    """The stride; when absent or None it is the kernel for pools and 1 for convolutions."""
+    stride = n.params.get("stride")
+    if stride:
+        return pair(stride)
+    pool = "stride" in n.params or get(n.op).family == "pool"
+    return pair(n.params["kernel"]) if pool else (1, 1)
+
+
+def _is_transposed(op: str) -> bool:
+    return "transpose" in op or "unpool" in op
+
+
+def _pad_lo(p: dict[str, Any]) -> tuple[int, int]:
+    """Low-side padding per axis from an int, a pair, 'valid' or 'same'."""
+    pad = p.get("padding", 0)
+    if pad == "valid" or pad is None:
+        return 0, 0
+    if pad == "same":
+        k, d = pair(p["kernel"]), pair(p.get("dilation") or 1)
+        return d[0] * (k[0] - 1) // 2, d[1] * (k[1] - 1) // 2
+    return pair(pad)
+
+
+def window(rf: RF, kernel: tuple[int, int], stride: tuple[int, int], pad: tuple[int, int],
+           dilation: tuple[int, int]) -> RF:
+    """A sliding window (conv or pool) applied to ``rf``."""
+    size, jump, start = [], [], []
+    for a in range(2):
+        k_eff = dilation[a] * (kernel[a] - 1) + 1
+        size.append(rf.size[a] + (k_eff - 1) * rf.jump[a])
+        start.append(rf.start[a] + ((k_eff - 1) / 2 - pad[a]) * rf.jump[a])
+        jump.append(rf.jump[a] * stride[a])
+    return replace(rf, size=_t(size), jump=_t(jump), start=_t(start), misaligned=False)
+
+
+def transposed(rf: RF, kernel: tuple[int, int], stride: tuple[int, int], pad: tuple[int, int],
+               dilation: tuple[int, int]) -> RF:
+    """A transposed window (conv_transpose, max-unpool): nominal, see the module docstring."""
+    size, jump, start = [], [], []
+    for a in range(2):
+        k_eff = dilation[a] * (kernel[a] - 1) + 1
+        size.append(rf.size[a] + (math.ceil(k_eff / stride[a]) - 1) * rf.jump[a])
+        start.append(rf.start[a] + (pad[a] - (k_eff - 1) / 2) / stride[a] * rf.jump[a])
+        jump.append(rf.jump[a] / stride[a])
+    return replace(rf, size=_t(size), jump=_t(jump), start=_t(start), misaligned=False)
+
+
+def by_shape(rf: RF, hw_in: Shape, hw_out: Shape, mode: str = "") -> RF:
+    """Ops without a window: identity, global (to 1×1), adaptive pooling or upsampling."""
+    if tuple(hw_in) == tuple(hw_out):
+        return replace(rf, misaligned=False)
+    if tuple(hw_out) == (1, 1):
+        return globalise(rf)
+    size, jump, start = [], [], []
+    for a in range(2):
+        h, o = hw_in[a], hw_out[a]
+        if o <= h:  # adaptive pooling: bins of width ceil((i+1)h/o) - floor(ih/o)
+            width = max(-(-(i + 1) * h // o) - (i * h // o) for i in range(o))
+            size.append(rf.size[a] + (width - 1) * rf.jump[a])
+            start.append(rf.start[a] + (-(-h // o) - 1) / 2 * rf.jump[a])
+        else:  # upsampling by o/h: nearest keeps one input unit, (bi)linear two
+            grow = 1 if "linear" in mode or "cubic" in mode else 0
+            size.append(rf.size[a] + grow * rf.jump[a])
+            start.append(rf.start[a] + (h / o - 1) / 2 * rf.jump[a])
+        jump.append(rf.jump[a] * h / o)
+    return replace(rf, size=_t(size), jump=_t(jump), start=_t(start), misaligned=False)
+
+
+def _padded(rf: RF, spatial: Any, hw_in: Shape, hw_out: Shape) -> RF:
+    """Explicit padding (``spatial`` = n or (left, right, top, bottom), as F.pad) shifts the
+    first unit by the top/left pad."""
+    if isinstance(spatial, int):
+        lo: tuple[int, ...] = (spatial, spatial)
+    elif len(spatial) == 4:
+        lo = (spatial[2], spatial[0])
+    else:
+        lo = tuple((hw_out[a] - hw_in[a]) // 2 for a in range(2))
+    start = tuple(rf.start[a] - lo[a] * rf.jump[a] for a in range(2))
+    return replace(rf, start=_t(start), misaligned=False)
+
+
+def globalise(rf: RF) -> RF:
+    return replace(rf, spatial=False, global_=True, misaligned=False)
+
+
+def merge(rfs: list[RF]) -> RF:
+    """Several operands: the largest spatial field, flagged when operands disagree."""
+    spatial = [r for r in rfs if r.spatial]
+    glob = any(r.global_ for r in rfs)
+    if not spatial:
+        size = _t(max(r.size[a] for r in rfs) for a in range(2))
+        return RF(size, spatial=False, global_=glob)
+    best = max(spatial, key=lambda r: r.size[0] * r.size[1])
+    size = _t(max(r.size[a] for r in spatial) for a in range(2))
+    bad = any(misalignment(best, r) for r in spatial)
+    return replace(best, size=size, global_=glob, misaligned=bad)
+
+
+def misalignment(a: RF, b: RF) -> str | None:
+    """Why two spatial fields are not aligned ('stride 16 vs 32'), or None."""
+    for axis in range(2):
+        if abs(a.jump[axis] - b.jump[axis]) > EPS:
+            return f"stride {fmt_num(a.jump[axis])} vs {fmt_num(b.jump[axis])}"
+        if abs(a.start[axis] - b.start[axis]) > EPS:
+            return f"centre offset {fmt_num(a.start[axis])} vs {fmt_num(b.start[axis])}"
+    return None
+
+
+def _t(values: Any) -> Pair:
+    a, b = values
+    return float(a), float(b)
