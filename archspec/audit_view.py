@@ -100,6 +100,7 @@ def _rf_text(rf: tuple[float, float] | None, glob: bool) -> str:
 def render_table(report: AuditReport, console: Any, depth: int | None = None) -> None:
     """Print the per-layer (or per-block at ``depth``) table and the summary to a rich
     ``Console``; ``depth`` defaults to the report's own."""
+    from rich.markup import escape
     from rich.table import Table
 
     depth = report.depth if depth is None else depth
@@ -109,11 +110,11 @@ def render_table(report: AuditReport, console: Any, depth: int | None = None) ->
     for r in view_rows(report, depth):
         op = f"[{r.op}]" if r.is_block else r.op
         name = f"{r.name} (aux)" if r.role == "aux" else r.name
-        t.add_row(name, op, "×".join(map(str, r.shape)), fmt_count(r.params),
+        t.add_row(escape(name), escape(op), "×".join(map(str, r.shape)), fmt_count(r.params),
                   fmt_count(r.macs), fmt_bytes(r.activation_bytes), _rf_text(r.rf, r.rf_global))
     console.print(t)
     for line in summary_lines(report):
-        console.print(line, highlight=False)
+        console.print(escape(line), highlight=False)
 
 
 def summary_lines(report: AuditReport) -> list[str]:
