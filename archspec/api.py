@@ -46,7 +46,7 @@ class Network:
 
     def render(self, **options: Any) -> Any:
         """A ``graphviz.Digraph`` of the network (see docs/render.md)."""
-        from archspec.backends.graphviz import render
+        from archspec.backends.render import render
         return render(self.graph, **options)
 
     def build(self, **options: Any) -> Any:

@@ -1,0 +1,135 @@
+"""The ``archspec`` command line: check | build | render | audit | fmt.
+
+Exit codes: 0 success, 1 a bug in archspec (or a missing tool), 2 a spec error,
+3 an audit budget exceeded.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from archspec.errors import SpecError, flatten
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Compile, check, render, audit and build CNN architecture specs.")
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+Params = Annotated[Optional[list[str]], typer.Option(
+    "-p", "--param", help="Set a network parameter: -p num_classes=10 (repeatable).")]
+NetworkOpt = Annotated[Optional[str], typer.Option(
+    "--network", "-n", help="Which network of the file (default: the last one defined).")]
+AllowPath = Annotated[Optional[list[Path]], typer.Option(
+    "--allow-path", help="Also allow imports from this directory.")]
+InputOpt = Annotated[Optional[str], typer.Option(
+    "--input", help="Override the input shape, e.g. 3x299x299.")]
+
+
+class Exit(Exception):
+    def __init__(self, code: int):
+        self.code = code
+
+
+def parse_params(items: list[str] | None) -> dict[str, Any]:
+    """``-p k=v`` values are spec literals: 10, 0.5, true, "text", [1, 2]."""
+    from archspec.frontend.literals import parse_literal
+    params: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip().isidentifier():
+            raise typer.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="-p")
+        params[key.strip()] = parse_literal(value.strip(), f"-p {key.strip()}")
+    return params
+
+
+def parse_shape(text: str | None) -> tuple[int, ...] | None:
+    if not text:
+        return None
+    try:
+        dims = tuple(int(d) for d in text.lower().replace("×", "x").split("x"))
+    except ValueError:
+        raise typer.BadParameter(f"expected CxHxW, got {text!r}", param_hint="--input") from None
+    if not dims or min(dims) <= 0:
+        raise typer.BadParameter("dimensions must be positive", param_hint="--input")
+    return dims
+
+
+def report_spec_error(e: SpecError) -> None:
+    for one in flatten(e):
+        err.print(escape(one.format()), style="red" if one.severity == "error" else "yellow")
+        err.print()
+    count = len(flatten(e))
+    err.print(f"[bold red]{count} error{'s' * (count != 1)}[/]")
+
+
+def print_warnings(net: Any) -> None:
+    for w in net.warnings:
+        err.print(escape(w.format()), style="yellow")
+
+
+def load_or_exit(file: Path, params: list[str] | None, network: str | None = None,
+                 allow: list[Path] | None = None, input_shape: str | None = None) -> Any:
+    from archspec.api import load
+    return load(file, network, input_shape=parse_shape(input_shape),
+                allow_paths=tuple(allow or ()), **parse_params(params))
+
+
+def fmt_shape(shape: tuple[int, ...]) -> str:
+    return "×".join(map(str, shape))
+
+
+@app.command()
+def check(files: Annotated[list[Path], typer.Argument(help="Spec files (.arch, .yaml).")],
+          param: Params = None, network: NetworkOpt = None, allow_path: AllowPath = None,
+          input: InputOpt = None, quiet: Annotated[bool, typer.Option("-q")] = False) -> None:
+    """Parse, elaborate and shape-check specs; print each network's outputs."""
+    failed = False
+    for file in files:
+        try:
+            net = load_or_exit(file, param, network, allow_path, input)
+        except SpecError as e:
+            report_spec_error(e)
+            failed = True
+            continue
+        print_warnings(net)
+        if not quiet:
+            outs = ", ".join(f"{k} {fmt_shape(v)}" for k, v in net.outputs.items())
+            out.print(f"[green]ok[/] {escape(str(file))}: {escape(net.name)} -> {escape(outs)} "
+                      f"({net.graph.number_of_nodes()} nodes)")
+    if failed:
+        raise Exit(2)
+
+
+from archspec import cli_commands  # noqa: E402,F401  (registers audit, render, build, fmt)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: runs the app and maps outcomes onto exit codes."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except Exit as e:
+        return e.code
+    except SpecError as e:
+        report_spec_error(e)
+        return 2
+    except (typer.BadParameter, typer.Abort) as e:
+        err.print(f"error: {escape(str(e))}", style="red")
+        return 2
+    except __import__("click").exceptions.ClickException as e:
+        e.show()
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # a bug in archspec, not in the spec
+        if os.environ.get("ARCHSPEC_DEBUG"):
+            raise
+        err.print(f"internal error: {type(e).__name__}: {escape(str(e))}", style="red")
+        err.print("this is a bug in archspec; rerun with ARCHSPEC_DEBUG=1 for a traceback")
+        return 1
+    return 0
