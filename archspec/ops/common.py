@@ -130,11 +130,10 @@ def broadcast(op: str, shapes: list[Shape]) -> Shape:
     return tuple(out)
 
 
-def check_pool_padding(op: str, kernel: tuple[int, int], padding: tuple[int, int],
-                       dilation: tuple[int, int] = (1, 1)) -> None:
-    """torch pools require padding <= half the (effective) kernel."""
-    for k, p, d in zip(kernel, padding, dilation):
-        if p < 0 or p > (d * (k - 1) + 1) // 2:
+def check_pool_padding(op: str, kernel: tuple[int, int], padding: tuple[int, int]) -> None:
+    """torch pools require 0 <= padding <= kernel // 2 (dilation does not relax it)."""
+    for k, p in zip(kernel, padding):
+        if p < 0 or p > k // 2:
             raise ArgumentError(f"{op}: padding {p} must be between 0 and half the kernel "
-                                f"({(d * (k - 1) + 1) // 2} for kernel {k})",
+                                f"({k // 2} for kernel {k})",
                                 hint="torch pools allow at most kernel // 2 padding")

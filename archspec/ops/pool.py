@@ -31,7 +31,7 @@ def pool_geometry(op: str, p: dict[str, Any]) -> tuple:
     dilation = pair(p.get("dilation", 1))
     check_positive(kernel=kernel, stride=stride, dilation=dilation)
     padding = pair(p["padding"])
-    check_pool_padding(op, kernel, padding, dilation)
+    check_pool_padding(op, kernel, padding)
     return kernel, stride, padding, dilation
 
 
