@@ -19,7 +19,8 @@ CLOSERS = set(OPENERS.values())
 
 
 class NewlinePostLex:
-    """Drops newlines inside ( ) and [ ]; bounds bracket nesting.
+    """Drops newlines inside ( ) and [ ] (and inside braces opened within them); bounds
+    bracket nesting.
 
     It never looks ahead: lark's contextual lexer lexes each token in the parser state reached
     so far. The bound makes a pathological file fail with a located error, not a deep stack.
@@ -28,19 +29,20 @@ class NewlinePostLex:
     always_accept = ("_NL",)
 
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
-        stack: list[str] = []
+        stack: list[tuple[str, bool]] = []  # (opener, newlines significant inside)
         for tok in stream:
-            if tok.type == "_NL" and stack and stack[-1] != "LBRACE":
+            if tok.type == "_NL" and stack and not stack[-1][1]:
                 continue
             self._track(stack, tok)
             yield tok
 
-    def _track(self, stack: list[str], tok: Token) -> None:
+    def _track(self, stack: list[tuple[str, bool]], tok: Token) -> None:
         if tok.type in OPENERS:
-            stack.append(tok.type)
+            significant = tok.type == "LBRACE" and (not stack or stack[-1][1])
+            stack.append((tok.type, significant))
             if len(stack) > LIMITS.max_nesting:
                 raise _Nesting(tok)
-        elif tok.type in CLOSERS and stack and OPENERS[stack[-1]] == tok.type:
+        elif tok.type in CLOSERS and stack and OPENERS[stack[-1][0]] == tok.type:
             stack.pop()
 
 

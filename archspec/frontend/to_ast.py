@@ -190,7 +190,7 @@ class ToAst(Transformer):
     def pos(self, meta: Any, a: A.Expr) -> A.UnaryOp:
         return A.UnaryOp("+", a, span=self.span(meta))
 
-    def pow(self, meta: Any, a: A.Expr, b: A.Expr) -> A.BinOp:
+    def pow(self, meta: Any, a: A.Expr, _op: Token, b: A.Expr) -> A.BinOp:
         return A.BinOp("**", a, b, span=self.span(meta))
 
     def call(self, meta: Any, func: A.Expr, args: Any) -> A.Call:
