@@ -15,6 +15,17 @@ import networkx as nx
 
 from archspec.errors import SpecError
 from archspec.ir.graph import BlockInfo, OpNode, Shape
+from archspec.passes.audit import AUX, node_roles
+
+
+@dataclass
+class Orphan:
+    """An error naming no node of the graph (the op failed before it was created): drawn in
+    the block its name points into, after that block's dead ends (a best guess at its inputs)."""
+
+    error: SpecError
+    block: str
+    after: list[str]
 
 
 @dataclass
@@ -28,7 +39,7 @@ class Analysis:
     members: dict[str, list[str]]               # block -> nodes of its subtree, in order
     aux_only: set[str]                          # nodes that only feed auxiliary outputs
     errors: dict[str, list[SpecError]]          # node -> its errors
-    orphan_errors: list[SpecError]              # errors naming no node of the graph
+    orphan_errors: list[Orphan]                 # errors naming no node of the graph
     runs: dict[str, list[list[str]]] = field(default_factory=dict)  # parent -> runs (len >= 2)
 
     def data(self, name: str) -> OpNode:
@@ -72,7 +83,7 @@ def analyze(graph: nx.DiGraph) -> Analysis:
     for b in drawn[1:]:
         children[_parent(known, b)].append(b)
     depth = {b: len(_chain(known, b)) - 1 for b in blocks}
-    errors, orphans = _errors(graph)
+    errors, orphans = _errors(graph, blocks, members)
     an = Analysis(graph, order, home, blocks, children, depth, members, _aux_only(graph),
                   errors, orphans)
     an.runs = {b: find_runs(an, kids) for b, kids in children.items() if len(kids) > 1}
@@ -99,25 +110,25 @@ def _innermost(known: dict[str, BlockInfo], path: str) -> str:
 
 
 def _aux_only(graph: nx.DiGraph) -> set[str]:
-    """Nodes reachable only from auxiliary outputs (plus nodes marked training_only)."""
-    outs = graph.graph.get("outputs", {}).values()
-    reach = {role: set() for role in ("main", "aux")}
-    for info in outs:
-        if info.node.node in graph:
-            role = "aux" if info.role == "aux" else "main"
-            reach[role] |= nx.ancestors(graph, info.node.node) | {info.node.node}
+    """Nodes that only feed auxiliary outputs (the audit pass's roles), plus nodes marked
+    training_only."""
+    roles = node_roles(graph)
     marked = {n for n in graph.nodes if graph.nodes[n]["data"].attrs.get("training_only")}
-    return (reach["aux"] - reach["main"]) | marked
+    return {n for n, role in roles.items() if role == AUX} | marked
 
 
-def _errors(graph: nx.DiGraph) -> tuple[dict[str, list[SpecError]], list[SpecError]]:
+def _errors(graph: nx.DiGraph, blocks: dict[str, BlockInfo], members: dict[str, list[str]]
+            ) -> tuple[dict[str, list[SpecError]], list[Orphan]]:
     by_node: dict[str, list[SpecError]] = {}
-    orphans: list[SpecError] = []
+    orphans: list[Orphan] = []
+    used = {o.node.node for o in graph.graph.get("outputs", {}).values()}
     for name, err in graph.graph.get("errors", []):
         if name is not None and name in graph:
             by_node.setdefault(name, []).append(err)
-        else:
-            orphans.append(err)
+            continue
+        block = _innermost(blocks, (name or "").rpartition(".")[0])
+        ends = [n for n in members[block] if graph.out_degree(n) == 0 and n not in used]
+        orphans.append(Orphan(err, block, ends))
     return by_node, orphans
 
 

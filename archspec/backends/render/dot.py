@@ -51,13 +51,14 @@ def _emit_block(an: Analysis, view: View, dot: graphviz.Digraph, block: str,
 
 def _cluster_attrs(an: Analysis, path: str) -> dict[str, str]:
     info = an.blocks[path]
-    head = path if info.kind == "group" else f"{path} : {_call(info.kind, info.args)}"
+    call = _call(info.kind, info.args) if info.args else info.kind
+    head = path if info.kind == "group" else f"{path} : {call}"
     aux = all(n in an.aux_only for n in an.members[path])
     return {"label": L.html_label([("b", head)]), "id": cluster_id(path),
             "class": "block open", "style": "rounded,filled" + (",dashed" if aux else ""),
             "fillcolor": L.CLUSTER_FILLS[an.depth[path] % 2], "color": "#adb5bd",
             "labeljust": "l", "fontsize": "10", "margin": "8",
-            "tooltip": _block_tooltip(an, [path])}
+            "tooltip": L.dot_text(_block_tooltip(an, [path]))}
 
 
 def _call(kind: str, args: dict, limit: int = 48) -> str:
@@ -74,9 +75,9 @@ def _emit_item(an: Analysis, dot: graphviz.Digraph, item: Item, show: tuple[str,
     elif item.kind == "output":
         dot.node(item.id, **_output_attrs(an, item.name))
     else:
-        err = an.orphan_errors[item.index]
-        lines = [("b", "error")] + [("err", t) for t in L.wrap(err.message)]
-        dot.node(item.id, label=L.html_label(lines), id=item.id, tooltip=L.error_text(err),
+        err = an.orphan_errors[item.index].error
+        lines = [("b", "error"), *L.error_lines(err)]
+        dot.node(item.id, label=L.html_label(lines), id=item.id, tooltip=L.dot_text(L.error_text(err)),
                  fillcolor=L.ERROR_COLORS[0], color=L.ERROR_COLORS[1], penwidth="2",
                  **{"class": "error"})
 
@@ -109,10 +110,10 @@ def _op_attrs(an: Analysis, name: str, show: tuple[str, ...]) -> dict[str, str]:
         lines = [("", L.op_summary(d))] + ([("small", " · ".join(small))] if small else [])
         attrs = {}
     fill, border = L.FAMILY_COLORS[fam]
-    attrs.update(fillcolor=fill, color=border, id=f"n/{name}", tooltip=op_tooltip(an, name))
+    attrs.update(fillcolor=fill, color=border, id=f"n/{name}", tooltip=L.dot_text(op_tooltip(an, name)))
     attrs["class"] = f"op {fam}"
     if name in an.errors:
-        lines += [("err", t) for e in an.errors[name] for t in L.wrap(e.message)]
+        lines += [line for e in an.errors[name] for line in L.error_lines(e)]
         attrs.update(fillcolor=L.ERROR_COLORS[0], color=L.ERROR_COLORS[1], penwidth="2")
         attrs["class"] += " error"
     if name in an.aux_only:
@@ -134,7 +135,7 @@ def _block_attrs(an: Analysis, item: Item, show: tuple[str, ...]) -> dict[str, s
     aux = all(n in an.aux_only for n in item.nodes)
     attrs = {"label": L.html_label(lines), "id": item.id, "shape": "box3d",
              "style": "filled" + (",dashed" if aux else ""), "fillcolor": L.BLOCK_COLORS[0],
-             "color": L.BLOCK_COLORS[1], "tooltip": _block_tooltip(an, item.paths),
+             "color": L.BLOCK_COLORS[1], "tooltip": L.dot_text(_block_tooltip(an, item.paths)),
              "class": "block collapsed" + (" run" if item.count > 1 else "")}
     return attrs
 
@@ -157,6 +158,8 @@ def _emit_edge(dot: graphviz.Digraph, edge: Edge, show: tuple[str, ...]) -> None
         attrs["label"] = "\n".join(L.shape_text(s) for s in edge.shapes)
     if edge.aux:
         attrs["style"] = "dashed"
+    if edge.guess:
+        attrs.update(style="dotted", color="#d6336c", tooltip="inputs unknown: the op failed")
     dot.edge(edge.src, edge.dst, **attrs)
 
 

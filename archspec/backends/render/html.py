@@ -11,6 +11,8 @@ state does nothing (the element is simply not marked clickable).
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import os
 import re
@@ -27,7 +29,7 @@ from archspec.backends.render.page import SCRIPT, STYLE, TEMPLATE
 from archspec.backends.render.view import View, block_id, build_view, cluster_id, open_blocks
 
 MAX_VIEWS = 200
-MAX_ITEMS = 20_000  # total visible items over all views: bounds dot's work
+MAX_ITEMS = 12_000  # total visible items over all views: bounds dot's work
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ def render_html(graph: nx.DiGraph, *, depth: int | None = None, expand: Iterable
     sources = [to_dot(an, views[s], rankdir, show_t).source for s in states]
     svgs = layout_svgs(sources)
     keys = {s: f"v{i}" for i, s in enumerate(states)}
-    data = {"views": {keys[s]: svg for s, svg in zip(states, svgs)},
+    data = {"views": {keys[s]: pack(svg) for s, svg in zip(states, svgs)},
             "actions": {keys[s]: {el: [keys[t], anchor] for el, (t, anchor) in acts.items()}
                         for s, acts in actions.items()},
             "start": keys[base], "total": len(states)}
@@ -143,7 +145,14 @@ def layout_svgs(sources: list[str]) -> list[str]:
 
 def split_svgs(output: bytes) -> list[str]:
     """The ``<svg>`` elements of dot's concatenated output (one per input graph)."""
-    return re.findall(r"<svg\b.*?</svg>", output.decode("utf-8"), flags=re.S)
+    text = re.sub(r"<!--.*?-->\n?", "", output.decode("utf-8"), flags=re.S)
+    return re.findall(r"<svg\b.*?</svg>", text, flags=re.S)
+
+
+def pack(svg: str) -> str:
+    """gzip + base64: the page inflates views with the browser's DecompressionStream, which
+    keeps a page of many views about ten times smaller."""
+    return base64.b64encode(gzip.compress(svg.encode("utf-8"), 6, mtime=0)).decode("ascii")
 
 
 def page(title: str, data: dict) -> str:

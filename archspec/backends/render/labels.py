@@ -29,7 +29,7 @@ FAMILY_COLORS: dict[str, tuple[str, str]] = {
     "io": ("#ffffff", "#343a40"),
     "other": ("#f4f4f4", "#9aa0a6"),
 }
-BLOCK_COLORS = ("#eef0f3", "#5c6670")
+BLOCK_COLORS = ("#f4efe4", "#6b6152")
 ERROR_COLORS = ("#ffc9c9", "#d6336c")
 CLUSTER_FILLS = ("#fafbfc", "#f1f3f5")  # alternate by nesting depth
 KNOWN_KEYS = {"out", "kernel", "stride", "dilation", "groups", "padding", "bias"}
@@ -124,7 +124,12 @@ def shown_name(n: OpNode) -> str | None:
 
 
 def fmt_rf(rf: Any) -> str | None:
-    """A receptive field written by the audit pass: '7×7' from its per-axis size."""
+    """A receptive field written by the audit pass: '7×7' from its per-axis size, 'global'
+    when some path pooled the whole input; None when there is none or it is not spatial."""
+    if rf is None or not getattr(rf, "spatial", True):
+        return None
+    if getattr(rf, "global_", False):
+        return "global"
     size = getattr(rf, "size", rf)
     if isinstance(size, int):
         return f"{size}×{size}"
@@ -152,6 +157,11 @@ def html_label(lines: list[tuple[str, str]]) -> str:
     return "<" + "<BR/>".join(out) + ">"
 
 
+def dot_text(text: str) -> str:
+    """Text for a DOT escString attribute (tooltips): backslashes kept, newlines as \\n."""
+    return text.replace("\\", "\\\\").replace("\n", "\\n")
+
+
 def wrap(text: str, width: int = 44, max_lines: int = 4) -> list[str]:
     """Greedy word wrap for error messages inside a node."""
     lines: list[str] = []
@@ -163,6 +173,15 @@ def wrap(text: str, width: int = 44, max_lines: int = 4) -> list[str]:
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] += " …"
+    return lines
+
+
+def error_lines(err: SpecError) -> list[tuple[str, str]]:
+    """Label lines for an error inside a node: the wrapped message and where it was written."""
+    lines = [("err", t) for t in wrap(err.message)]
+    if err.span.source:
+        lines.append(("small", f"{err.span.file.rsplit('/', 1)[-1]}:{err.span.line}:"
+                               f"{err.span.col}"))
     return lines
 
 

@@ -1,6 +1,6 @@
 """The interactive page's HTML, CSS and JavaScript (inline: the page must work offline).
 
-Data contract (``DATA`` in the page): ``views`` (key -> SVG text), ``actions`` (key ->
+Data contract (``DATA`` in the page): ``views`` (key -> gzipped, base64 SVG), ``actions`` (key ->
 {element id: [target key, element id to keep in place]}), ``start``, ``total``.
 """
 
@@ -46,6 +46,16 @@ SCRIPT = r"""
   const XLINK = 'http://www.w3.org/1999/xlink';
   let current = null;
   let scale = 1;
+  const cache = new Map();
+
+  async function inflate(key) {
+    if (!cache.has(key)) {
+      const bytes = Uint8Array.from(atob(DATA.views[key]), function (c) { return c.charCodeAt(0); });
+      const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+      cache.set(key, await new Response(stream).text());
+    }
+    return cache.get(key);
+  }
 
   // Native SVG tooltips would double ours: move them into data-tip.
   function takeTooltips(svg) {
@@ -69,8 +79,8 @@ SCRIPT = r"""
     svg.setAttribute('height', (svg.dataset.h * scale) + 'pt');
   }
 
-  function show(key, anchor, before) {
-    canvas.innerHTML = DATA.views[key];
+  async function show(key, anchor, before) {
+    canvas.innerHTML = await inflate(key);
     current = key;
     document.body.dataset.view = key;
     const svg = canvas.querySelector('svg');

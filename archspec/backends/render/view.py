@@ -42,6 +42,7 @@ class Edge:
     dst: str
     shapes: list[tuple[int, ...]]
     aux: bool
+    guess: bool = False  # into an error that names no node: its inputs are a guess
 
 
 @dataclass
@@ -75,6 +76,7 @@ def open_blocks(an: Analysis, depth: int | None, expand: Iterable[str],
     """Every block drawn as an open cluster (its ancestors are open too)."""
     forced = {a for p in expand for a in an.ancestors(p)}
     forced |= {a for n in an.errors for a in an.ancestors(an.home[n])}
+    forced |= {a for o in an.orphan_errors for a in an.ancestors(o.block)}
     closed = set(collapse) - forced
     by_depth = {b for b in an.blocks if depth is None or an.depth[b] <= depth}
     wanted = (by_depth - closed) | forced | {""}
@@ -88,9 +90,12 @@ def build_view(an: Analysis, depth: int | None = None, expand: Iterable[str] = (
     view = View({}, {}, {b: [] for b in an.blocks if b in opened}, [], {})
     _fill(an, view, "", opened)
     _add_outputs(an, view)
-    for i, _err in enumerate(an.orphan_errors):
-        _place(view, Item(f"err/{i}", "error", index=i), "")
+    for i, orphan in enumerate(an.orphan_errors):
+        _place(view, Item(f"err/{i}", "error", index=i), orphan.block)
     view.edges = _edges(an, view)
+    for i, orphan in enumerate(an.orphan_errors):
+        srcs = dict.fromkeys(view.rep[n] for n in orphan.after)
+        view.edges += [Edge(src, f"err/{i}", [], False, guess=True) for src in srcs]
     return view
 
 
