@@ -90,8 +90,9 @@ def lower_split(node: OpNode, ins: list[Shape]) -> Fn:
     import torch
 
     dim, sizes = split_sizes(node.params, ins[0])
-    size: Any = sizes[0] if len(set(sizes)) == 1 else sizes
-    return Fn(torch.split, (In(0), size, dim + 1))
+    if len(set(sizes)) == 1:  # torch.chunk and split_with_sizes are builtins (torch.split is not)
+        return Fn(torch.chunk, (In(0), len(sizes), dim + 1))
+    return Fn(torch.split_with_sizes, (In(0), sizes, dim + 1))
 
 
 @primitive("split", params=(Param("chunks", "ints"), DIM), lower=lower_split, family="shape")

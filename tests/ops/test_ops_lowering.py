@@ -3,6 +3,8 @@ cost rule's params/buffers equal the lowered module's counts."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -158,3 +160,26 @@ def test_every_primitive_is_documented():
         assert prim.doc, prim.name
         assert prim.family in {"io", "conv", "norm", "act", "pool", "linear", "merge", "shape",
                                "sample", "dropout"}, prim.name
+
+
+def _fmt(value) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value).lower()
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_fmt(v) for v in value) + ")"
+    return repr(value)
+
+
+def signature(prim) -> str:
+    """``conv(out, kernel|k, stride|s=1, ...)`` as docs/primitives.md writes it."""
+    parts = ["|".join((p.name, *p.aliases)) + ("" if p.required else f"={_fmt(p.default)}")
+             for p in prim.params]
+    return f"{prim.name}({', '.join(parts)})"
+
+
+def test_docs_list_every_signature():
+    doc = (Path(__file__).parents[2] / "docs" / "primitives.md").read_text().replace("\\|", "|")
+    missing = [signature(p) for p in load_all().values() if f"`{signature(p)}`" not in doc]
+    assert not missing
