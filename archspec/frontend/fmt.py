@@ -10,6 +10,16 @@ PREC = {"or": 1, "and": 2, "not": 3, "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, 
 CHAIN_PREC = 0
 POSTFIX_PREC = 9
 LINE = 96
+_width = [LINE]
+
+
+def format_oneline(e: A.Expr) -> str:
+    """``e`` on one line, however long (for YAML values)."""
+    _width.append(10**9)
+    try:
+        return format_expr(e)
+    finally:
+        _width.pop()
 
 
 def format_module(m: A.Module) -> str:
@@ -87,7 +97,7 @@ def _prec(e: A.Expr) -> int:
     if isinstance(e, A.Chain):
         return CHAIN_PREC
     if isinstance(e, A.Labeled):
-        return CHAIN_PREC
+        return CHAIN_PREC + 1
     if isinstance(e, A.BinOp):
         return PREC[e.op]
     if isinstance(e, A.UnaryOp):
@@ -146,7 +156,7 @@ def _compound(e: A.Expr, depth: int) -> str:
 def _chain(e: A.Chain, depth: int) -> str:
     parts = [format_expr(e.head, depth, 1)] + [format_expr(x, depth, 1) for x in e.elements]
     flat = " -> ".join(parts)
-    if len(flat) + INDENT * depth <= LINE or len(parts) < 3:
+    if len(flat) + len(INDENT) * depth <= _width[-1] or len(parts) < 3:
         return flat
     pad = "\n" + INDENT * (depth + 2) + "-> "
     return parts[0] + " -> " + parts[1] + "".join(pad + p for p in parts[2:])
@@ -155,7 +165,7 @@ def _chain(e: A.Chain, depth: int) -> str:
 def _group(items: list[A.Expr], depth: int) -> str:
     parts = [format_expr(i, depth + 1) for i in items]
     flat = "[" + ", ".join(parts) + "]"
-    if len(flat) + INDENT * depth <= LINE:
+    if len(flat) + len(INDENT) * depth <= _width[-1]:
         return flat
     pad = INDENT * (depth + 2)
     return "[\n" + "".join(f"{pad}{p},\n" for p in parts) + INDENT * (depth + 1) + "]"

@@ -1,0 +1,255 @@
+"""The YAML form of a spec, mapped onto the same AST as the .arch text (docs/yaml.md).
+
+Read through PyYAML's safe composer with source marks; anchors, aliases and any non-standard
+tag (``!!python/object`` ...) are rejected, so a YAML spec can neither run code nor expand
+exponentially.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from archspec.errors import SpecSyntaxError
+from archspec.frontend import ast as A
+from archspec.frontend.to_ast import parse_expr
+from archspec.source import SourceFile, Span
+
+SAFE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq",
+                                                 "map")}
+TOP_KEYS = ("imports", "let", "blocks", "networks")
+STMT = re.compile(r"^(let|input|out|aux|for|assert|do)\b\s*(.*)$")
+FOR = re.compile(r"^([A-Za-z_]\w*)\s+in\s+(.+)$")
+
+
+def parse_yaml(source: SourceFile) -> A.Module:
+    return YamlReader(source).module()
+
+
+class YamlReader:
+    def __init__(self, source: SourceFile):
+        self.source = source
+        self.seen: set[int] = set()
+
+    # ---- plumbing ---------------------------------------------------------------------
+    def span(self, node: yaml.Node) -> Span:
+        m, e = node.start_mark, node.end_mark
+        return Span(self.source, m.line + 1, m.column + 1, e.line + 1, e.column + 1)
+
+    def fail(self, message: str, node: yaml.Node | None, hint: str | None = None) -> None:
+        span = self.span(node) if node is not None else Span(self.source, 1, 1)
+        raise SpecSyntaxError(message, span, hint=hint)
+
+    def check(self, node: yaml.Node) -> yaml.Node:
+        if id(node) in self.seen:
+            self.fail("YAML anchors and aliases are not supported in specs", node,
+                      "write the value out, or define a block and call it twice")
+        self.seen.add(id(node))
+        if node.tag not in SAFE_TAGS:
+            self.fail(f"YAML tag '{node.tag}' is not allowed in specs", node,
+                      "specs are plain data: only strings, numbers, booleans, lists and maps")
+        return node
+
+    def compose(self) -> yaml.Node | None:
+        try:
+            return yaml.compose(self.source.text, Loader=yaml.SafeLoader)
+        except yaml.MarkedYAMLError as e:
+            mark = e.problem_mark or e.context_mark
+            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            raise SpecSyntaxError(f"invalid YAML: {e.problem or e.context}",
+                                  Span(self.source, line, col)) from None
+        except yaml.YAMLError as e:
+            raise SpecSyntaxError(f"invalid YAML: {e}", Span(self.source, 1, 1)) from None
+
+    def mapping(self, node: yaml.Node, what: str) -> list[tuple[yaml.Node, yaml.Node]]:
+        self.check(node)
+        if not isinstance(node, yaml.MappingNode):
+            self.fail(f"{what} must be a mapping", node)
+        return [(self.check(k), v) for k, v in node.value]
+
+    def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
+        self.check(node)
+        if not isinstance(node, yaml.SequenceNode):
+            self.fail(f"{what} must be a list", node)
+        return list(node.value)
+
+    def key(self, node: yaml.Node) -> str:
+        if not isinstance(node, yaml.ScalarNode):
+            self.fail("keys must be plain names", node)
+        return str(node.value)
+
+    # ---- module -----------------------------------------------------------------------
+    def module(self) -> A.Module:
+        root = self.compose()
+        if root is None:
+            return A.Module([], [], [], [], span=Span(self.source, 1, 1))
+        items: list[A.Node] = []
+        for k, v in self.mapping(root, "a YAML spec"):
+            name = self.key(k)
+            if name not in TOP_KEYS:
+                self.fail(f"unknown top-level key '{name}'", k,
+                          f"expected one of: {', '.join(TOP_KEYS)}")
+            items += getattr(self, f"_top_{name}")(v)
+        return A.Module([i for i in items if isinstance(i, A.Import)],
+                        [i for i in items if isinstance(i, A.Let)],
+                        [i for i in items if isinstance(i, (A.BlockDef, A.NetworkAlias))],
+                        items, span=self.span(root))
+
+    def _top_imports(self, node: yaml.Node) -> list[A.Node]:
+        out: list[A.Node] = []
+        for item in self.sequence(node, "imports"):
+            self.check(item)
+            text = str(item.value)
+            name, _, alias = text.partition(" as ")
+            if name.endswith((".arch", ".yaml", ".yml")):
+                out.append(A.Import(path=name, alias=alias or None, span=self.span(item)))
+            else:
+                out.append(A.Import(dotted=name.split("."), alias=alias or None,
+                                    span=self.span(item)))
+        return out
+
+    def _top_let(self, node: yaml.Node) -> list[A.Node]:
+        return [A.Let(self.key(k), self.expr(v), span=self.span(k))
+                for k, v in self.mapping(node, "let")]
+
+    def _top_blocks(self, node: yaml.Node) -> list[A.Node]:
+        return [self.definition(k, v, False) for k, v in self.mapping(node, "blocks")]
+
+    def _top_networks(self, node: yaml.Node) -> list[A.Node]:
+        return [self.definition(k, v, True) for k, v in self.mapping(node, "networks")]
+
+    def definition(self, k: yaml.Node, v: yaml.Node, is_network: bool) -> A.Node:
+        name = self.key(k)
+        fields = {self.key(fk): fv for fk, fv in self.mapping(v, f"'{name}'")}
+        unknown = set(fields) - {"doc", "params", "body", "alias"}
+        if unknown:
+            self.fail(f"unknown key '{sorted(unknown)[0]}' in '{name}'", v,
+                      "a definition has doc, params and body (networks: or alias)")
+        doc = str(self.check(fields["doc"]).value) if "doc" in fields else None
+        if "alias" in fields and is_network:
+            call = self.expr(fields["alias"])
+            if not (isinstance(call, A.Call) and isinstance(call.func, A.Name)):
+                self.fail("alias must be a call like resnet(depth=50)", fields["alias"])
+            return A.NetworkAlias(name, call.func.id, call.args, call.kwargs, True, doc,
+                                  self.span(k), span=self.span(k))
+        params = self.params(fields["params"]) if "params" in fields else []
+        body = self.body(fields["body"]) if "body" in fields else []
+        return A.BlockDef(name, params, body, is_network, doc, self.span(k), span=self.span(k))
+
+    # ---- parameters and statements ----------------------------------------------------
+    def params(self, node: yaml.Node) -> list[A.ParamDef]:
+        out = []
+        for item in self.sequence(node, "params"):
+            if isinstance(item, yaml.ScalarNode):
+                self.check(item)
+                name, _, type_ = str(item.value).partition(":")
+                out.append(A.ParamDef(name.strip(), type_.strip() or None, None,
+                                      span=self.span(item)))
+                continue
+            (k, v), = self.mapping(item, "a parameter") or [(item, item)]
+            name, _, type_ = self.key(k).partition(":")
+            out.append(A.ParamDef(name.strip(), type_.strip() or None, self.expr(v),
+                                  span=self.span(k)))
+        return out
+
+    def body(self, node: yaml.Node) -> list[A.Stmt]:
+        return [self.statement(item) for item in self.sequence(node, "a body")]
+
+    def statement(self, item: yaml.Node) -> A.Stmt:
+        if isinstance(item, yaml.ScalarNode):
+            self.check(item)
+            return A.ExprStmt(self.expr(item), span=self.span(item))
+        pairs = self.mapping(item, "a statement")
+        if len(pairs) != 1:
+            self.fail("a statement is a mapping with one key", item,
+                      "write each statement as its own list item: `- y: in -> relu`")
+        k, v = pairs[0]
+        key, span = self.key(k), self.span(k)
+        m = STMT.match(key)
+        kind, rest = (m.group(1), m.group(2).strip()) if m else ("assign", key)
+        return getattr(self, f"_stmt_{kind}")(rest, v, span, k)
+
+    def _stmt_assign(self, rest: str, v: yaml.Node, span: Span, k: yaml.Node) -> A.Stmt:
+        targets = [t.strip() for t in rest.split(",")]
+        if not all(t.isidentifier() for t in targets):
+            self.fail(f"'{rest}' is not a statement key", k,
+                      "keys are NAME, 'let NAME', 'input NAME', 'out', 'out NAME', "
+                      "'aux NAME', 'for VAR in EXPR', 'assert' or 'do'")
+        return A.Assign(targets, self.expr(v), span=span)
+
+    def _stmt_let(self, rest: str, v: yaml.Node, span: Span, k: yaml.Node) -> A.Stmt:
+        return A.Let(rest, self.expr(v), span=span)
+
+    def _stmt_input(self, rest: str, v: yaml.Node, span: Span, k: yaml.Node) -> A.Stmt:
+        return A.Input(rest, self.expr(v), span=span)
+
+    def _stmt_out(self, rest: str, v: yaml.Node, span: Span, k: yaml.Node) -> A.Stmt:
+        return A.Out(rest or None, self.expr(v), span=span)
+
+    def _stmt_aux(self, rest: str, v: yaml.Node, span: Span, k: yaml.Node) -> A.Stmt:
+        fields = {self.key(fk): fv for fk, fv in self.mapping(v, "an aux output")}
+        if "value" not in fields:
+            self.fail("an aux output needs `value` (and optionally `weight`)", v)
+        kwargs = [A.Kwarg("weight", self.expr(fields["weight"]), span=self.span(fields[
+            "weight"]))] if "weight" in fields else []
+        return A.Aux(rest, self.expr(fields["value"]), [], kwargs, span=span)
+
+    def _stmt_for(self, rest: str, v: yaml.Node, span: Span, k: yaml.Node) -> A.Stmt:
+        m = FOR.match(rest)
+        if not m:
+            self.fail("a loop key reads 'for VAR in EXPR'", k)
+        it = parse_expr(SourceFile(self.source.name, m.group(2)), span.line,
+                        span.col + len("for ") + m.start(2) + (rest and key_offset(k)))
+        return A.For(m.group(1), it, self.body(v), span=span)
+
+    def _stmt_assert(self, rest: str, v: yaml.Node, span: Span, k: yaml.Node) -> A.Stmt:
+        if isinstance(v, yaml.SequenceNode):
+            parts = self.sequence(v, "assert")
+            return A.Assert(self.expr(parts[0]), self.expr(parts[1]) if len(parts) > 1
+                            else None, span=span)
+        return A.Assert(self.expr(v), None, span=span)
+
+    def _stmt_do(self, rest: str, v: yaml.Node, span: Span, k: yaml.Node) -> A.Stmt:
+        return A.ExprStmt(self.expr(v), span=span)
+
+    # ---- expressions --------------------------------------------------------------------
+    def expr(self, node: yaml.Node) -> A.Expr:
+        self.check(node)
+        span = self.span(node)
+        if isinstance(node, yaml.SequenceNode):
+            return A.Group([self.expr(i) for i in node.value], span=span)
+        if isinstance(node, yaml.MappingNode):
+            self.fail("expected an expression, found a mapping", node,
+                      "quote expressions that contain ': ' (labels)")
+        tag = node.tag.rsplit(":", 1)[-1]
+        if tag == "int":
+            return A.Num(yaml.safe_load(node.value), span=span)
+        if tag == "float":
+            return self.number(node, span)
+        if tag == "bool":
+            return A.Bool(node.value.lower() in ("true", "yes", "on"), span=span)
+        if tag == "null":
+            self.fail("expected an expression, found nothing", node)
+        quote = 1 if node.style in ('"', "'") else 0
+        sub = SourceFile(self.source.name, str(node.value))
+        return parse_expr(sub, span.line, span.col + quote)
+
+    def number(self, node: yaml.ScalarNode, span: Span) -> A.Num:
+        value = float(yaml.safe_load(node.value))
+        if value != value or value in (float("inf"), float("-inf")):
+            self.fail(f"number {node.value} is not finite", node)
+        return A.Num(value, span=span)
+
+
+def key_offset(k: yaml.Node) -> int:
+    return 1 if getattr(k, "style", None) in ('"', "'") else 0
+
+
+# ---- AST -> YAML ---------------------------------------------------------------------------
+
+def to_yaml(m: A.Module) -> str:
+    """The module as YAML text; parsing it back gives an equivalent AST."""
+    from archspec.frontend.yaml_out import module_to_data
+    return yaml.safe_dump(module_to_data(m), sort_keys=False, width=100, allow_unicode=True)

@@ -1,0 +1,84 @@
+"""AST -> plain data for ``yaml.safe_dump`` (the inverse of frontend/yaml.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archspec.frontend import ast as A
+from archspec.frontend.fmt import format_oneline as format_expr
+
+
+def module_to_data(m: A.Module) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    if m.imports:
+        data["imports"] = [_import(i) for i in m.imports]
+    if m.lets:
+        data["let"] = {let.name: expr(let.value) for let in m.lets}
+    blocks = {b.name: definition(b) for b in m.blocks if not b.is_network}
+    networks = {b.name: definition(b) for b in m.blocks if b.is_network}
+    if blocks:
+        data["blocks"] = blocks
+    if networks:
+        data["networks"] = networks
+    return data
+
+
+def _import(i: A.Import) -> str:
+    name = i.path if i.path is not None else ".".join(i.dotted or [])
+    return f"{name} as {i.alias}" if i.alias else name
+
+
+def definition(b: A.BlockDef | A.NetworkAlias) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if b.doc:
+        out["doc"] = b.doc
+    if isinstance(b, A.NetworkAlias):
+        call = A.Call(A.Name(b.target), b.args, b.kwargs)
+        out["alias"] = format_expr(call)
+        return out
+    if b.params:
+        out["params"] = [param(p) for p in b.params]
+    out["body"] = [statement(s) for s in b.body]
+    return out
+
+
+def param(p: A.ParamDef) -> Any:
+    key = p.name + (f": {p.type}" if p.type else "")
+    return key if p.default is None else {key: expr(p.default)}
+
+
+def statement(s: A.Stmt) -> Any:
+    if isinstance(s, A.Let):
+        return {f"let {s.name}": expr(s.value)}
+    if isinstance(s, A.Assign):
+        return {", ".join(s.targets): expr(s.value)}
+    if isinstance(s, A.Input):
+        return {f"input {s.name}": expr(s.shape)}
+    if isinstance(s, A.Out):
+        return {f"out {s.name}" if s.name else "out": expr(s.value)}
+    if isinstance(s, A.Aux):
+        fields: dict[str, Any] = {"value": expr(s.value)}
+        weights = [k.value for k in s.kwargs if k.name == "weight"] + list(s.args)
+        if weights:
+            fields["weight"] = expr(weights[0])
+        return {f"aux {s.name}": fields}
+    if isinstance(s, A.For):
+        return {f"for {s.var} in {format_expr(s.iter)}": [statement(x) for x in s.body]}
+    if isinstance(s, A.Assert):
+        parts = [expr(s.cond)] + ([expr(s.message)] if s.message else [])
+        return {"assert": parts}
+    assert isinstance(s, A.ExprStmt)
+    return {"do": expr(s.value)}
+
+
+def expr(e: A.Expr) -> Any:
+    """Plain numbers, booleans and lists of them stay YAML data; the rest is expression text."""
+    if isinstance(e, A.Bool):
+        return e.value
+    if isinstance(e, A.Num):
+        return e.value
+    if isinstance(e, A.UnaryOp) and e.op == "-" and isinstance(e.operand, A.Num):
+        return format_expr(e)
+    if isinstance(e, A.Group) and all(isinstance(i, (A.Num, A.Bool)) for i in e.items):
+        return [expr(i) for i in e.items]
+    return format_expr(e)
