@@ -145,8 +145,8 @@ def layout_svgs(sources: list[str]) -> list[str]:
 
 def split_svgs(output: bytes) -> list[str]:
     """The ``<svg>`` elements of dot's concatenated output (one per input graph)."""
-    text = re.sub(r"<!--.*?-->\n?", "", output.decode("utf-8"), flags=re.S)
-    return re.findall(r"<svg\b.*?</svg>", text, flags=re.S)
+    text = re.sub(r"<!--.*?-->\n?", "", output.decode("utf-8"), flags=re.DOTALL)
+    return re.findall(r"<svg\b.*?</svg>", text, flags=re.DOTALL)
 
 
 def pack(svg: str) -> str:

@@ -180,8 +180,8 @@ def error_lines(err: SpecError) -> list[tuple[str, str]]:
     """Label lines for an error inside a node: the wrapped message and where it was written."""
     lines = [("err", t) for t in wrap(err.message)]
     if err.span.source:
-        lines.append(("small", f"{err.span.file.rsplit('/', 1)[-1]}:{err.span.line}:"
-                               f"{err.span.col}"))
+        where = f"{err.span.file.rsplit('/', 1)[-1]}:{err.span.line}:{err.span.col}"
+        lines.append(("small", where))
     return lines
 
 
