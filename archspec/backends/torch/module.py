@@ -33,6 +33,9 @@ class ArchModule(nn.Module):
     _code: ClassVar[str] = ""
     _loss_weights: ClassVar[dict[str, float]] = {}
     _program: ClassVar[Program | None] = None
+    _globals: ClassVar[dict[str, Any]] = {}
+    Outputs: ClassVar[Any] = None        # NamedTuple of the main outputs when there are several
+    TrainOutputs: ClassVar[Any] = None   # NamedTuple of all outputs in training, if it differs
 
     @property
     def code(self) -> str:

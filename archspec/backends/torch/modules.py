@@ -83,37 +83,45 @@ def apply_inits(graph: nx.DiGraph, lowered: Lowered) -> None:
     """Apply each node's declared ``attrs['init']`` after torch's default initialisation."""
     with torch.no_grad():
         for n in nodes(graph):
-            init = n.attrs.get("init")
-            if init is None or n.name not in lowered:
-                continue
-            module = lowered[n.name]
-            rule = INITS.get(init) if isinstance(init, str) else None
-            if rule is None or not isinstance(module, nn.Module):
-                raise ArgumentError(f"unknown init '{init}' for {n.op} '{n.name}'", span=n.span,
-                                    hint=f"known: {', '.join(sorted(INITS))}")
-            rule(module, n)
+            if n.attrs.get("init") is not None and n.name in lowered:
+                INITS[check_init(n, lowered[n.name])](lowered[n.name])
 
 
-def _fill(value: float) -> Callable[[nn.Module, OpNode], None]:
-    def fill(module: nn.Module, n: OpNode) -> None:
-        for p in module.parameters():
-            p.fill_(value)
-
-    return fill
-
-
-def _identity_affine(module: nn.Module, n: OpNode) -> None:
-    """A linear layer that outputs the identity 2×3 affine matrix (STN localisation head)."""
-    weight, bias = getattr(module, "weight", None), getattr(module, "bias", None)
-    if weight is None or bias is None or bias.shape != (6,):
+def check_init(n: OpNode, module: Any) -> str:
+    """The name of ``n``'s init rule; ArgumentError when unknown or inapplicable."""
+    init = n.attrs["init"]
+    if not isinstance(init, str) or init not in INITS or not isinstance(module, nn.Module):
+        raise ArgumentError(f"unknown init '{init}' for {n.op} '{n.name}'", span=n.span,
+                            hint=f"known: {', '.join(sorted(INITS))}")
+    bias = getattr(module, "bias", None)
+    if init == "identity_affine" and (getattr(module, "weight", None) is None or bias is None
+                                      or tuple(bias.shape) != (6,)):
         raise ArgumentError(f"init 'identity_affine' needs a linear layer with 6 outputs and a "
                             f"bias; '{n.name}' is {n.op} with shape {n.shape}", span=n.span)
-    weight.zero_()
-    bias.copy_(torch.tensor([1.0, 0, 0, 0, 1, 0], dtype=bias.dtype, device=bias.device))
+    return init
 
 
-INITS: dict[str, Callable[[nn.Module, OpNode], None]] = {
-    "zeros": _fill(0.0),
-    "ones": _fill(1.0),
-    "identity_affine": _identity_affine,
+# The rules are plain torch (no archspec imports): export_python copies their source.
+def init_zeros(module: nn.Module) -> None:
+    """Every parameter of the module zero (zero_init_residual, offset convs, non-local W)."""
+    for p in module.parameters():
+        p.zero_()
+
+
+def init_ones(module: nn.Module) -> None:
+    for p in module.parameters():
+        p.fill_(1.0)
+
+
+def init_identity_affine(module: nn.Module) -> None:
+    """A linear layer that outputs the identity 2×3 affine matrix (STN localisation head)."""
+    module.weight.zero_()
+    module.bias.copy_(torch.tensor([1.0, 0, 0, 0, 1, 0], dtype=module.bias.dtype,
+                                   device=module.bias.device))
+
+
+INITS: dict[str, Callable[[nn.Module], None]] = {
+    "zeros": init_zeros,
+    "ones": init_ones,
+    "identity_affine": init_identity_affine,
 }
