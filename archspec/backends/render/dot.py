@@ -18,7 +18,9 @@ RANKDIRS = ("TB", "LR", "BT", "RL")
 def to_dot(an: Analysis, view: View, rankdir: str, show: tuple[str, ...]) -> graphviz.Digraph:
     """Build the Digraph for ``view``."""
     name = str(an.graph.graph.get("name") or "network")
-    dot = graphviz.Digraph(name, graph_attr=_graph_attrs(name, rankdir),
+    params = an.graph.graph.get("params") or {}
+    title = _call(name, params, 120) if params else name
+    dot = graphviz.Digraph(name, graph_attr=_graph_attrs(title, rankdir),
                            node_attr={"shape": "box", "style": "rounded,filled",
                                       "fontname": L.FONT, "fontsize": "10", "height": "0.3",
                                       "margin": "0.12,0.04", "penwidth": "1"},
@@ -32,10 +34,10 @@ def to_dot(an: Analysis, view: View, rankdir: str, show: tuple[str, ...]) -> gra
     return dot
 
 
-def _graph_attrs(name: str, rankdir: str) -> dict[str, str]:
+def _graph_attrs(title: str, rankdir: str) -> dict[str, str]:
     return {"rankdir": rankdir, "fontname": L.FONT, "fontsize": "11", "nodesep": "0.25",
-            "ranksep": "0.3", "newrank": "true", "id": "graph", "label": name,
-            "labelloc": "t", "labeljust": "l", "tooltip": name}
+            "ranksep": "0.3", "newrank": "true", "id": "graph", "label": title,
+            "labelloc": "t", "labeljust": "l", "tooltip": title}
 
 
 def _emit_block(an: Analysis, view: View, dot: graphviz.Digraph, block: str,
@@ -209,5 +211,5 @@ def _emit_legend(an: Analysis, view: View, dot: graphviz.Digraph) -> None:
         return
     table = (f'<<TABLE BORDER="1" COLOR="#ced4da" CELLBORDER="0" CELLSPACING="3" '
              f'CELLPADDING="1">{cells}</TABLE>>')
-    dot.node("legend", label=table, shape="plaintext", style="", fontsize="8", id="legend",
+    dot.node("@legend", label=table, shape="plaintext", style="", fontsize="8", id="legend",
              tooltip="legend", **{"class": "legend"})

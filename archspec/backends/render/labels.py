@@ -109,12 +109,15 @@ def _extras(prim: Primitive | None, p: dict[str, Any]) -> list[str]:
 
 
 def op_summary(n: OpNode) -> str:
-    """Compact text for a primitive: 'conv 3×3 /2, 64', 'maxpool 3×3 /2', 'bn eps=0.001'."""
+    """Compact text for a primitive: 'conv 3×3 /2, 64', 'maxpool 3×3 /2', 'linear 1000',
+    'bn eps=0.001'."""
     p = n.params
-    head = " ".join([n.op, *_window(p)])
+    window = _window(p)
     tail = [fmt_value(p["out"])] if "out" in p and p["out"] is not None else []
     tail += _extras(primitive_of(n.op), p)
-    return head + (", " + ", ".join(tail) if tail else "")
+    if not tail:
+        return " ".join([n.op, *window])
+    return " ".join([n.op, *window]) + (", " if window else " ") + ", ".join(tail)
 
 
 def shown_name(n: OpNode) -> str | None:

@@ -44,12 +44,13 @@ def test_output_is_deterministic():
     ("conv", (16, 3), {"groups": 16}, "conv 3×3 dw, 16"),
     ("maxpool", (3,), {"s": 2}, "maxpool 3×3 /2"),
     ("maxpool", (2,), {}, "maxpool 2×2"),
-    ("bn", (), {"eps": 1e-3}, "bn, eps=0.001"),
+    ("bn", (), {"eps": 1e-3}, "bn eps=0.001"),
+    ("linear", (1000,), {}, "linear 1000"),
     ("relu", (), {}, "relu"),
 ])
 def test_primitive_labels_are_compact(op, args, kwargs, text):
     b = GraphBuilder("t")
-    ref = b.op(op, [b.input("x", (16, 32, 32))], *args, **kwargs)
+    ref = b.op(op, [b.input("x", (16,) if op == "linear" else (16, 32, 32))], *args, **kwargs)
     assert op_summary(b.graph.nodes[ref.node]["data"]) == text
 
 
