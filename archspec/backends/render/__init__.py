@@ -36,14 +36,22 @@ def render(graph: nx.DiGraph, *, depth: int | None = None, expand: Iterable[str]
     """The diagram of ``graph``: blocks deeper than ``depth`` collapse to summary nodes
     (None: nothing collapses), ``expand`` force-opens blocks by path, ``collapse`` force-closes
     them; ``show`` picks node/edge annotations among shapes, params, macs, rf."""
+    expand, collapse = names(expand), names(collapse)
     an, show_t = prepare(graph, expand, collapse, rankdir, show)
     return to_dot(an, build_view(an, depth, expand, collapse), rankdir, show_t)
+
+
+def names(value: Iterable[str] | str) -> tuple[str, ...]:
+    """Options given as one string ('layer1' or 'shapes,params') or as several."""
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+    return tuple(value)
 
 
 def prepare(graph: nx.DiGraph, expand: Iterable[str], collapse: Iterable[str], rankdir: str,
             show: Iterable[str]) -> tuple[Analysis, tuple[str, ...]]:
     """Validate options, annotate costs if the audit pass is available, analyse the graph."""
-    show_t = tuple(show)
+    show_t = names(show)
     bad = [s for s in show_t if s not in SHOW_CHOICES]
     if bad:
         raise RenderError(f"--show: unknown field(s) {', '.join(bad)}; "

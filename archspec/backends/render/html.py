@@ -46,10 +46,11 @@ def render_html(graph: nx.DiGraph, *, depth: int | None = None, expand: Iterable
                 max_items: int = MAX_ITEMS) -> str:
     """The interactive page for ``graph``; options as :func:`render`, the first view is the
     one :func:`render` draws."""
-    from archspec.backends.render import prepare
+    from archspec.backends.render import names, prepare
 
+    expand, collapse = names(expand), names(collapse)
     an, show_t = prepare(graph, expand, collapse, rankdir, show)
-    base = State(tuple(expand), tuple(collapse))
+    base = State(expand, collapse)
     states, views, actions = explore(an, depth, base, max_views, max_items)
     sources = [to_dot(an, views[s], rankdir, show_t).source for s in states]
     svgs = layout_svgs(sources)

@@ -190,5 +190,5 @@ def error_lines(err: SpecError) -> list[tuple[str, str]]:
 
 def error_text(err: SpecError) -> str:
     """One-paragraph error for a tooltip: location, message, hint."""
-    text = f"{err.span}: {err.message}"
+    text = f"{err.span}: {err.message}" if err.span.source else err.message
     return text + (f"\nhint: {err.hint}" if err.hint else "")

@@ -34,6 +34,11 @@ def test_golden_dot(name):
     assert source == path.read_text(encoding="utf-8")
 
 
+def test_options_may_be_strings():
+    assert render(small_resnet(), expand="layer1.0", show="shapes,params").source == \
+        render(small_resnet(), expand=["layer1.0"], show=("shapes", "params")).source
+
+
 def test_output_is_deterministic():
     assert render(small_resnet(), depth=1).source == render(small_resnet(), depth=1).source
 
