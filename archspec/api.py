@@ -66,7 +66,7 @@ def to_source(spec: SpecInput) -> SourceFile:
 
 
 def read_source(path: Path) -> SourceFile:
-    from archspec.errors import ImportError_, SpecLimitError
+    from archspec.errors import SpecImportError, SpecLimitError
     from archspec.limits import LIMITS
     from archspec.source import Span
     try:
@@ -77,7 +77,7 @@ def read_source(path: Path) -> SourceFile:
                                  Span(SourceFile(str(path), ""), 1, 1))
         data = path.read_bytes()
     except OSError as e:
-        raise ImportError_(f"cannot read {path}: {e.strerror}",
+        raise SpecImportError(f"cannot read {path}: {e.strerror}",
                            Span(SourceFile(str(path), ""), 1, 1)) from None
     return decode(str(path), data)
 

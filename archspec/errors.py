@@ -82,7 +82,7 @@ class SpecLimitError(SpecError):
     """A resource limit was exceeded (file size, nesting, repeat count, node count, depth)."""
 
 
-class NameError_(SpecError):
+class SpecNameError(SpecError):
     """An undefined, duplicate or ill-formed name."""
 
 
@@ -98,7 +98,7 @@ class ShapeError(SpecError):
     """Shape inference failed: mismatched merges, bad channel/group counts, empty outputs."""
 
 
-class ImportError_(SpecError):
+class SpecImportError(SpecError):
     """An import that cannot be resolved, is forbidden by the import policy, or is cyclic."""
 
 
@@ -141,3 +141,7 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
 def flatten(err: SpecError) -> list[SpecError]:
     """The individual errors inside ``err`` (itself, unless it is a SpecErrors)."""
     return list(err.errors) if isinstance(err, SpecErrors) else [err]
+
+
+NameError_ = SpecNameError      # older names, kept for callers
+ImportError_ = SpecImportError

@@ -8,7 +8,7 @@ from archspec.elaborate import values as V
 from archspec.elaborate.calls import apply_primitive
 from archspec.elaborate.context import Ctx, Frame
 from archspec.elaborate.nodes import enclosing_block
-from archspec.errors import GraphError, NameError_, SpecLimitError, SpecTypeError
+from archspec.errors import GraphError, SpecNameError, SpecLimitError, SpecTypeError
 from archspec.ir.graph import BlockInfo
 from archspec.limits import LIMITS
 
@@ -71,7 +71,7 @@ def register_block(ctx: Ctx, path: str, kind: str, span: Any, attrs: dict[str, A
                    args: dict[str, Any] | None = None, doc: str | None = None) -> BlockInfo:
     blocks = ctx.graph.graph["blocks"]
     if path in blocks or path in ctx.graph:
-        raise NameError_(f"duplicate module name '{path}'", span,
+        raise SpecNameError(f"duplicate module name '{path}'", span,
                          hint="give each layer a distinct label")
     if "init" in attrs:
         raise SpecTypeError("@init applies to a primitive layer, not a block", span)

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from archspec.errors import EvalError, SpecTypeError
+from archspec.errors import EvalError, SpecLimitError, SpecTypeError
 from archspec.limits import LIMITS
 
 
@@ -51,7 +51,7 @@ def spec_range(*args: Any) -> list[int]:
         raise EvalError("range() step must not be zero")
     r = range(*args)
     if len(r) > LIMITS.max_repeat:
-        raise EvalError(f"range() of {len(r):,} items exceeds the limit of "
+        raise SpecLimitError(f"range() of {len(r):,} items exceeds the limit of "
                         f"{LIMITS.max_repeat:,}")
     return list(r)
 

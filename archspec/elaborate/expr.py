@@ -9,7 +9,7 @@ from archspec.elaborate.arith import checked, is_num, scalar_binop
 from archspec.elaborate.builtins import BUILTINS
 from archspec.elaborate.context import Ctx, Frame
 from archspec.errors import (
-    ArgumentError, EvalError, NameError_, SpecError, SpecLimitError, SpecTypeError, did_you_mean,
+    ArgumentError, EvalError, SpecNameError, SpecError, SpecLimitError, SpecTypeError, did_you_mean,
 )
 from archspec.frontend import ast as A
 from archspec.limits import LIMITS
@@ -53,7 +53,7 @@ def lookup(ctx: Ctx, frame: Frame, name: str, e: A.Node) -> Any:
     raise unknown_name(frame, name, e)
 
 
-def unknown_name(frame: Frame, name: str, e: A.Node) -> NameError_:
+def unknown_name(frame: Frame, name: str, e: A.Node) -> SpecNameError:
     pool = [*frame.env, *frame.ns.visible_names(), *BUILTINS, *PRIMITIVES]
     hint = did_you_mean(name, pool)
     if hint is None:
@@ -62,7 +62,7 @@ def unknown_name(frame: Frame, name: str, e: A.Node) -> NameError_:
         if module:
             hint = f"'{name}' is defined in the standard library: add `import std.{module}`"
     kind = "name" if not isinstance(e, A.Name) else "name"
-    return NameError_(f"unknown {kind} '{name}'", e.span, hint=hint)
+    return SpecNameError(f"unknown {kind} '{name}'", e.span, hint=hint)
 
 
 def let_value(ctx: Ctx, frame: Frame, name: str) -> Any:
@@ -76,7 +76,7 @@ def let_value(ctx: Ctx, frame: Frame, name: str) -> Any:
 
 def _in(ctx: Ctx, frame: Frame, e: A.InRef) -> Any:
     if frame.in_value is None:
-        raise NameError_("'in' is only defined inside a block", e.span,
+        raise SpecNameError("'in' is only defined inside a block", e.span,
                          hint="a network's inputs are declared with `input NAME: [C, H, W]`")
     return frame.in_value
 
@@ -139,7 +139,7 @@ def render_label(ctx: Ctx, frame: Frame, label: A.Label) -> str:
         parts.append(str(value))
     text = "".join(parts)
     if not text.isidentifier() and not text.isdigit():
-        raise NameError_(f"'{text}' is not a valid label", label.span,
+        raise SpecNameError(f"'{text}' is not a valid label", label.span,
                          hint="labels are identifiers (letters, digits, _) or sequence numbers")
     return text
 
@@ -147,7 +147,7 @@ def render_label(ctx: Ctx, frame: Frame, label: A.Label) -> str:
 def _annotate(ctx: Ctx, frame: Frame, e: A.Annotate) -> Any:
     value = evaluate(ctx, frame, e.value)
     if e.name not in ANNOTATIONS:
-        raise NameError_(f"unknown annotation '@{e.name}'", e.span,
+        raise SpecNameError(f"unknown annotation '@{e.name}'", e.span,
                          hint=did_you_mean(e.name, ANNOTATIONS) or
                          f"known: {', '.join('@' + a for a in ANNOTATIONS)}")
     if value is V.POISON:
@@ -225,7 +225,7 @@ def _attr(ctx: Ctx, frame: Frame, e: A.Attr) -> Any:
     if isinstance(value, Namespace):
         found = value.lookup_block(e.name)
         if not found:
-            raise NameError_(f"the imported module has no block '{e.name}'", e.span,
+            raise SpecNameError(f"the imported module has no block '{e.name}'", e.span,
                              hint=did_you_mean(e.name, value.blocks))
         return V.BlockLayer(found[0], [], {}, found[1], span=e.span)  # type: ignore[arg-type]
     if isinstance(value, V.Tensor):

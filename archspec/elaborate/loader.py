@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archspec.errors import ImportError_, SpecLimitError
+from archspec.errors import SpecImportError, SpecLimitError
 from archspec.frontend import ast as A
 from archspec.limits import LIMITS
 from archspec.source import SourceFile
@@ -79,7 +79,7 @@ class Loader:
         path = self.resolve(imp, here)
         if path in self.stack:
             chain = " -> ".join(p.name for p in self.stack[self.stack.index(path):] + [path])
-            raise ImportError_(f"import cycle: {chain}", imp.span,
+            raise SpecImportError(f"import cycle: {chain}", imp.span,
                                hint="move the shared blocks into a file both can import")
         if len(self.stack) >= LIMITS.max_import_depth:
             raise SpecLimitError(f"imports nested deeper than {LIMITS.max_import_depth}",
@@ -99,29 +99,29 @@ class Loader:
         assert imp.path is not None
         raw = Path(imp.path)
         if not imp.path.endswith(SPEC_SUFFIXES):
-            raise ImportError_(f"can only import spec files ({', '.join(SPEC_SUFFIXES)})",
+            raise SpecImportError(f"can only import spec files ({', '.join(SPEC_SUFFIXES)})",
                                imp.span)
         path = (raw if raw.is_absolute() else here / raw).resolve()
         if not self._allowed(path):
-            raise ImportError_(
+            raise SpecImportError(
                 f"import of '{imp.path}' is outside the spec's directory", imp.span,
                 hint="imports resolve relative to the importing file and may not leave the "
                      "top-level spec's directory; allow another directory with --allow-path")
         if not path.is_file():
-            raise ImportError_(f"cannot find '{imp.path}'", imp.span,
+            raise SpecImportError(f"cannot find '{imp.path}'", imp.span,
                                hint=f"looked for {path.name} next to the importing file")
         return path
 
     def _resolve_std(self, imp: A.Import) -> Path:
         parts = imp.dotted or []
         if parts[:1] != ["std"] or len(parts) != 2:
-            raise ImportError_(f"unknown module '{'.'.join(parts)}'", imp.span,
+            raise SpecImportError(f"unknown module '{'.'.join(parts)}'", imp.span,
                                hint="standard library modules are imported as std.NAME; "
                                     f"available: {', '.join(std_modules())}")
         path = STD_DIR / f"{parts[1]}.arch"
         if not path.is_file():
             from archspec.errors import did_you_mean
-            raise ImportError_(f"no standard library module 'std.{parts[1]}'", imp.span,
+            raise SpecImportError(f"no standard library module 'std.{parts[1]}'", imp.span,
                                hint=did_you_mean(parts[1], std_modules()))
         return path.resolve()
 

@@ -11,7 +11,7 @@ from archspec.elaborate.context import Ctx, Frame
 from archspec.elaborate.expr import evaluate
 from archspec.elaborate.loader import Loader, Namespace
 from archspec.elaborate.stmts import run_statements, warn_unused
-from archspec.errors import ArgumentError, NameError_, SpecError, SpecErrors, did_you_mean
+from archspec.errors import ArgumentError, SpecNameError, SpecError, SpecErrors, did_you_mean
 from archspec.frontend import ast as A
 from archspec.ir.graph import Shape
 from archspec.source import Span
@@ -25,11 +25,11 @@ def choose_network(ns: Namespace, name: str | None) -> A.BlockDef | A.NetworkAli
         if found is None or not found[0].is_network:
             nets = [b.name for b in own] + [n for n in ns.imported
                                              if ns.lookup_block(n)[0].is_network]  # type: ignore
-            raise NameError_(f"no network named '{name}'", Span(ns.source, 1, 1),
+            raise SpecNameError(f"no network named '{name}'", Span(ns.source, 1, 1),
                              hint=did_you_mean(name, nets) or f"networks: {', '.join(nets)}")
         return found[0]
     if not own:
-        raise NameError_("the spec defines no network", Span(ns.source, 1, 1),
+        raise SpecNameError("the spec defines no network", Span(ns.source, 1, 1),
                          hint="add `network NAME { input x: [3, 224, 224] ... out y }`")
     return own[-1]
 
@@ -54,7 +54,7 @@ def elaborate(loader: Loader, ns: Namespace, network: str | None = None,
         run_statements(ctx, frame, net.body)
         warn_unused(ctx, frame)
         if not ctx.graph.graph["outputs"] and not ctx.errors:
-            raise NameError_(f"network '{net.name}' has no output", net.name_span,
+            raise SpecNameError(f"network '{net.name}' has no output", net.name_span,
                              hint="end it with `out VALUE`")
     except SpecError as err:
         ctx.report(err)
@@ -71,12 +71,19 @@ def resolve_alias(loader: Loader, ns: Namespace, alias: A.NetworkAlias,
     found = ns.lookup_block(alias.target)
     if found is None or not found[0].is_network:
         pool = [n for n in ns.visible_names()]
-        raise NameError_(f"unknown network '{alias.target}'", alias.span,
+        raise SpecNameError(f"unknown network '{alias.target}'", alias.span,
                          hint=did_you_mean(alias.target, pool))
     ctx = Ctx(loader, alias.name, {})
     frame = Frame("", ns)
     if alias.args:
         raise ArgumentError("a network alias takes keyword arguments only", alias.args[0].span)
+    target = found[0]
+    names = [p.name for p in target.params] if isinstance(target, A.BlockDef) else []
+    for k in alias.kwargs:
+        if isinstance(target, A.BlockDef) and k.name not in names:
+            raise ArgumentError(f"network '{target.name}' has no parameter '{k.name}'", k.span,
+                                hint=did_you_mean(k.name, names) or
+                                f"parameters: {', '.join(names) or 'none'}")
     merged = {k.name: evaluate(ctx, frame, k.value) for k in alias.kwargs}
     merged.update(params)
     return found[0], found[1], merged

@@ -6,7 +6,7 @@ from typing import Any
 
 from archspec.elaborate import values as V
 from archspec.elaborate.context import Ctx, Frame
-from archspec.errors import ArgumentError, NameError_, Note, ShapeError, SpecError
+from archspec.errors import ArgumentError, SpecNameError, Note, ShapeError, SpecError
 from archspec.ir.graph import Ref, node
 from archspec.ops.common import fmt_shape
 from archspec.ops.registry import Primitive
@@ -49,7 +49,7 @@ def enclosing_block(ctx: Ctx, path: str) -> str:
 def duplicate(ctx: Ctx, name: str, span: Span) -> SpecError:
     first = node(ctx.graph, name) if name in ctx.graph else None
     notes = [Note("first defined here", first.span)] if first and first.span.line else []
-    return NameError_(f"duplicate module name '{name}'", span, notes=notes,
+    return SpecNameError(f"duplicate module name '{name}'", span, notes=notes,
                       hint="give each layer a distinct label")
 
 

@@ -10,7 +10,7 @@ from archspec.elaborate.builtins import BUILTINS
 from archspec.elaborate.context import Ctx, Frame
 from archspec.elaborate.expr import evaluate, iterate
 from archspec.errors import (
-    ArgumentError, EvalError, NameError_, Note, SpecError, SpecTypeError,
+    ArgumentError, EvalError, Note, SpecError, SpecLimitError, SpecNameError, SpecTypeError,
 )
 from archspec.frontend import ast as A
 from archspec.ir.graph import OutputInfo
@@ -52,6 +52,8 @@ def targets(stmt: A.Stmt) -> list[str]:
         return [stmt.name]
     if isinstance(stmt, A.Out):
         return [RESULT]
+    if isinstance(stmt, A.Input):
+        return [stmt.name]
     return []
 
 
@@ -65,7 +67,7 @@ def bind(frame: Frame, name: str, value: Any, span: Any) -> None:
     check_shadowing(name, span)
     if name in frame.env and frame.loop_depth == 0 and frame.env[name] is not V.POISON:
         first = frame.spans.get(name)
-        raise NameError_(f"'{name}' is already defined", span,
+        raise SpecNameError(f"'{name}' is already defined", span,
                          notes=[Note("first defined here", first)] if first else [],
                          hint="names are bound once; use a new name (rebinding is allowed "
                               "inside `for` loops)")
@@ -76,7 +78,7 @@ def bind(frame: Frame, name: str, value: Any, span: Any) -> None:
 def check_shadowing(name: str, span: Any) -> None:
     if name in load_all() or name in BUILTINS or name == "in":
         kind = "primitive" if name in PRIMITIVES else "built-in function"
-        raise NameError_(f"'{name}' shadows the {kind} '{name}'", span,
+        raise SpecNameError(f"'{name}' shadows the {kind} '{name}'", span,
                          hint=f"choose another name, e.g. '{name}_'")
 
 
@@ -121,7 +123,7 @@ def _input(ctx: Ctx, frame: Frame, stmt: A.Input) -> None:
     shape = override or evaluate(ctx, frame, stmt.shape)
     check_shape_literal(shape, stmt)
     if stmt.name in ctx.graph:
-        raise NameError_(f"duplicate input '{stmt.name}'", stmt.span)
+        raise SpecNameError(f"duplicate input '{stmt.name}'", stmt.span)
     ref = ctx.builder.input(stmt.name, tuple(shape), stmt.span)
     bind(frame, stmt.name, V.Tensor(ref, tuple(shape)), stmt.span)
 
@@ -135,7 +137,7 @@ def check_shape_literal(shape: Any, stmt: A.Input) -> None:
     if any(d <= 0 for d in shape):
         raise SpecTypeError(f"input dimensions must be positive, got {shape}", stmt.shape.span)
     if any(d > LIMITS.max_dim for d in shape):
-        raise EvalError(f"input dimension exceeds {LIMITS.max_dim:,}", stmt.shape.span)
+        raise SpecLimitError(f"input dimension exceeds {LIMITS.max_dim:,}", stmt.shape.span)
 
 
 def _out(ctx: Ctx, frame: Frame, stmt: A.Out) -> None:
@@ -145,7 +147,7 @@ def _out(ctx: Ctx, frame: Frame, stmt: A.Out) -> None:
         if stmt.name is not None:
             raise SpecTypeError("a block has one unnamed `out`", stmt.span)
         if RESULT in frame.env:
-            raise NameError_("a block has only one `out`", stmt.span)
+            raise SpecNameError("a block has only one `out`", stmt.span)
         frame.env[RESULT] = value
         return
     add_output(ctx, stmt.name or "out", value, "main", 1.0, stmt)
@@ -175,7 +177,7 @@ def aux_weight(ctx: Ctx, frame: Frame, stmt: A.Aux) -> float:
 def add_output(ctx: Ctx, name: str, value: Any, role: str, weight: float, stmt: Any) -> None:
     outputs = ctx.graph.graph["outputs"]
     if name in outputs:
-        raise NameError_(f"duplicate output '{name}'", stmt.span)
+        raise SpecNameError(f"duplicate output '{name}'", stmt.span)
     if value is not V.POISON:
         outputs[name] = OutputInfo(name, value.ref, role, weight, stmt.span)
 

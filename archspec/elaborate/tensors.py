@@ -8,7 +8,7 @@ from archspec.elaborate import values as V
 from archspec.elaborate.arith import is_num
 from archspec.elaborate.context import Ctx, Frame
 from archspec.elaborate.nodes import make_node
-from archspec.errors import NameError_, SpecLimitError, SpecTypeError, did_you_mean
+from archspec.errors import SpecNameError, SpecLimitError, SpecTypeError, did_you_mean
 from archspec.frontend import ast as A
 from archspec.ir.graph import Ref, node
 from archspec.limits import LIMITS
@@ -62,7 +62,7 @@ def tensor_attr(ctx: Ctx, t: V.Tensor, e: A.Attr) -> Any:
     if e.name == "indices":
         n = node(ctx.graph, t.ref.node)
         if 1 not in n.port_shapes:
-            raise NameError_(f"'{n.name}' has no indices output", e.span,
+            raise SpecNameError(f"'{n.name}' has no indices output", e.span,
                              hint="use maxpool(..., return_indices=true)")
         return V.Tensor(Ref(n.name, 1), n.port_shapes[1])
     if e.name in ("c", "h", "w"):
@@ -79,7 +79,7 @@ def tensor_attr(ctx: Ctx, t: V.Tensor, e: A.Attr) -> Any:
         for d in shape:
             total *= d
         return total
-    raise NameError_(f"a tensor has no attribute '{e.name}'", e.span,
+    raise SpecNameError(f"a tensor has no attribute '{e.name}'", e.span,
                      hint=did_you_mean(e.name, SHAPE_ATTRS) or
                      f"tensor attributes: {', '.join(SHAPE_ATTRS)}")
 

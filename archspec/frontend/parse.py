@@ -88,6 +88,10 @@ def span_of(source: SourceFile, tok: Token) -> Span:
 def syntax_error(source: SourceFile, e: UnexpectedInput) -> SpecSyntaxError:
     if isinstance(e, UnexpectedCharacters):
         char = source.text[e.pos_in_stream] if e.pos_in_stream < len(source.text) else "?"
+        if char == ">" and source.text[e.pos_in_stream - 1:e.pos_in_stream] == "-":
+            return SpecSyntaxError("unexpected '->'", Span(source, e.line, e.column - 1,
+                                                           e.line, e.column + 1),
+                                   hint="a chain needs a layer between two arrows")
         return SpecSyntaxError(f"unexpected character {char!r}", Span(source, e.line, e.column),
                                hint=_char_hint(char))
     if isinstance(e, UnexpectedEOF) or (isinstance(e, UnexpectedToken) and e.token.type == "$END"):
@@ -97,6 +101,10 @@ def syntax_error(source: SourceFile, e: UnexpectedInput) -> SpecSyntaxError:
                                hint=_expected_hint(getattr(e, "expected", set())))
     assert isinstance(e, UnexpectedToken)
     tok = e.token
+    if str(tok) == ">" and tok.start_pos and source.text[tok.start_pos - 1] == "-":
+        return SpecSyntaxError("unexpected '->'", Span(source, tok.line, tok.column - 1,
+                                                       tok.line, tok.column + 1),
+                               hint="a chain needs a layer between two arrows")
     what = "end of line" if tok.type == "_NL" else repr(str(tok))
     span = span_of(source, tok) if tok.type != "_NL" else Span(source, tok.line, tok.column)
     return SpecSyntaxError(f"unexpected {what}", span, hint=_expected_hint(e.expected))
@@ -106,7 +114,8 @@ READABLE = {
     "NAME": "a name", "INT": "an integer", "FLOAT": "a number", "STRING": "a string",
     "RPAR": "')'", "LPAR": "'('", "RSQB": "']'", "LSQB": "'['", "RBRACE": "'}'", "LBRACE": "'{'",
     "COMMA": "','", "COLON": "':'", "EQUAL": "'='", "ARROW": "'->'", "_NL": "a new line",
-    "SEMICOLON": "';'",
+    "SEMICOLON": "';'", "MINUS": "'-'", "PLUS": "'+'", "DOT": "'.'", "AT": "'@'",
+    "ADD_OP": "'+'", "MUL_OP": "'*'", "COMP_OP": "a comparison", "POW": "'**'",
 }
 
 

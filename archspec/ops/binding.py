@@ -15,9 +15,9 @@ def bind_params(prim: Primitive, args: list[Any], kwargs: dict[str, Any]) -> dic
     Raises ArgumentError (unknown/missing/duplicate) or SpecTypeError; ``.hint`` is set.
     """
     if len(args) > len(prim.params):
-        raise ArgumentError(
-            f"{prim.name} takes at most {len(prim.params)} positional arguments, got {len(args)}",
-            hint=signature_hint(prim))
+        most = f"at most {len(prim.params)}" if prim.params else "no"
+        raise ArgumentError(f"{prim.name} takes {most} positional arguments, got {len(args)}",
+                            hint=signature_hint(prim))
     bound: dict[str, Any] = {p.name: a for p, a in zip(prim.params, args)}
     for key, value in kwargs.items():
         param = prim.param(key)
