@@ -53,8 +53,11 @@ class _Nesting(Exception):
 
 
 @cache
-def parser(start: str = "start") -> Lark:
-    return Lark(GRAMMAR.read_text(), parser="lalr", lexer="contextual", start=start,
+def parser() -> Lark:
+    """One LALR parser for whole files (``start``) and single expressions (``expr``); its
+    tables are cached on disk by lark, keyed by the grammar's hash."""
+    return Lark(GRAMMAR.read_text(), parser="lalr", lexer="contextual", start=["start", "expr"],
+                cache=True,
                 postlex=NewlinePostLex(), propagate_positions=True, maybe_placeholders=True)
 
 
@@ -62,7 +65,7 @@ def parse_tree(source: SourceFile, start: str = "start") -> Tree:
     """Parse ``source`` (the whole file, or one expression with ``start='expr'``)."""
     check_size(source)
     try:
-        return parser(start).parse(source.text)
+        return parser().parse(source.text, start=start)
     except _Nesting as e:
         raise SpecLimitError(f"brackets nested deeper than {LIMITS.max_nesting}",
                              span_of(source, e.tok), hint="flatten the expression") from None
