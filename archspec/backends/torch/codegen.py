@@ -74,15 +74,16 @@ class Emitter:
         return got
 
     def emit(self, name: str) -> None:
-        args = [self.value(r) for r in node(self.g, name).inputs]
+        n = node(self.g, name)
+        args = [self.value(r) for r in n.inputs]
         low = self.lowered[name]
         if isinstance(low, nn.Module):
-            self.raw[name] = self.fx.create_node("call_module", name, tuple(args), {},
-                                                 name=ident(name))
+            made = self.fx.create_node("call_module", name, tuple(args), {}, name=ident(name))
         else:
-            self.raw[name] = self.fx.create_node(
-                "call_function", low.target, _subst(low.args, args), _subst(low.kwargs, args),
-                name=ident(name))
+            made = self.fx.create_node("call_function", low.target, _subst(low.args, args),
+                                       _subst(low.kwargs, args), name=ident(name))
+        made.meta["shape"] = n.shape  # without the batch dim; read by optimize passes
+        self.raw[name] = made
 
 
 def _subst(value: Any, args: list[fx.Node]) -> Any:

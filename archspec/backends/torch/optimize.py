@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import operator
 
 import torch
 from archspec.backends.torch.codegen import Program
@@ -13,13 +14,15 @@ from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 def optimize_for_inference(model: ArchModule, *, channels_last: bool = True) -> ArchModule:
     """A copy of ``model`` for inference: each BatchNorm2d that only follows a Conv2d is folded
-    into it, and (``channels_last``) weights and image inputs use ``torch.channels_last``.
+    into it, activations and residual adds write in place into a fresh value that nothing else
+    reads, and (``channels_last``) weights and image inputs use ``torch.channels_last``.
 
     The copy is in eval mode and refuses to run in training mode; ``model`` is unchanged.
     """
     new = copy.deepcopy(model).eval()
     graph = copy.deepcopy(model.program.forwards["eval"])
     fold_batchnorm(new, graph)
+    inplace_elementwise(graph, dict(new.named_modules()))
     if channels_last:
         convert_inputs(graph, model.program)
         new.to(memory_format=torch.channels_last)
@@ -75,3 +78,36 @@ def convert_inputs(graph: fx.Graph, program: Program) -> None:
             cl = graph.create_node("call_method", "contiguous", (ph,),
                                    {"memory_format": torch.channels_last}, name=f"{ph.name}_cl")
         ph.replace_all_uses_with(cl, delete_user_cb=lambda user, cl=cl: user is not cl)
+
+
+INPLACE = {torch.relu: torch.relu_, torch.sigmoid: torch.sigmoid_, torch.tanh: torch.tanh_,
+           operator.add: operator.iadd, torch.add: operator.iadd}
+
+
+def inplace_elementwise(graph: fx.Graph, modules: dict[str, nn.Module]) -> int:
+    """Rewrite ``relu(x)`` to ``relu_(x)`` and ``x + y`` to ``x += y`` where ``x`` is a layer's
+    or an add's fresh output read by nothing else (and, for adds, ``x`` has the result's
+    shape). Inference only: autograd may need the overwritten value."""
+    count = 0
+    for n in graph.nodes:
+        src = n.args[0] if n.op == "call_function" and n.target in INPLACE and n.args else None
+        if not (isinstance(src, fx.Node) and len(src.users) == 1 and _fresh(src, modules)):
+            continue
+        if n.target in (operator.add, torch.add) and (
+                n.kwargs or src.meta.get("shape") != n.meta.get("shape")):
+            continue
+        n.target = INPLACE[n.target]
+        count += 1
+    return count
+
+
+FRESH_LAYERS = (nn.Conv2d, nn.ConvTranspose2d, nn.Linear, nn.modules.batchnorm._BatchNorm,
+                nn.GroupNorm, nn.LayerNorm)
+
+
+def _fresh(n: fx.Node, modules: dict[str, nn.Module]) -> bool:
+    """The value is newly allocated by a layer or an add (never an input or a view of one:
+    dropout in eval, for one, returns its input)."""
+    if n.op == "call_module":
+        return isinstance(modules.get(n.target), FRESH_LAYERS)
+    return n.op == "call_function" and n.target in (operator.add, operator.iadd, torch.add)
