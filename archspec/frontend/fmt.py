@@ -23,14 +23,22 @@ def format_oneline(e: A.Expr) -> str:
 
 
 def format_module(m: A.Module) -> str:
+    """Canonical text: imports, file-level lets, blocks, then networks, each in source order.
+    Ordinary ``#`` comments are not kept; ``##`` documentation is."""
     out: list[str] = []
     previous: type | None = None
-    for item in m.order:
+    for item in sorted(m.order, key=_rank):
         if out and not (isinstance(item, A.Import) and previous is A.Import):
             out.append("")
         out.append(format_item(item))
         previous = type(item)
     return "\n".join(out).rstrip() + "\n"
+
+
+def _rank(item: A.Node) -> int:
+    if isinstance(item, (A.Import, A.Let)):
+        return 0 if isinstance(item, A.Import) else 1
+    return 3 if getattr(item, "is_network", False) else 2
 
 
 def format_item(item: A.Node) -> str:
