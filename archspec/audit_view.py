@@ -13,14 +13,20 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from archspec.passes.audit import (
-    DEAD, AuditReport, BlockRow, Row, Run, Totals, TrainingMemory,
+    DEAD,
+    AuditReport,
+    BlockRow,
+    Row,
+    Run,
+    Totals,
+    TrainingMemory,
 )
 from archspec.passes.receptive_field import RF, fmt_num
 
 COUNT_UNITS = ("", " K", " M", " G", " T", " P")
 BYTE_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
 PREFIX = {"": 0, "k": 1, "m": 2, "g": 3, "t": 4, "p": 5}
-QUANTITY = re.compile(r"^([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([kmgtp]?)(i?)(b?)$", re.I)
+QUANTITY = re.compile(r"^([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([kmgtp]?)(i?)(b?)$", re.IGNORECASE)
 
 
 def fmt_count(n: float) -> str:
@@ -41,7 +47,7 @@ def fmt_bytes(n: float) -> str:
     return f"{n:.2f} {BYTE_UNITS[i]}" if i else f"{int(n)} B"
 
 
-def parse_quantity(text: str | int | float) -> int:
+def parse_quantity(text: str | float) -> int:
     """``'25M'`` -> 25_000_000, ``'4.1G'`` -> 4_100_000_000, ``'2GiB'`` -> 2·2³⁰, ``'512k'``,
     ``'1.5e9'``, ``'25,557,032'``. SI prefixes are powers of 1000 (case-insensitive), ``Ki``/
     ``Mi``/``Gi``... powers of 1024; a trailing ``B`` (bytes) changes nothing."""
@@ -97,9 +103,11 @@ def _rf_text(rf: tuple[float, float] | None, glob: bool) -> str:
 
 # -- rich rendering --------------------------------------------------------------------------
 
-def render_table(report: AuditReport, console: Any, depth: int | None = None) -> None:
+def render_table(report: AuditReport, console: Any, depth: int | None = None,
+                 warnings: bool = False) -> None:
     """Print the per-layer (or per-block at ``depth``) table and the summary to a rich
-    ``Console``; ``depth`` defaults to the report's own."""
+    ``Console``; ``depth`` defaults to the report's own. Lint warnings are printed only with
+    ``warnings`` (the CLI prints them itself, with their source excerpts)."""
     from rich.markup import escape
     from rich.table import Table
 
@@ -113,25 +121,27 @@ def render_table(report: AuditReport, console: Any, depth: int | None = None) ->
         t.add_row(escape(name), escape(op), "×".join(map(str, r.shape)), fmt_count(r.params),
                   fmt_count(r.macs), fmt_bytes(r.activation_bytes), _rf_text(r.rf, r.rf_global))
     console.print(t)
-    for line in summary_lines(report):
+    for line in summary_lines(report, warnings):
         console.print(escape(line), highlight=False)
 
 
-def summary_lines(report: AuditReport) -> list[str]:
-    """The totals under the table, one line each."""
+def summary_lines(report: AuditReport, warnings: bool = True) -> list[str]:
+    """The totals under the table, one line each (then the warnings, with ``warnings``)."""
     inf, tm = report.inference, report.training_memory
     rf = report.receptive_field
     lines = [
-        f"params: {fmt_count(inf.params)} ({inf.params:,}); trainable {inf.trainable_params:,}, "
-        f"non-trainable {inf.non_trainable_params:,}; buffers {inf.buffers:,}",
+        (f"params: {fmt_count(inf.params)} ({inf.params:,}); trainable "
+         f"{inf.trainable_params:,}, non-trainable {inf.non_trainable_params:,}; "
+         f"buffers {inf.buffers:,}"),
         f"MACs: {fmt_count(inf.macs)}   FLOPs: {fmt_count(inf.flops)}",
         "weights: " + ", ".join(f"{k} {fmt_bytes(v)}" for k, v in report.param_bytes.items()),
-        f"activations (batch 1): {fmt_bytes(inf.activation_bytes)} summed, "
-        f"{fmt_bytes(report.peak_activation_bytes)} peak live; input {fmt_bytes(report.input_bytes)}",
-        f"training (Adam, batch {tm.batch}): {fmt_bytes(tm.total)} = weights "
-        f"{fmt_bytes(tm.weights)} + grads {fmt_bytes(tm.gradients)} + optimizer "
-        f"{fmt_bytes(tm.optimizer)} + buffers {fmt_bytes(tm.buffers)} + activations "
-        f"{fmt_bytes(tm.activations)}",
+        (f"activations (batch 1): {fmt_bytes(inf.activation_bytes)} summed, "
+         f"{fmt_bytes(report.peak_activation_bytes)} peak live; "
+         f"input {fmt_bytes(report.input_bytes)}"),
+        (f"training (Adam, batch {tm.batch}): {fmt_bytes(tm.total)} = weights "
+         f"{fmt_bytes(tm.weights)} + grads {fmt_bytes(tm.gradients)} + optimizer "
+         f"{fmt_bytes(tm.optimizer)} + buffers {fmt_bytes(tm.buffers)} + activations "
+         f"{fmt_bytes(tm.activations)}"),
         f"receptive field: {rf.describe() if rf else '-'}",
     ]
     if report.training.params != inf.params or report.training.macs != inf.macs:
@@ -141,7 +151,7 @@ def summary_lines(report: AuditReport) -> list[str]:
         lines.append(f"dead (reach no output): {report.dead.nodes} nodes, "
                      f"{report.dead.params:,} params")
     lines += [f"repeated: {run.label}" for run in report.runs]
-    lines += [f"warning: {w}" for w in report.warnings]
+    lines += [f"warning: {w}" for w in report.warnings] if warnings else []
     return lines
 
 
@@ -218,7 +228,7 @@ def to_csv(report: AuditReport) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for r in report.rows:
-        rf = [fmt_num(s) for s in r.rf] if r.rf else ["", ""]
+        rf = [repr(s) for s in r.rf] if r.rf else ["", ""]
         w.writerow([r.name, r.op, r.block, "x".join(map(str, r.shape)), r.params, r.buffers,
                     r.macs, r.flops, r.activation_bytes, *rf, int(r.rf_global), r.role])
     return buf.getvalue()

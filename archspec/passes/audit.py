@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
 
 import networkx as nx
 
-from archspec.ir.graph import BlockInfo, OpNode, input_shapes, nodes, outputs
+from archspec.ir.graph import OpNode, Shape, outputs
 from archspec.ops.registry import Cost, get
-from archspec.passes.receptive_field import RF, receptive_field
+from archspec.passes.receptive_field import RF, in_shapes, op_table, receptive_field
+from archspec.passes.rollup import AUX, DEAD, MAIN, BlockRow, Run, find_runs, rollup_blocks
 
-MAIN, AUX, DEAD = "main", "aux", "dead"
+__all__ = ["AUX", "DEAD", "MAIN", "AuditReport", "BlockRow", "Row", "Run", "Totals",
+           "TrainingMemory", "annotate", "audit", "node_cost", "node_roles"]
 DTYPE_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1}
 ADAM_STATES = 2  # exp_avg and exp_avg_sq per trainable parameter
 
@@ -61,44 +62,6 @@ class Totals:
         self.flops += row.flops
         self.activation_bytes += 0 if row.op == "input" else row.activation_bytes
         self.nodes += 1
-
-
-@dataclass(slots=True)
-class BlockRow:
-    """Totals of one block instance and everything inside it (dead nodes excluded)."""
-
-    path: str
-    kind: str
-    parent: str | None
-    depth: int
-    params: int = 0
-    macs: int = 0
-    flops: int = 0
-    activation_bytes: int = 0
-    nodes: int = 0
-    role: str = DEAD
-    signature: str = ""
-
-
-@dataclass(slots=True)
-class Run:
-    """Consecutive sibling blocks of the same kind, arguments and parameter count."""
-
-    parent: str
-    kind: str
-    first: str
-    last: str
-    count: int
-    params_each: int
-    macs_total: int
-
-    @property
-    def label(self) -> str:
-        """``layer3.1–5 bottleneck ×5``."""
-        head, _, _ = self.first.rpartition(".")
-        lhead, _, ltail = self.last.rpartition(".")
-        last = ltail if head == lhead else self.last
-        return f"{self.first}–{last} {self.kind} ×{self.count}"
 
 
 @dataclass(slots=True)
@@ -162,18 +125,18 @@ def annotate(graph: nx.DiGraph) -> nx.DiGraph:
     ('main' | 'aux' | 'dead') on every node; backends only read these."""
     receptive_field(graph)
     roles = node_roles(graph)
-    attrs = graph.nodes
-    for n in nodes(graph):
-        attrs[n.name]["cost"] = node_cost(graph, n)
-        attrs[n.name]["role"] = roles.get(n.name, DEAD)
+    ops = op_table(graph)
+    for name, a in graph.nodes(data=True):
+        a["cost"] = node_cost(a["data"], in_shapes(ops, a["data"]))
+        a["role"] = roles.get(name, DEAD)
     return graph
 
 
-def node_cost(graph: nx.DiGraph, n: OpNode) -> Cost:
-    """The op's own cost rule applied to the node (inputs cost nothing)."""
+def node_cost(n: OpNode, shapes: list[Shape]) -> Cost:
+    """The op's own cost rule applied to node ``n`` with input ``shapes`` (inputs are free)."""
     if n.op == "input":
         return Cost()
-    return get(n.op).cost(n.params, input_shapes(graph, n), n.shape)
+    return get(n.op).cost(n.params, shapes, n.shape)
 
 
 def node_roles(graph: nx.DiGraph) -> dict[str, str]:
@@ -232,11 +195,11 @@ def audit(graph: nx.DiGraph, *, depth: int | None = None, dtype_bytes: int = 4,
 
 def _rows(graph: nx.DiGraph, dtype_bytes: int) -> tuple[list[Row], list[bool]]:
     rows, trainable = [], []
-    attrs = graph.nodes
-    for n in nodes(graph):
-        a = attrs[n.name]
-        cost, rf = a["cost"], a["rf"]
-        elems = math.prod(n.shape) + sum(math.prod(s) for s in n.port_shapes.values())
+    for _, a in graph.nodes(data=True):
+        n, cost, rf = a["data"], a["cost"], a["rf"]
+        elems = math.prod(n.shape)
+        if n.port_shapes:
+            elems += sum(math.prod(s) for s in n.port_shapes.values())
         rows.append(Row(n.name, n.op, n.block, tuple(n.shape), cost.params, cost.buffers,
                         cost.macs, cost.flops, elems * dtype_bytes,
                         rf.size if rf is not None else None,
@@ -287,94 +250,6 @@ def main_rf(graph: nx.DiGraph) -> RF | None:
         if not o.training_only:
             return graph.nodes[o.node.node].get("rf")
     return None
-
-
-def block_depths(blocks: dict[str, BlockInfo]) -> dict[str, int]:
-    """Nesting depth of every block: the network is 0, ``layer1`` 1, ``layer1.0`` 2."""
-    depth: dict[str, int] = {}
-    for path in blocks:
-        chain: list[str] = []
-        p: str | None = path
-        while p is not None and p not in depth and p not in chain:
-            chain.append(p)
-            p = blocks[p].parent if p in blocks else None
-        p = p if p in depth else None
-        base = depth[p] if p is not None else -1
-        for q in reversed(chain):
-            base += 1
-            depth[q] = base
-    return depth
-
-
-def _with_implicit(graph: nx.DiGraph, rows: list[Row]) -> dict[str, BlockInfo]:
-    """The graph's blocks plus any block path a node names but the hierarchy lacks."""
-    blocks = dict(graph.graph.get("blocks") or {"": BlockInfo("", "network", None)})
-    for row in rows:
-        path = row.block
-        while path not in blocks:
-            parent = path.rpartition(".")[0] if path else None
-            blocks[path] = BlockInfo(path, "block" if path else "network", parent)
-            if parent is None:
-                break
-            path = parent
-    return blocks
-
-
-def rollup_blocks(graph: nx.DiGraph, rows: list[Row]) -> list[BlockRow]:
-    """Totals per block instance, children summed into parents (dead nodes excluded)."""
-    infos = _with_implicit(graph, rows)
-    depths = block_depths(infos)
-    out = {p: BlockRow(p, b.kind, b.parent, depths[p], signature=_signature(b))
-           for p, b in infos.items()}
-    rank = {MAIN: 2, AUX: 1, DEAD: 0}
-    for row in rows:
-        if row.role != DEAD:
-            _accumulate(out[row.block], row.params, row.macs, row.flops, row.activation_bytes,
-                        1, row.role, rank)
-    for b in sorted(out.values(), key=lambda b: -b.depth):
-        if b.parent is not None and b.parent in out and b.parent != b.path:
-            _accumulate(out[b.parent], b.params, b.macs, b.flops, b.activation_bytes, b.nodes,
-                        b.role, rank)
-    return list(out.values())
-
-
-def _accumulate(b: BlockRow, params: int, macs: int, flops: int, act: int, count: int,
-                role: str, rank: dict[str, int]) -> None:
-    b.params += params
-    b.macs += macs
-    b.flops += flops
-    b.activation_bytes += act
-    b.nodes += count
-    if rank[role] > rank[b.role]:
-        b.role = role
-
-
-def _signature(b: BlockInfo) -> str:
-    return b.kind + repr(sorted((k, repr(v)) for k, v in b.args.items()))
-
-
-def find_runs(graph: nx.DiGraph, blocks: list[BlockRow]) -> list[Run]:
-    """Runs (≥ 2) of consecutive siblings with equal kind, arguments and parameter count."""
-    children: dict[str, list[BlockRow]] = {}
-    for b in blocks:
-        if b.parent is not None and b.nodes:
-            children.setdefault(b.parent, []).append(b)
-    runs = []
-    for parent, kids in children.items():
-        i = 0
-        while i < len(kids):
-            j = i + 1
-            while j < len(kids) and _same(kids[i], kids[j]):
-                j += 1
-            if j - i >= 2:
-                runs.append(Run(parent, kids[i].kind, kids[i].path, kids[j - 1].path, j - i,
-                                kids[i].params, sum(k.macs for k in kids[i:j])))
-            i = j
-    return runs
-
-
-def _same(a: BlockRow, b: BlockRow) -> bool:
-    return (a.signature, a.params, a.nodes) == (b.signature, b.params, b.nodes)
 
 
 def _warnings(graph: nx.DiGraph) -> list[str]:

@@ -18,10 +18,12 @@ from typing import Any
 import networkx as nx
 
 from archspec.errors import SpecError
-from archspec.ir.graph import OpNode, node, nodes, outputs
+from archspec.ir.graph import OpNode, Shape, outputs
 from archspec.ops.common import pair
 from archspec.passes.audit import DEAD, annotate, main_rf
-from archspec.passes.receptive_field import fmt_num, is_spatial, misalignment
+from archspec.passes.receptive_field import fmt_num, is_spatial, misalignment, op_table
+
+Ops = dict[str, OpNode]
 
 MIN_SE_CHANNELS = 4
 HDC_HINT = ("choose rates without a common factor whose gaps the kernel can bridge, "
@@ -82,56 +84,63 @@ def _is_link(n: OpNode) -> bool:
     return w is not None and max(w[0]) > 1 and w[1] == (1, 1)
 
 
-def _passes_through(g: nx.DiGraph, n: OpNode) -> bool:
+def _source(ops: Ops, n: OpNode) -> Shape:
+    """The shape of ``n``'s first operand."""
+    return ops[n.inputs[0].node].port_shape(n.inputs[0].port)
+
+
+def _passes_through(ops: Ops, n: OpNode) -> bool:
     """Ops a dilated stack continues through: one operand, same spatial size, no window
     (or a 1×1 stride-1 convolution)."""
     if len(n.inputs) != 1 or n.op == "input":
         return False
-    src = node(g, n.inputs[0].node).port_shape(n.inputs[0].port)
+    src = _source(ops, n)
     if not (is_spatial(src) and is_spatial(n.shape) and src[1:] == n.shape[1:]):
         return False
     w = _window(n)
     return "kernel" not in n.params if w is None else (max(w[0]) == 1 and w[1] == (1, 1))
 
 
-def _chains(g: nx.DiGraph, is_link: Callable[[OpNode], bool],
-            passes: Callable[[nx.DiGraph, OpNode], bool]) -> dict[str, str | None]:
+def _chains(ops: Ops, is_link: Callable[[OpNode], bool],
+            passes: Callable[[Ops, OpNode], bool]) -> dict[str, str | None]:
     """For every link, the previous link reached through pass-through ops (or None)."""
     above: dict[str, str | None] = {}
     prev: dict[str, str | None] = {}
-    for n in nodes(g):
+    for n in ops.values():
         src = above.get(n.inputs[0].node) if n.inputs else None
         if is_link(n):
             prev[n.name] = src
             above[n.name] = n.name
         else:
-            above[n.name] = src if passes(g, n) else None
+            above[n.name] = src if passes(ops, n) else None
     return prev
 
 
 def lint_gridding(g: nx.DiGraph) -> list[SpecError]:
     """HDC check on every maximal stack of stride-1 convolutions containing a dilation > 1;
     identical rate patterns are reported once, with a count."""
-    prev = _chains(g, _is_link, _passes_through)
+    ops = op_table(g)
+    prev = _chains(ops, _is_link, _passes_through)
     kids: dict[str | None, list[str]] = {}
     for name, p in prev.items():
         kids.setdefault(p, []).append(name)
     found: dict[tuple[int, ...], list[Any]] = {}
-    stack = [(root, ()) for root in reversed(kids.get(None, []))]
-    while stack:
-        name, path = stack.pop()
-        path = (*path, name)
+    stack, path = [(root, 0) for root in reversed(kids.get(None, []))], []
+    while stack:  # depth-first over the stacks, sharing one path list (linear for a chain)
+        name, depth = stack.pop()
+        del path[depth:]
+        path.append(name)
         more = kids.get(name, [])
-        stack += [(k, path) for k in reversed(more)]
+        stack += [(k, depth + 1) for k in reversed(more)]
         if not more and len(path) >= 2:
-            _check_stack(g, path, found)
-    return [_gridding_warning(g, path, msg, count) for path, msg, count in found.values()]
+            _check_stack(ops, path, found)
+    return [_gridding_warning(ops, path, msg, count) for path, msg, count in found.values()]
 
 
-def _check_stack(g: nx.DiGraph, path: tuple[str, ...], found: dict) -> None:
+def _check_stack(ops: Ops, path: list[str], found: dict) -> None:
     rates, kernel = [], 1
     for name in path:
-        k, _, d = _window(node(g, name))
+        k, _, d = _window(ops[name])
         axis = 0 if k[0] > 1 else 1
         rates.append(d[axis])
         kernel = max(kernel, k[axis])
@@ -143,13 +152,13 @@ def _check_stack(g: nx.DiGraph, path: tuple[str, ...], found: dict) -> None:
         return
     msg = hdc_check(rates, kernel)
     if msg:
-        found[key] = [path, msg, 1]
+        found[key] = [list(path), msg, 1]
 
 
-def _gridding_warning(g: nx.DiGraph, path: tuple[str, ...], msg: str, count: int) -> SpecError:
+def _gridding_warning(ops: Ops, path: list[str], msg: str, count: int) -> SpecError:
     where = f"'{path[0]}' … '{path[-1]}'"
     more = f" ({count} stacks like this)" if count > 1 else ""
-    first = next(node(g, p) for p in path if _window(node(g, p))[2] != (1, 1))
+    first = next(ops[p] for p in path if _window(ops[p])[2] != (1, 1))
     return warning(f"stacked dilated convolutions {where}: {msg}{more}", first, HDC_HINT)
 
 
@@ -158,17 +167,17 @@ def _gridding_warning(g: nx.DiGraph, path: tuple[str, ...], msg: str, count: int
 def lint_groups(g: nx.DiGraph) -> list[SpecError]:
     """Channels not divisible by ``groups`` (where an op let it through), and two group
     convolutions with equal groups and nothing mixing channels between them."""
-    found = []
-    for n in nodes(g):
+    found, ops = [], op_table(g)
+    for n in ops.values():
         groups = n.params.get("groups")
         if not isinstance(groups, int) or groups <= 1 or not n.inputs:
             continue
-        cin = node(g, n.inputs[0].node).port_shape(n.inputs[0].port)[0]
+        cin = _source(ops, n)[0]
         if cin % groups or n.shape[0] % groups:
             found.append(warning(f"{n.op} '{n.name}': channels {cin} → {n.shape[0]} are not "
                                  f"divisible by groups={groups}", n,
                                  f"use a groups value dividing {cin} and {n.shape[0]}"))
-    return found + _isolated_groups(g)
+    return found + _isolated_groups(ops)
 
 
 def _group_conv(n: OpNode) -> int:
@@ -177,22 +186,22 @@ def _group_conv(n: OpNode) -> int:
     return groups if isinstance(groups, int) and 1 < groups < n.shape[0] else 0
 
 
-def _channel_local(g: nx.DiGraph, n: OpNode) -> bool:
+def _channel_local(ops: Ops, n: OpNode) -> bool:
     """One operand, same channel count, and no mixing of channels (norms, activations,
     pools, depthwise convolutions)."""
     if len(n.inputs) != 1 or n.op == "input" or "shuffle" in n.op:
         return False
-    src = node(g, n.inputs[0].node).port_shape(n.inputs[0].port)
+    src = _source(ops, n)
     if not (is_spatial(src) and is_spatial(n.shape) and src[0] == n.shape[0]):
         return False
     return _window(n) is None or n.params.get("groups") == n.shape[0]
 
 
-def _isolated_groups(g: nx.DiGraph) -> list[SpecError]:
-    prev = _chains(g, lambda n: _group_conv(n) > 0, _channel_local)
+def _isolated_groups(ops: Ops) -> list[SpecError]:
+    prev = _chains(ops, lambda n: _group_conv(n) > 0, _channel_local)
     found = []
     for name, p in prev.items():
-        a, b = (node(g, p) if p else None), node(g, name)
+        a, b = (ops[p] if p else None), ops[name]
         if a is not None and _group_conv(a) == _group_conv(b):
             found.append(warning(
                 f"group convolutions '{a.name}' and '{b.name}' (groups={_group_conv(b)}) are "
@@ -206,12 +215,12 @@ def _isolated_groups(g: nx.DiGraph) -> list[SpecError]:
 def lint_se(g: nx.DiGraph) -> list[SpecError]:
     """A 1×1 convolution that squeezes a 1×1 (globally pooled) map to fewer than
     ``MIN_SE_CHANNELS`` channels. A reduction to 0 channels is already an error."""
-    found = []
-    for n in nodes(g):
+    found, ops = [], op_table(g)
+    for n in ops.values():
         w = _window(n)
         if w is None or w[0] != (1, 1) or not n.inputs:
             continue
-        src = node(g, n.inputs[0].node).port_shape(n.inputs[0].port)
+        src = _source(ops, n)
         if is_spatial(src) and src[1:] == (1, 1) and n.shape[0] < min(MIN_SE_CHANNELS, src[0]):
             found.append(warning(
                 f"'{n.name}' squeezes {src[0]} channels to {n.shape[0]}: an excitation "
@@ -227,44 +236,50 @@ def lint_dead(g: nx.DiGraph) -> list[SpecError]:
     if not outputs(g):
         return []
     found = []
-    for n in nodes(g):
-        if g.nodes[n.name].get("role") != DEAD:
+    for name, a in g.nodes(data=True):
+        n = a["data"]
+        if a.get("role") != DEAD:
             continue
         if n.op == "input":
             found.append(warning(f"input '{n.name}' is not used by any output", n))
-        elif not g.succ[n.name]:
+        elif not g.succ[name]:
             found.append(warning(f"'{n.name}' ({n.op}) is computed but reaches no output", n,
                                  "use it in an output, or remove it"))
     return found
 
 
 def lint_coverage(g: nx.DiGraph) -> list[SpecError]:
-    """The main output's receptive field is smaller than the (first) image input."""
-    rf, ins = main_rf(g), [n for n in nodes(g) if n.op == "input" and is_spatial(n.shape)]
+    """The main output's receptive field is smaller than the (first) image input: after global
+    pooling, the field of one pooled unit (see receptive_field.globalise)."""
+    ops = op_table(g)
+    rf = main_rf(g)
+    ins = [ops[name] for name in g.graph.get("inputs", []) if is_spatial(ops[name].shape)]
     if rf is None or not ins:
         return []
     hw = ins[0].shape[1:]
     if all(rf.size[a] >= hw[a] for a in range(2)):
         return []
     out = next(o for o in outputs(g).values() if not o.training_only)
-    src = node(g, out.node.node)
-    return [warning(f"the receptive field of output '{out.name}' ({rf.describe()}) does not "
-                    f"cover the {hw[0]}×{hw[1]} input: no unit sees the whole image", src,
+    src = ops[out.node.node]
+    size = "×".join(fmt_num(s) for s in rf.size)
+    return [warning(f"the receptive field of output '{out.name}' ({size}) does not cover the "
+                    f"{hw[0]}×{hw[1]} input: no unit sees the whole image", src,
                     "add depth, stride or dilation before the head, or a global-context block")]
 
 
 def lint_misaligned(g: nx.DiGraph) -> list[SpecError]:
     """Merges whose spatial operands' fields have different strides or centres."""
     found = []
-    for n in nodes(g):
-        rf = g.nodes[n.name].get("rf")
+    for _, a in g.nodes(data=True):
+        rf, n = a.get("rf"), a["data"]
         if rf is None or not rf.misaligned:
             continue
-        ops = [g.nodes[r.node]["rf"] for r in n.inputs]
-        ops = [o for o in ops if o is not None and o.spatial]
-        why = next((m for o in ops[1:] if (m := misalignment(ops[0], o))), "")
+        fields = [g.nodes[r.node]["rf"] for r in n.inputs]
+        fields = [f for f in fields if f is not None and f.spatial]
+        why = next((m for f in fields[1:] if (m := misalignment(fields[0], f))), "")
+        sizes = ", ".join(fmt_num(f.size[0]) for f in fields)
         found.append(warning(f"operands of {n.op} '{n.name}' have misaligned receptive fields "
-                             f"({why}, sizes {', '.join(fmt_num(o.size[0]) for o in ops)})", n,
+                             f"({why}, sizes {sizes})", n,
                              "the merged features describe different image positions"))
     return found
 

@@ -10,8 +10,10 @@ Rules (Araujo et al. 2019, "Computing receptive fields of convolutional neural n
 - transposed windows (conv_transpose, max-unpool) and upsampling: ``jump /= factor`` and each
   output sees ``ceil(k'/s)`` input units (nominal);
 - global pooling, flatten and any change of rank: the output depends on the whole input
-  (``global_``) and loses its spatial geometry (``spatial`` false); ``size`` keeps the largest
-  local field that fed the global aggregation, which is what the coverage lint checks;
+  (``global_``) and loses its spatial geometry (``spatial`` false). After pooling, ``size``
+  keeps the field of one pooled unit (the output is a bag of local features: what the coverage
+  lint checks); after flatten/reshape/dense layers, which keep positions apart, ``size`` is the
+  union of all positions' fields;
 - merges (add, concat, mul, ...): the largest field wins; operands with different ``jump`` or
   ``start`` mark the node ``misaligned``. A broadcast (non-spatial) operand such as an SE gate
   only sets ``global_``.
@@ -20,12 +22,12 @@ Rules (Araujo et al. 2019, "Computing receptive fields of convolutional neural n
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 
-from archspec.ir.graph import OpNode, Shape, node, nodes
+from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import pair
 from archspec.ops.registry import get
 
@@ -59,14 +61,25 @@ def fmt_num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0")
 
 
+def op_table(graph: nx.DiGraph) -> dict[str, OpNode]:
+    """``name -> OpNode`` in insertion (topological) order: one pass, then plain dict lookups
+    (networkx's node views cost a function call per lookup)."""
+    return {name: a["data"] for name, a in graph.nodes(data=True)}
+
+
+def in_shapes(ops: dict[str, OpNode], n: OpNode) -> list[Shape]:
+    return [ops[r.node].port_shape(r.port) for r in n.inputs]
+
+
 def receptive_field(graph: nx.DiGraph) -> nx.DiGraph:
     """Write ``graph.nodes[n]['rf']`` (an :class:`RF`, or None for nodes that depend on no
     input, e.g. constants) for every node, in one pass in insertion (topological) order."""
-    attrs = graph.nodes
-    for n in nodes(graph):
-        ins = [attrs[r.node]["rf"] for r in n.inputs]
-        shapes = [node(graph, r.node).port_shape(r.port) for r in n.inputs]
-        attrs[n.name]["rf"] = node_rf(n, ins, shapes)
+    ops = op_table(graph)
+    out: dict[str, RF | None] = {}
+    for name, n in ops.items():
+        out[name] = node_rf(n, [out[r.node] for r in n.inputs], in_shapes(ops, n))
+    for name, a in graph.nodes(data=True):
+        a["rf"] = out[name]
     return graph
 
 
@@ -91,13 +104,13 @@ def transform(n: OpNode, rf: RF, in_shape: Shape) -> RF:
     """Apply ``n``'s geometry to its primary operand's field."""
     if not rf.spatial:
         return rf
-    out_shape = n.shape
-    if not (is_spatial(in_shape) and is_spatial(out_shape)):
-        return globalise(rf)
+    out_shape, family = n.shape, get(n.op).family
+    if not (is_spatial(in_shape) and is_spatial(out_shape)) or family in GLOBAL_FAMILIES:
+        return globalise(rf, in_shape[1:] if is_spatial(in_shape) else None)
     hw_in, hw_out = in_shape[1:], out_shape[1:]
     p = n.params
-    if get(n.op).family in GLOBAL_FAMILIES:  # linear / matmul on a map mix a whole axis
-        return globalise(rf)
+    if tuple(hw_out) == (1, 1) and tuple(hw_in) != (1, 1) and family != "pool":
+        return globalise(rf, hw_in)
     if "kernel" in p:
         kernel, stride = pair(p["kernel"]), _stride(n)
         dilation, pad = pair(p.get("dilation") or 1), _pad_lo(p)
@@ -143,7 +156,7 @@ def window(rf: RF, kernel: tuple[int, int], stride: tuple[int, int], pad: tuple[
         size.append(rf.size[a] + (k_eff - 1) * rf.jump[a])
         start.append(rf.start[a] + ((k_eff - 1) / 2 - pad[a]) * rf.jump[a])
         jump.append(rf.jump[a] * stride[a])
-    return replace(rf, size=_t(size), jump=_t(jump), start=_t(start), misaligned=False)
+    return RF(_t(size), _t(jump), _t(start), rf.spatial, rf.global_)
 
 
 def transposed(rf: RF, kernel: tuple[int, int], stride: tuple[int, int], pad: tuple[int, int],
@@ -155,13 +168,13 @@ def transposed(rf: RF, kernel: tuple[int, int], stride: tuple[int, int], pad: tu
         size.append(rf.size[a] + (math.ceil(k_eff / stride[a]) - 1) * rf.jump[a])
         start.append(rf.start[a] + (pad[a] - (k_eff - 1) / 2) / stride[a] * rf.jump[a])
         jump.append(rf.jump[a] / stride[a])
-    return replace(rf, size=_t(size), jump=_t(jump), start=_t(start), misaligned=False)
+    return RF(_t(size), _t(jump), _t(start), rf.spatial, rf.global_)
 
 
 def by_shape(rf: RF, hw_in: Shape, hw_out: Shape, mode: str = "") -> RF:
     """Ops without a window: identity, global (to 1×1), adaptive pooling or upsampling."""
     if tuple(hw_in) == tuple(hw_out):
-        return replace(rf, misaligned=False)
+        return _aligned(rf)
     if tuple(hw_out) == (1, 1):
         return globalise(rf)
     size, jump, start = [], [], []
@@ -176,7 +189,7 @@ def by_shape(rf: RF, hw_in: Shape, hw_out: Shape, mode: str = "") -> RF:
             size.append(rf.size[a] + grow * rf.jump[a])
             start.append(rf.start[a] + (h / o - 1) / 2 * rf.jump[a])
         jump.append(rf.jump[a] * h / o)
-    return replace(rf, size=_t(size), jump=_t(jump), start=_t(start), misaligned=False)
+    return RF(_t(size), _t(jump), _t(start), rf.spatial, rf.global_)
 
 
 def _padded(rf: RF, spatial: Any, hw_in: Shape, hw_out: Shape) -> RF:
@@ -189,11 +202,20 @@ def _padded(rf: RF, spatial: Any, hw_in: Shape, hw_out: Shape) -> RF:
     else:
         lo = tuple((hw_out[a] - hw_in[a]) // 2 for a in range(2))
     start = tuple(rf.start[a] - lo[a] * rf.jump[a] for a in range(2))
-    return replace(rf, start=_t(start), misaligned=False)
+    return RF(rf.size, rf.jump, _t(start), rf.spatial, rf.global_)
 
 
-def globalise(rf: RF) -> RF:
-    return replace(rf, spatial=False, global_=True, misaligned=False)
+def globalise(rf: RF, hw: Shape | None = None) -> RF:
+    """The output sees the whole input. Pooling (``hw`` None) keeps the field of one unit: the
+    output is a bag of local features. Flatten, reshape or a dense layer over a map of size
+    ``hw`` keep every position apart, so the field becomes the union over all positions."""
+    size = rf.size if hw is None else _t(rf.size[a] + (hw[a] - 1) * rf.jump[a] for a in range(2))
+    return RF(size, rf.jump, rf.start, spatial=False, global_=True)
+
+
+def _aligned(rf: RF) -> RF:
+    """``rf`` without the misaligned flag (which describes only the merge that set it)."""
+    return RF(rf.size, rf.jump, rf.start, rf.spatial, rf.global_) if rf.misaligned else rf
 
 
 def merge(rfs: list[RF]) -> RF:
@@ -206,7 +228,7 @@ def merge(rfs: list[RF]) -> RF:
     best = max(spatial, key=lambda r: r.size[0] * r.size[1])
     size = _t(max(r.size[a] for r in spatial) for a in range(2))
     bad = any(misalignment(best, r) for r in spatial)
-    return replace(best, size=size, global_=glob, misaligned=bad)
+    return RF(size, best.jump, best.start, True, glob, bad)
 
 
 def misalignment(a: RF, b: RF) -> str | None:

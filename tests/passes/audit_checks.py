@@ -4,10 +4,12 @@ archspec.build)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import networkx as nx
 
+from archspec.ops.common import pair
 from archspec.passes.audit import MAIN, AuditReport, annotate
 
 # ops whose MACs torch's FlopCounterMode also counts (convolution, mm/addmm/bmm)
@@ -19,7 +21,9 @@ def torch_params(module: Any) -> int:
 
 
 def torch_buffers(module: Any) -> int:
-    return sum(b.numel() for b in module.buffers())
+    """Persistent buffers (those in the state_dict), as the audit counts them."""
+    state = sum(v.numel() for v in module.state_dict(keep_vars=True).values())
+    return state - torch_params(module)
 
 
 def torch_macs(module: Any, *inputs: Any) -> int:
@@ -34,10 +38,21 @@ def torch_macs(module: Any, *inputs: Any) -> int:
 
 
 def graph_macs(graph: nx.DiGraph, ops: tuple[str, ...] = MAC_OPS, role: str = MAIN) -> int:
-    """MACs of the nodes with op in ``ops`` that FlopCounterMode would see."""
+    """MACs of the nodes FlopCounterMode would see (op in ``ops``), plus table_conv as the dense
+    convolution its lowering runs (the audit counts only the connected maps' MACs)."""
     annotate(graph)
-    return sum(a["cost"].macs for _, a in graph.nodes(data=True)
-               if a["data"].op in ops and a["role"] == role)
+    total = 0
+    for _, a in graph.nodes(data=True):
+        n = a["data"]
+        if a["role"] != role:
+            continue
+        if n.op in ops:
+            total += a["cost"].macs
+        elif n.op == "table_conv":
+            cin = graph.nodes[n.inputs[0].node]["data"].shape[0]
+            kh, kw = pair(n.params["kernel"])
+            total += math.prod(n.shape) * cin * kh * kw
+    return total
 
 
 def check_against_torch(graph: nx.DiGraph, report: AuditReport, module: Any, *inputs: Any,
@@ -49,3 +64,17 @@ def check_against_torch(graph: nx.DiGraph, report: AuditReport, module: Any, *in
     assert totals.buffers == torch_buffers(module), "buffer count differs from torch"
     module.eval()
     assert graph_macs(graph) == torch_macs(module, *inputs), "MACs differ from FlopCounterMode"
+
+
+def check_spec(path: Any, **params: Any) -> AuditReport:
+    """Load a spec, audit it, build it on the meta device and cross-check with torch."""
+    import torch
+
+    import archspec
+
+    net = archspec.load(path, **params)
+    report = net.audit()
+    module = net.build(device="meta")
+    inputs = [torch.empty(1, *shape, device="meta") for shape in net.inputs.values()]
+    check_against_torch(net.graph, report, module, *inputs)
+    return report

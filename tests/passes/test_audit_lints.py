@@ -92,8 +92,8 @@ def test_narrow_se_bottleneck():
         return b.graph
 
     found = messages(se(1), "squeezes")
-    assert found == ["'reduce' squeezes 16 channels to 1: an excitation bottleneck this narrow "
-                     "carries almost no information"]
+    assert found == [("'reduce' squeezes 16 channels to 1: an excitation bottleneck this narrow "
+                      "carries almost no information")]
     assert messages(se(4), "squeezes") == []
 
 
@@ -112,8 +112,8 @@ def test_dead_branch_and_unused_input():
 
 def test_coverage():
     found = messages(conv_stack([1, 1], hw=64), "cover")
-    assert found == ["the receptive field of output 'y' (5×5) does not cover the 64×64 input: "
-                     "no unit sees the whole image"]
+    assert found == [("the receptive field of output 'y' (5×5) does not cover the 64×64 "
+                      "input: no unit sees the whole image")]
     assert messages(conv_stack([1, 1], hw=5), "cover") == []
 
 
@@ -124,8 +124,8 @@ def test_misaligned_merge_warning():
     c = b.op("pad", [b.op("conv", [x], 4, 2, name="c")], spatial=(0, 1, 0, 1))
     b.output("y", b.op("add", [a, c], name="sum"))
     found = messages(b.graph, "misaligned")
-    assert found == ["operands of add 'sum' have misaligned receptive fields "
-                     "(centre offset 0 vs 0.5, sizes 3, 2)"]
+    assert found == [("operands of add 'sum' have misaligned receptive fields "
+                      "(centre offset 0 vs 0.5, sizes 3, 2)")]
 
 
 def test_resnet50_is_clean():

@@ -31,7 +31,7 @@ def test_start_tracks_padding():
     b = GraphBuilder("s")
     x = b.input("x", (1, 32, 32))
     valid = b.op("conv", [x], 1, 3, name="valid")           # centre of unit 0 at pixel 1
-    same = b.op("conv", [x], 1, 3, name="same", padding=1)  # at pixel 0
+    b.op("conv", [x], 1, 3, name="same", padding=1)         # at pixel 0
     b.op("conv", [valid], 1, 3, name="valid2", stride=2)    # 1 + 1·1 = 2
     assert rf(b.graph, "valid").start == (1.0, 1.0)
     assert rf(b.graph, "same").start == (0.0, 0.0)
@@ -115,9 +115,13 @@ def test_misaligned_merge_is_flagged():
     assert not rf(b.graph, "fine").misaligned
 
 
-def test_flatten_then_linear_is_global():
+def test_flatten_keeps_positions_but_pooling_does_not():
     b = GraphBuilder("fl")
     x = b.input("x", (4, 6, 6))
-    y = b.op("conv", [x], 4, 3, name="conv")
+    y = b.op("conv", [x], 4, 3, name="conv")                       # 4×4 map, field 3
     b.op("linear", [b.op("flatten", [y], name="flat")], 3, name="fc")
-    assert rf(b.graph, "flat").global_ and rf(b.graph, "fc").size == (3.0, 3.0)
+    b.op("gap", [y], name="pooled")
+    flat = rf(b.graph, "flat")  # union of the 4 positions' fields: 3 + 3·1
+    assert flat.global_ and not flat.spatial and flat.size == (6.0, 6.0)
+    assert rf(b.graph, "fc").size == (6.0, 6.0)
+    assert rf(b.graph, "pooled").size == (3.0, 3.0)  # a bag of 3×3 features

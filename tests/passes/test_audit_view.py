@@ -9,8 +9,18 @@ from audit_nets import resnet
 from rich.console import Console
 
 from archspec.audit_view import (
-    check_budgets, compare, fmt_bytes, fmt_count, from_json, parse_quantity, render_comparison,
-    render_table, rows_from_csv, to_csv, to_json, view_rows,
+    check_budgets,
+    compare,
+    fmt_bytes,
+    fmt_count,
+    from_json,
+    parse_quantity,
+    render_comparison,
+    render_table,
+    rows_from_csv,
+    to_csv,
+    to_json,
+    view_rows,
 )
 from archspec.passes import audit
 
@@ -54,8 +64,8 @@ def test_budgets(r50):
     assert over == [
         "parameters 25.56 M exceed the budget 25.00 M (25,557,032 > 25,000,000)",
         "MACs 4.09 G exceed the budget 4.00 G (4,089,184,256 > 4,000,000,000)",
-        f"activation memory 143.29 MiB exceed the budget 100.00 MiB "
-        f"({r50.activation_bytes:,} > {100 * 2**20:,})"]
+        (f"activation memory 143.29 MiB exceed the budget 100.00 MiB "
+         f"({r50.activation_bytes:,} > {100 * 2**20:,})")]
 
 
 def test_json_round_trip(r50):
@@ -96,7 +106,7 @@ def test_compare(r18, r50):
     params = next(d for d in cmp.totals if d.metric == "params")
     assert params.delta == 25_557_032 - 11_689_512
     assert params.ratio == pytest.approx(25_557_032 / 11_689_512)
-    path, kind, p, m = next(b for b in cmp.blocks if b[0] == "layer4")
+    _, kind, p, _ = next(b for b in cmp.blocks if b[0] == "layer4")
     assert (kind, p.a, p.b) == ("group", r18.block("layer4").params, 14_964_736)
     rf = next(d for d in cmp.totals if d.metric == "receptive_field")
     assert (rf.a, rf.b) == (435.0, 427.0)
