@@ -1,0 +1,102 @@
+"""The command line: exit codes, located errors, never a traceback, no torch for check/audit."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from archspec.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+BAD = ROOT / "tests" / "fixtures" / "errors"
+RESNET = str(ROOT / "specs" / "resnet50.arch")
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "archspec", *args], capture_output=True,
+                          text=True, cwd=ROOT, timeout=120)
+
+
+def test_check_ok_prints_outputs(capsys: pytest.CaptureFixture) -> None:
+    assert main(["check", RESNET]) == 0
+    assert "resnet50 -> out 1000 (176 nodes)" in capsys.readouterr().out
+
+
+def test_check_with_param(capsys: pytest.CaptureFixture) -> None:
+    assert main(["check", RESNET, "-p", "num_classes=10"]) == 0
+    assert "out 10 " in capsys.readouterr().out
+
+
+def test_spec_error_exits_2_with_excerpt() -> None:
+    result = run("check", str(BAD / "merge_mismatch.arch"))
+    assert result.returncode == 2
+    assert "merge_mismatch.arch:5:7: error: add: shapes do not match" in result.stderr
+    assert "    5 |   out a + b" in result.stderr
+    assert "^^^^^" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in BAD.glob("*.arch")))
+def test_every_bad_spec_exits_2_without_traceback(name: str, capsys: pytest.CaptureFixture
+                                                  ) -> None:
+    assert main(["check", str(BAD / f"{name}.arch")]) == 2
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err + captured.out
+    assert f"{name}.arch:" in captured.err
+
+
+def test_several_files_continue_after_an_error(capsys: pytest.CaptureFixture) -> None:
+    assert main(["check", str(BAD / "unknown_name.arch"), RESNET]) == 2
+    captured = capsys.readouterr()
+    assert "ok " in captured.out and "unknown name 'y'" in captured.err
+
+
+def test_missing_file_is_a_located_error(capsys: pytest.CaptureFixture) -> None:
+    assert main(["check", "does/not/exist.arch"]) == 2
+    assert "cannot read does/not/exist.arch" in capsys.readouterr().err
+
+
+def test_bad_param_syntax_exits_2(capsys: pytest.CaptureFixture) -> None:
+    assert main(["check", RESNET, "-p", "num_classes"]) == 2
+
+
+def test_check_and_audit_do_not_import_torch() -> None:
+    code = ("import sys; from archspec.cli import main; "
+            f"assert main(['check', {RESNET!r}]) == 0; "
+            f"assert main(['audit', {RESNET!r}, '--json']) == 0; "
+            "assert 'torch' not in sys.modules, 'torch was imported'")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def test_audit_json_has_totals(capsys: pytest.CaptureFixture) -> None:
+    assert main(["audit", RESNET, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["params"] == 25_557_032
+
+
+def test_audit_budget_exceeded_exits_3(capsys: pytest.CaptureFixture) -> None:
+    assert main(["audit", RESNET, "--max-params", "20M"]) == 3
+    assert "budget exceeded" in capsys.readouterr().err
+
+
+def test_fmt_roundtrip_through_yaml(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["fmt", RESNET, "--to", "yaml"]) == 0
+    text = capsys.readouterr().out
+    assert "alias: resnet(" in text
+    (tmp_path / "r.yaml").write_text(text)
+    assert main(["check", str(tmp_path / "r.yaml")]) == 0
+
+
+def test_yaml_python_tag_is_rejected(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("networks:\n  n: !!python/object/apply:os.system ['echo pwned']\n")
+    assert main(["check", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.yaml:2:6: error: YAML tag 'tag:yaml.org,2002:python/object/apply:os.system'" \
+           " is not allowed" in err
