@@ -76,6 +76,7 @@ class _Writer:
         self.imports: list[str] = []
         self.bindings: list[str] = []
         self.helpers: list[str] = []
+        self.aliases: list[str] = []  # fx's names for copied helpers, bound after them
         self.copied: dict[str, Any] = {}
 
     def module_tree(self, model: nn.Module) -> list[str]:
@@ -140,7 +141,7 @@ class _Writer:
         elif getattr(obj, "__module__", "").startswith("archspec."):
             self.copy(obj)
             if key != obj.__name__:
-                self.bindings.append(f"{key} = {obj.__name__}")
+                self.aliases.append(f"{key} = {obj.__name__}")
         else:
             ref = public_path(obj)
             if ref.startswith("torchvision"):
@@ -187,6 +188,7 @@ class _Writer:
         parts = [doc + HEADER + "".join(line + "\n" for line in self.imports)]
         parts += ["\n".join(self.bindings) + "\n"] if self.bindings else []
         parts += self.helpers
+        parts += ["\n".join(self.aliases) + "\n"] if self.aliases else []
         init = "\n".join("        " + line for line in ["super().__init__()", *body])
         methods = textwrap.indent(model.code, "    ")
         parts.append(f"class {name}(nn.Module):\n"
