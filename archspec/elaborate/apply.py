@@ -53,8 +53,7 @@ def flatten_group(items: list[V.Layer]) -> list[V.Layer]:
 def apply_group(ctx: Ctx, frame: Frame, group: V.GroupLayer, x: Any, name: str | None,
                 prefix: str, attrs: dict[str, Any]) -> Any:
     items = flatten_group(group.items)
-    if name is not None:
-        register_block(ctx, name, "group", group.span, attrs)
+    info = register_block(ctx, name, "group", group.span, attrs) if name is not None else None
     for index, item in enumerate(items):
         if x is V.POISON:
             return x
@@ -64,6 +63,8 @@ def apply_group(ctx: Ctx, frame: Frame, group: V.GroupLayer, x: Any, name: str |
             x = apply(ctx, frame, item, x, None, name)
         else:
             x = apply(ctx, frame, item, x, f"{name}.{index}", name)
+    if info is not None and isinstance(x, V.Tensor):
+        info.output = x.ref
     return x
 
 

@@ -68,6 +68,7 @@ class BlockInfo:
     args: dict[str, Any] = field(default_factory=dict)
     attrs: dict[str, Any] = field(default_factory=dict)  # checkpoint=True, ...
     doc: str | None = None
+    output: Ref | None = None      # the value the instance produced
 
 
 @dataclass
