@@ -21,7 +21,7 @@ from archspec.errors import SpecError
 from archspec.ir.graph import OpNode, Shape, outputs
 from archspec.ops.common import pair
 from archspec.passes.audit import DEAD, annotate, main_rf
-from archspec.passes.receptive_field import fmt_num, is_spatial, misalignment, op_table
+from archspec.passes.receptive_field import fmt_num, is_spatial, op_table
 
 Ops = dict[str, OpNode]
 
@@ -275,11 +275,9 @@ def lint_misaligned(g: nx.DiGraph) -> list[SpecError]:
         if rf is None or not rf.misaligned:
             continue
         fields = [g.nodes[r.node]["rf"] for r in n.inputs]
-        fields = [f for f in fields if f is not None and f.spatial]
-        why = next((m for f in fields[1:] if (m := misalignment(fields[0], f))), "")
-        sizes = ", ".join(fmt_num(f.size[0]) for f in fields)
+        sizes = ", ".join(fmt_num(f.size[0]) for f in fields if f is not None and f.spatial)
         found.append(warning(f"operands of {n.op} '{n.name}' have misaligned receptive fields "
-                             f"({why}, sizes {sizes})", n,
+                             f"({rf.why}; operand fields {sizes})", n,
                              "the merged features describe different image positions"))
     return found
 

@@ -46,6 +46,7 @@ class RF:
     spatial: bool = True      # size/jump/start describe a spatial map
     global_: bool = False     # some path into this node aggregated the whole input
     misaligned: bool = False  # operands of this merge had different jump or start
+    why: str = ""             # how they differed ('stride 16 vs 32')
 
     def describe(self) -> str:
         """``427×427``, with ``(global)`` when the output sees the whole input."""
@@ -92,7 +93,10 @@ def node_rf(n: OpNode, ins: list[RF | None], in_shapes: list[Shape]) -> RF | Non
         return None
     first = live[0]
     out = transform(n, ins[first], in_shapes[first])
-    others = [ins[i] for i in live[1:]]
+    # operands shaped like the primary one (max_unpool's indices) go through the same geometry;
+    # others (deform_conv's offsets, at the output size) are merged as they are
+    others = [transform(n, ins[i], in_shapes[i]) if in_shapes[i] == in_shapes[first] else ins[i]
+              for i in live[1:]]
     return merge([out, *others]) if others else out
 
 
@@ -227,8 +231,8 @@ def merge(rfs: list[RF]) -> RF:
         return RF(size, spatial=False, global_=glob)
     best = max(spatial, key=lambda r: r.size[0] * r.size[1])
     size = _t(max(r.size[a] for r in spatial) for a in range(2))
-    bad = any(misalignment(best, r) for r in spatial)
-    return RF(size, best.jump, best.start, True, glob, bad)
+    why = next((m for r in spatial if (m := misalignment(best, r))), "")
+    return RF(size, best.jump, best.start, True, glob, bool(why), why)
 
 
 def misalignment(a: RF, b: RF) -> str | None:

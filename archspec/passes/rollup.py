@@ -140,7 +140,22 @@ def find_runs(graph: nx.DiGraph, blocks: list[BlockRow]) -> list[Run]:
                 runs.append(Run(parent, kids[i].kind, kids[i].path, kids[j - 1].path, j - i,
                                 kids[i].params, sum(k.macs for k in kids[i:j])))
             i = j
-    return runs
+    return _outside_repeats(runs, children)
+
+
+def _outside_repeats(runs: list[Run], children: dict[str, list[BlockRow]]) -> list[Run]:
+    """Drop runs nested in the 2nd, 3rd ... member of another run: they repeat what the first
+    member's inner runs already say."""
+    later: set[str] = set()
+    for run in runs:
+        kids = [k.path for k in children[run.parent]]
+        a, b = kids.index(run.first), kids.index(run.last)
+        todo = kids[a + 1:b + 1]
+        while todo:
+            path = todo.pop()
+            later.add(path)
+            todo += [k.path for k in children.get(path, [])]
+    return [run for run in runs if run.parent not in later]
 
 
 def _same(a: BlockRow, b: BlockRow) -> bool:

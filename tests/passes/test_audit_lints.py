@@ -125,7 +125,7 @@ def test_misaligned_merge_warning():
     b.output("y", b.op("add", [a, c], name="sum"))
     found = messages(b.graph, "misaligned")
     assert found == [("operands of add 'sum' have misaligned receptive fields "
-                      "(centre offset 0 vs 0.5, sizes 3, 2)")]
+                      "(centre offset 0 vs 0.5; operand fields 3, 2)")]
 
 
 def test_resnet50_is_clean():

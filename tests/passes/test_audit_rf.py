@@ -6,6 +6,7 @@ import pytest
 from audit_nets import conv_stack, resnet
 
 from archspec.ir.builder import GraphBuilder
+from archspec.ir.graph import Ref
 from archspec.passes import receptive_field
 from archspec.passes.audit import audit
 
@@ -125,3 +126,13 @@ def test_flatten_keeps_positions_but_pooling_does_not():
     assert flat.global_ and not flat.spatial and flat.size == (6.0, 6.0)
     assert rf(b.graph, "fc").size == (6.0, 6.0)
     assert rf(b.graph, "pooled").size == (3.0, 3.0)  # a bag of 3×3 features
+
+
+def test_max_unpool_indices_share_the_geometry():
+    b = GraphBuilder("swwae")
+    x = b.input("x", (4, 16, 16))
+    p = b.op("maxpool", [x], 2, name="pool", return_indices=True)
+    y = b.op("conv", [p], 4, 3, name="mid", padding=1)
+    b.op("max_unpool", [y, Ref("pool", 1)], 2, name="unpool")
+    up = rf(b.graph, "unpool")
+    assert not up.misaligned and up.jump == (1.0, 1.0) and up.size == (6.0, 6.0)

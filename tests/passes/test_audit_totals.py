@@ -142,3 +142,38 @@ def test_resnet50_memory():
     # the widest point: a bottleneck's 256×56×56 input kept for the shortcut, plus
     # conv3's and bn3's outputs
     assert r.peak_activation_bytes == 3 * 256 * 56 * 56 * 4
+
+
+def _unit(b, x, path, parent, branches=1):
+    b.block(path, "unit", parent, args={"c": 4})
+    outs = []
+    for k in range(branches):
+        b.block(f"{path}.br{k}", "conv_unit", path, args={"c": 4})
+        outs.append(b.op("conv", [x], 4, 1, name=f"{path}.br{k}.conv", block=f"{path}.br{k}"))
+    return outs[0] if branches == 1 else b.op("add", outs, block=path)
+
+
+def test_runs_need_dataflow_and_are_not_repeated_inside_runs():
+    b = GraphBuilder("runs")
+    x = b.input("x", (4, 8, 8))
+    b.block("stage", "group", "")
+    for i in range(3):  # three sequential units, each with two parallel identical branches
+        x = _unit(b, x, f"stage.{i}", "stage", branches=2)
+    b.output("y", x)
+    r = audit(b.graph)
+    # the branches are parallel (br1 does not read br0): no run inside any unit
+    assert [run.label for run in r.runs] == ["stage.0–2 unit ×3"]
+
+
+def test_inner_runs_reported_once():
+    b = GraphBuilder("nested")
+    x = b.input("x", (4, 8, 8))
+    b.block("stage", "group", "")
+    for i in range(2):
+        path = f"stage.{i}"
+        b.block(path, "unit", "stage", args={"c": 4})
+        for k in range(3):
+            x = _unit(b, x, f"{path}.{k}", path)
+    b.output("y", x)
+    labels = [run.label for run in audit(b.graph).runs]
+    assert labels == ["stage.0–1 unit ×2", "stage.0.0–2 unit ×3"]
