@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 SPECS := $(wildcard specs/*.arch)
 JOBS ?= 2
 
-.PHONY: demo test install graphviz fuzz bench lint clean
+.PHONY: demo test install graphviz chromium fuzz bench lint clean
 
 install: $(STAMP) graphviz
 
@@ -26,6 +26,13 @@ graphviz:
 	  >/dev/null 2>&1 || sudo sh -c 'apt-get update -qq && apt-get install -y -qq graphviz' \
 	  || echo "warning: could not install graphviz; render to .dot only"; }
 
+# Debian's chromium drives the HTML renderer's browser test (skipped when it is missing).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium (for the browser test)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	  >/dev/null 2>&1 || echo "warning: could not install chromium; the browser test will skip"; }
+
 demo: install
 	$(BIN)/archspec check $(SPECS)
 	mkdir -p out
@@ -35,7 +42,7 @@ demo: install
 	@for f in $(SPECS); do $(BIN)/archspec audit $$f --depth 1 || exit $$?; done
 	@for f in $(SPECS); do $(BIN)/archspec build $$f --device meta || exit $$?; done
 
-test: install
+test: install chromium
 	$(BIN)/python -m pytest -q -n $(JOBS) -p no:cacheprovider
 
 fuzz: install
