@@ -82,8 +82,9 @@ def view_rows(report: AuditReport, depth: int | None = None) -> list[Row]:
             seen[path].shape, seen[path].rf, seen[path].rf_global = r.shape, r.rf, r.rf_global
         else:
             b = info[path]
-            seen[path] = Row(path, b.kind, b.parent or "", r.shape, b.params, 0, b.macs, b.flops,
-                             b.activation_bytes, r.rf, r.rf_global, b.role, is_block=True)
+            seen[path] = Row(path or report.name, b.kind, b.parent or "", r.shape, b.params, 0,
+                             b.macs, b.flops, b.activation_bytes, r.rf, r.rf_global, b.role,
+                             is_block=True)
             out.append(seen[path])
     return out
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from audit_nets import resnet
 
+import archspec
 from archspec.ir.builder import GraphBuilder
 from archspec.passes import annotate, audit
 from archspec.passes.audit import DEAD, MAIN
@@ -177,3 +178,10 @@ def test_inner_runs_reported_once():
     b.output("y", x)
     labels = [run.label for run in audit(b.graph).runs]
     assert labels == ["stage.0–1 unit ×2", "stage.0.0–2 unit ×3"]
+
+
+def test_frozen_annotation_in_a_spec():
+    net = archspec.load("network fz {\n  input x: [3, 8, 8]\n"
+                        "  out x -> c1: conv(4, 3) @frozen -> flatten -> fc: linear(2)\n}\n")
+    r = net.audit()
+    assert (r.params, r.trainable_params, r.non_trainable_params) == (402, 290, 112)

@@ -90,6 +90,8 @@ def test_view_rows_collapse_blocks(r50):
     assert layer4.is_block and layer4.shape == (2048, 7, 7) and layer4.rf == (427.0, 427.0)
     assert layer4.params == r50.block("layer4").params
     assert len(view_rows(r50, 2)) == 5 + 16 + 3 and len(view_rows(r50)) == len(r50.rows)
+    (whole,) = view_rows(r50, 0)
+    assert (whole.name, whole.params, whole.macs) == ("resnet50", r50.params, r50.macs)
 
 
 def test_render_table(r50):
