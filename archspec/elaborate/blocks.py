@@ -104,7 +104,7 @@ def check_param_type(block: str, p: A.ParamDef, value: Any, layer: V.BlockLayer)
 
 
 def signature(block: A.BlockDef) -> str:
-    from archspec.frontend.fmt import format_expr
+    from archspec.frontend.fmt import format_expr  # noqa: PLC0415 (fmt imports the AST only)
     parts = [p.name + (f"={format_expr(p.default)}" if p.default is not None else "")
              for p in block.params]
     return f"{block.name}({', '.join(parts)})"

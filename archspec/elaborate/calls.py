@@ -28,7 +28,18 @@ def call(ctx: Ctx, frame: Frame, e: A.Call) -> Any:
         spans = {k.name: k.span for k in e.kwargs}
         return V.BlockLayer(func.block, args, kwargs, func.namespace, span=e.span,
                             arg_spans=spans)
-    raise SpecTypeError(f"{V.describe(func)} cannot be called", e.func.span)
+    raise SpecTypeError(f"{V.describe(func)} cannot be called", e.func.span,
+                        hint=shadow_hint(e.func))
+
+
+def shadow_hint(func: A.Expr) -> str | None:
+    """Parameters may reuse a primitive's name (``scale``); say so when that hides a call."""
+    from archspec.elaborate.builtins import BUILTINS
+    from archspec.ops.registry import PRIMITIVES
+    if isinstance(func, A.Name) and (func.id in PRIMITIVES or func.id in BUILTINS):
+        return (f"'{func.id}' is a parameter or local name here, which hides the "
+                f"{'primitive' if func.id in PRIMITIVES else 'function'} '{func.id}'; rename it")
+    return None
 
 
 def eval_kwargs(ctx: Ctx, frame: Frame, kwargs: list[A.Kwarg]) -> dict[str, Any]:

@@ -44,11 +44,13 @@ class Namespace:
 
 
 def parse_source(source: SourceFile) -> A.Module:
+    """Parse an .arch or YAML file (through the on-disk AST cache)."""
+    from archspec.frontend.cache import cached
     if source.name.endswith((".yaml", ".yml")):
         from archspec.frontend.yaml import parse_yaml
-        return parse_yaml(source)
+        return cached(source, parse_yaml)
     from archspec.frontend.to_ast import parse_module
-    return parse_module(source)
+    return cached(source, parse_module)
 
 
 class Loader:

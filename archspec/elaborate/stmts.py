@@ -6,15 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from archspec.elaborate import values as V
-from archspec.elaborate.builtins import BUILTINS
 from archspec.elaborate.context import Ctx, Frame
 from archspec.elaborate.expr import evaluate, iterate
 from archspec.errors import (
     ArgumentError, EvalError, Note, SpecError, SpecLimitError, SpecNameError, SpecTypeError,
 )
+from archspec.elaborate.names import check_shadowing
 from archspec.frontend import ast as A
 from archspec.ir.graph import OutputInfo
-from archspec.ops.registry import PRIMITIVES, load_all
 
 RESULT = "__out__"
 
@@ -73,13 +72,6 @@ def bind(frame: Frame, name: str, value: Any, span: Any) -> None:
                               "inside `for` loops)")
     frame.env[name] = value
     frame.spans.setdefault(name, span)
-
-
-def check_shadowing(name: str, span: Any) -> None:
-    if name in load_all() or name in BUILTINS or name == "in":
-        kind = "primitive" if name in PRIMITIVES else "built-in function"
-        raise SpecNameError(f"'{name}' shadows the {kind} '{name}'", span,
-                         hint=f"choose another name, e.g. '{name}_'")
 
 
 def _let(ctx: Ctx, frame: Frame, stmt: A.Let) -> None:

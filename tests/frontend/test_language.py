@@ -251,3 +251,13 @@ def test_doc_comments_are_kept() -> None:
 def test_checking_does_not_execute_python() -> None:
     with pytest.raises(SpecError):
         load('network n {\n input x: [3]\n out __import__("os")\n}')
+
+
+def test_comments_may_contain_arrows_and_else() -> None:
+    net = load("network t {\n input x: [3]\n # a comment with -> inside\n # what else\n out x\n}\n")
+    assert net.outputs == {"out": (3,)}
+
+
+def test_chains_inside_groups_need_parentheses() -> None:
+    net = load("network t {\n input x: [3, 8, 8]\n out x -> g: [(conv(4, 3) -> relu), bn]\n}\n")
+    assert net.outputs == {"out": (4, 6, 6)}

@@ -1,0 +1,69 @@
+"""An on-disk cache of parsed spec files, like Python's .pyc files.
+
+Parsing is the slowest step of ``archspec check`` (lark's LALR parser in pure Python); the
+standard library and unchanged specs are parsed once. Entries are keyed by the SHA-256 of the
+grammar, the file's text and its name, live in ``$ARCHSPEC_CACHE`` or
+``~/.cache/archspec`` (a private directory), and any failure to read or write one just means
+parsing again. ``ARCHSPEC_CACHE=off`` disables the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from archspec.source import SourceFile
+
+VERSION = b"archspec-ast-1"
+
+
+@cache
+def cache_dir() -> Path | None:
+    setting = os.environ.get("ARCHSPEC_CACHE", "")
+    if setting.lower() in ("off", "0", "no"):
+        return None
+    base = Path(setting) if setting else Path(
+        os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "archspec"
+    try:
+        base.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return None
+    return base
+
+
+@cache
+def grammar_digest() -> bytes:
+    from archspec.frontend.parse import GRAMMAR
+    here = Path(__file__).parent
+    parts = [GRAMMAR.read_bytes()] + [(here / f).read_bytes() for f in ("to_ast.py", "ast.py",
+                                                                           "yaml.py")]
+    return hashlib.sha256(VERSION + b"".join(parts)).digest()
+
+
+def cached(source: SourceFile, parse: Callable[[SourceFile], Any]) -> Any:
+    """``parse(source)``, or its result from an earlier run over the same text."""
+    directory = cache_dir()
+    if directory is None:
+        return parse(source)
+    key = hashlib.sha256(grammar_digest() + source.name.encode() + b"\0" +
+                         source.text.encode("utf-8", "surrogatepass")).hexdigest()
+    path = directory / f"{key}.ast"
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
+        pass
+    result = parse(source)
+    try:
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as f:
+            pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except (OSError, pickle.PickleError, RecursionError):
+        pass
+    return result
