@@ -1,0 +1,143 @@
+"""Inception family: googlenet and inception_v3 against torchvision (eval and, with their
+auxiliary heads, train mode)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import torch
+import torchvision
+from torch import nn
+
+import archspec
+from tests.zoo.fidelity import assert_same_outputs, assert_same_state, build, param_count, spec
+
+
+def bc(cin: int, cout: int, kh: int, kw: int | None = None) -> int:
+    """Parameters of conv (no bias) + BN."""
+    return cin * cout * kh * (kh if kw is None else kw) + 2 * cout
+
+
+def probe(module: str, call: str, in_shape: list[int]) -> tuple[tuple[int, ...], int]:
+    """Output shape and parameter count of one std block applied to an input of ``in_shape``."""
+    net = archspec.load(f"import std.{module}\n"
+                        f"network probe {{\n  input x: {in_shape}\n  out x -> b: {call}\n}}\n")
+    return tuple(net.outputs["out"]), net.audit().params
+
+
+def train_outputs(model: nn.Module, x: torch.Tensor) -> Any:
+    """Train-mode outputs with dropout disabled.
+
+    The two models draw dropout masks from the global RNG in different orders, so every
+    nn.Dropout gets p=0; train mode then differs from eval only by batch-statistics BN and the
+    auxiliary heads, which is what the aux comparison is about."""
+    for m in model.modules():
+        if isinstance(m, nn.Dropout):
+            m.p = 0.0
+    model.train()
+    with torch.no_grad():
+        return model(x)
+
+
+def close(a: torch.Tensor, b: torch.Tensor) -> None:
+    torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-5)
+
+
+# --- GoogLeNet -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def googlenet() -> tuple[nn.Module, nn.Module]:
+    return build("googlenet"), torchvision.models.googlenet(aux_logits=True, init_weights=False)
+
+
+def test_googlenet_params(googlenet: tuple[nn.Module, nn.Module]) -> None:
+    model, reference = googlenet
+    assert param_count(model) == param_count(reference) == 13_004_888
+    report = archspec.load(spec("googlenet")).audit()
+    assert (report.params, report.training.params) == (6_624_904, 13_004_888)
+    no_aux = archspec.load(spec("googlenet"), aux_logits=False).audit()
+    assert (no_aux.params, no_aux.training.params) == (6_624_904, 6_624_904)
+
+
+def test_googlenet_paper_5x5_branch() -> None:
+    """k5=5 restores the paper's 5x5 branch: 16 more weights per (ch5x5red, ch5x5) pair."""
+    pairs = [(16, 32), (32, 96), (16, 48), (24, 64), (24, 64), (32, 64), (32, 128), (32, 128),
+             (48, 128)]
+    extra = sum(16 * a * b for a, b in pairs)
+    assert archspec.load(spec("googlenet"), k5=5).audit().params == 6_624_904 + extra == 7_005_832
+
+
+def test_googlenet_inception3a_block() -> None:
+    assert probe("inception", "inception_v1(64, 96, 128, 16, 32, 32)", [192, 28, 28]) \
+        == ((256, 28, 28), 155_872)
+
+
+def test_googlenet_matches_torchvision(googlenet: tuple[nn.Module, nn.Module]) -> None:
+    model, reference = googlenet
+    assert_same_state(model, reference)
+    assert_same_outputs(model, reference, (3, 224, 224))
+
+
+def test_googlenet_aux_outputs_in_train_mode(googlenet: tuple[nn.Module, nn.Module]) -> None:
+    model, reference = googlenet
+    assert model.loss_weights == {"logits": 1.0, "aux1": 0.3, "aux2": 0.3}
+    assert_same_state(model, reference)
+    torch.manual_seed(1)
+    x = torch.randn(2, 3, 224, 224)
+    ours, theirs = train_outputs(model, x), train_outputs(reference, x)
+    assert ours._fields == ("logits", "aux1", "aux2")
+    close(ours.logits, theirs.logits)
+    close(ours.aux1, theirs.aux_logits1)
+    close(ours.aux2, theirs.aux_logits2)
+    assert not torch.equal(ours.aux1, ours.aux2)
+
+
+# --- Inception v3 ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def inception_v3() -> tuple[nn.Module, nn.Module]:
+    reference = torchvision.models.inception_v3(aux_logits=True, init_weights=False)
+    return build("inception_v3"), reference
+
+
+def test_inception_v3_params(inception_v3: tuple[nn.Module, nn.Module]) -> None:
+    model, reference = inception_v3
+    assert param_count(model) == param_count(reference) == 27_161_264
+    report = archspec.load(spec("inception_v3")).audit()
+    assert (report.params, report.training.params) == (23_834_568, 27_161_264)
+
+
+@pytest.mark.parametrize("call, in_shape, expected", [
+    ("inception3_a(32)", [192, 35, 35], ((256, 35, 35), 255_904)),
+    ("inception3_b()", [288, 35, 35],
+     ((768, 17, 17), bc(288, 384, 3) + bc(288, 64, 1) + bc(64, 96, 3) + bc(96, 96, 3))),
+    ("inception3_c(128)", [768, 17, 17], ((768, 17, 17), 1_297_408)),
+    ("inception3_d()", [768, 17, 17], ((1280, 8, 8), 2 * bc(768, 192, 1) + bc(192, 320, 3)
+                                       + 2 * bc(192, 192, 1, 7) + bc(192, 192, 3))),
+    ("inception3_e()", [1280, 8, 8], ((2048, 8, 8), bc(1280, 320, 1) + bc(1280, 384, 1)
+                                      + 4 * bc(384, 384, 1, 3) + bc(1280, 448, 1)
+                                      + bc(448, 384, 3) + bc(1280, 192, 1))),
+])
+def test_inception_v3_blocks(call: str, in_shape: list[int],
+                             expected: tuple[tuple[int, ...], int]) -> None:
+    assert probe("inception", call, in_shape) == expected
+
+
+def test_inception_v3_matches_torchvision(inception_v3: tuple[nn.Module, nn.Module]) -> None:
+    model, reference = inception_v3
+    assert_same_state(model, reference)
+    assert_same_outputs(model, reference, (3, 299, 299), batch=1)
+
+
+def test_inception_v3_aux_outputs_in_train_mode(
+        inception_v3: tuple[nn.Module, nn.Module]) -> None:
+    model, reference = inception_v3
+    assert model.loss_weights == {"logits": 1.0, "aux_logits": 0.4}
+    assert_same_state(model, reference)
+    torch.manual_seed(2)
+    x = torch.randn(2, 3, 299, 299)  # batch 2: the aux head's BN sees 1x1 maps
+    ours, theirs = train_outputs(model, x), train_outputs(reference, x)
+    assert ours._fields == ("logits", "aux_logits")
+    close(ours.logits, theirs.logits)
+    close(ours.aux_logits, theirs.aux_logits)
