@@ -1,11 +1,13 @@
 """Inception family: googlenet and inception_v3 against torchvision (eval and, with their
-auxiliary heads, train mode)."""
+auxiliary heads, train mode), inception_v4 and inception_resnet_v2 against timm, and
+inception_resnet_v1 (no installed reference) against hand-computed counts and shapes."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+import timm
 import torch
 import torchvision
 from torch import nn
@@ -141,3 +143,103 @@ def test_inception_v3_aux_outputs_in_train_mode(
     assert ours._fields == ("logits", "aux_logits")
     close(ours.logits, theirs.logits)
     close(ours.aux_logits, theirs.aux_logits)
+
+
+# --- Inception v4 and Inception-ResNet v2 (timm) ---------------------------------------------
+
+@pytest.mark.parametrize("name, params", [
+    ("inception_v4", 42_679_816),
+    ("inception_resnet_v2", 55_843_464),
+])
+def test_matches_timm(name: str, params: int) -> None:
+    reference = timm.create_model(name, pretrained=False)
+    model = build(name)
+    assert param_count(model) == param_count(reference) == params
+    assert_same_state(model, reference)
+    assert_same_outputs(model, reference, (3, 299, 299), batch=1)  # one forward: they are big
+
+
+@pytest.mark.parametrize("call, in_shape, expected", [
+    ("inception_resnet_block35(32, [32, 32], [32, 48, 64], scale=0.17)", [320, 35, 35],
+     ((320, 35, 35), 3 * bc(320, 32, 1) + bc(32, 32, 3) + bc(32, 48, 3) + bc(48, 64, 3)
+      + 128 * 320 + 320)),
+    ("inception_resnet_block17(192, [128, 160, 192], scale=0.1)", [1088, 17, 17],
+     ((1088, 17, 17), bc(1088, 192, 1) + bc(1088, 128, 1) + bc(128, 160, 1, 7)
+      + bc(160, 192, 7, 1) + 384 * 1088 + 1088)),
+])
+def test_inception_resnet_v2_blocks(call: str, in_shape: list[int],
+                                    expected: tuple[tuple[int, ...], int]) -> None:
+    assert probe("inception_v4", call, in_shape) == expected
+
+
+# --- Inception-ResNet v1 (facenet-pytorch layout; no installed reference) ---------------------
+
+def inception_resnet_v1_params(num_classes: int | None) -> int:
+    """Inception-ResNet v1 counted by hand from the facenet-pytorch layout."""
+    stem = (bc(3, 32, 3) + bc(32, 32, 3) + bc(32, 64, 3) + bc(64, 80, 1) + bc(80, 192, 3)
+            + bc(192, 256, 3))
+    b35 = 3 * bc(256, 32, 1) + 3 * bc(32, 32, 3) + 96 * 256 + 256
+    m6a = bc(256, 384, 3) + bc(256, 192, 1) + bc(192, 192, 3) + bc(192, 256, 3)
+    b17 = 2 * bc(896, 128, 1) + bc(128, 128, 1, 7) + bc(128, 128, 7, 1) + 256 * 896 + 896
+    m7a = 3 * bc(896, 256, 1) + bc(256, 384, 3) + 3 * bc(256, 256, 3)
+    b8 = 2 * bc(1792, 192, 1) + bc(192, 192, 1, 3) + bc(192, 192, 3, 1) + 384 * 1792 + 1792
+    head = 1792 * 512 + 2 * 512 + (513 * num_classes if num_classes else 0)
+    return stem + 5 * b35 + m6a + 10 * b17 + m7a + 6 * b8 + head
+
+
+@pytest.fixture(scope="module")
+def resnet_v1() -> archspec.Network:
+    return archspec.load(spec("inception_resnet_v1"))
+
+
+def test_inception_resnet_v1_params(resnet_v1: archspec.Network) -> None:
+    assert resnet_v1.audit().params == inception_resnet_v1_params(1000) == 23_995_624
+    embedder = archspec.load(spec("inception_resnet_v1"), classify=False)
+    assert embedder.audit().params == inception_resnet_v1_params(None)
+    assert embedder.outputs == {"out": (512,)}
+
+
+@pytest.mark.parametrize("call, in_shape, out_shape", [
+    ("inception_resnet_block35(32, [32, 32], [32, 32, 32], scale=0.17)", [256, 17, 17],
+     (256, 17, 17)),
+    ("inception_resnet_mixed_6a(384, [192, 192, 256])", [256, 17, 17], (896, 8, 8)),
+    ("inception_resnet_block17(128, [128, 128, 128], scale=0.1)", [896, 8, 8], (896, 8, 8)),
+    ("inception_resnet_mixed_7a([256, 384], [256, 256], [256, 256, 256])", [896, 8, 8],
+     (1792, 3, 3)),
+    ("inception_resnet_block8(192, [192, 192, 192], no_relu=true)", [1792, 3, 3],
+     (1792, 3, 3)),
+])
+def test_inception_resnet_v1_block_shapes(call: str, in_shape: list[int],
+                                          out_shape: tuple[int, ...]) -> None:
+    assert probe("inception_v4", call, in_shape)[0] == out_shape
+
+
+def test_inception_resnet_v1_builds_and_runs(resnet_v1: archspec.Network) -> None:
+    model = resnet_v1.build(seed=0)
+    assert param_count(model) == resnet_v1.audit().params
+    assert len(model.repeat_1) == 5 and len(model.repeat_2) == 10 and len(model.repeat_3) == 5
+    model.eval()
+    with torch.no_grad():
+        y = model(torch.randn(1, 3, 160, 160))
+    assert y.shape == (1, 1000) and torch.isfinite(y).all()
+
+
+@pytest.mark.parametrize("call, relu", [
+    ("inception_resnet_block35(32, [32, 32], [32, 32, 32], scale=0.17)", True),
+    ("inception_resnet_block8(192, [192, 192, 192], scale=0.17, no_relu=true)", False),
+])
+def test_inception_resnet_residual_scale(call: str, relu: bool) -> None:
+    """With the residual 1x1 conv's weight zeroed, a block computes x + 0.17 * bias (then ReLU
+    unless no_relu), whatever its branches do."""
+    channels = 256 if "block35" in call else 1792
+    text = (f"import std.inception_v4\nnetwork probe {{\n  input x: [{channels}, 3, 3]\n"
+            f"  out x -> b: {call}\n}}\n")
+    model = archspec.build(text, seed=0).eval()
+    torch.manual_seed(3)
+    with torch.no_grad():
+        model.b.conv2d.weight.zero_()
+        model.b.conv2d.bias.normal_()
+        x = torch.randn(1, channels, 3, 3)
+        expected = x + 0.17 * model.b.conv2d.bias.view(1, -1, 1, 1)
+        close(model(x), torch.relu(expected) if relu else expected)
+    assert relu or (expected < 0).any()
