@@ -27,7 +27,8 @@ def build_module(graph: nx.DiGraph, *, device: str | torch.device | None = None,
 
     ``device='meta'`` allocates nothing; other devices construct the parameters there directly.
     ``seed`` makes the initial weights bit-identical across builds on the same device (the
-    global RNG state is left untouched). ``dtype`` converts floating parameters and buffers.
+    global RNG state is left untouched). ``dtype`` (floating) is the dtype of parameters and
+    floating buffers, used from construction on so that no float32 copy is ever allocated.
     Raises SpecLimitError, before allocating, when parameters and buffers would exceed
     ``max_param_bytes`` (None: no limit). ``memory_format=torch.channels_last`` converts the
     weights and makes ``forward`` convert image inputs.
@@ -35,7 +36,8 @@ def build_module(graph: nx.DiGraph, *, device: str | torch.device | None = None,
     dev = torch.device(device) if device is not None else None
     if dev is None or dev.type != "meta":
         check_param_budget(graph, dtype_itemsize(dtype), max_param_bytes)
-    with seeded(seed, dev), (dev if dev is not None else contextlib.nullcontext()):
+    with seeded(seed, dev), default_dtype(dtype), (dev if dev is not None
+                                                    else contextlib.nullcontext()):
         lowered = lower_all(graph)
         types = output_types(graph)
         program = build_program(graph, lowered, types, memory_format)
@@ -81,3 +83,22 @@ def seeded(seed: int | None, device: torch.device | None) -> Iterator[None]:
         if cuda:
             torch.cuda.default_generators[index].manual_seed(seed)
         yield
+
+
+@contextlib.contextmanager
+def default_dtype(dtype: torch.dtype | None) -> Iterator[None]:
+    """Construct layers directly in ``dtype`` (build_module converts stragglers after)."""
+    if dtype is None:
+        yield
+        return
+    if not dtype.is_floating_point:
+        raise ValueError(f"dtype must be a floating type, got {dtype}")
+    old = torch.get_default_dtype()
+    try:
+        torch.set_default_dtype(dtype)
+    except (TypeError, RuntimeError):  # a torch that refuses this default: convert afterwards
+        pass
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(old)

@@ -144,7 +144,11 @@ def test_parameter_limit_raises_before_allocating():
     build_module(graph, device="meta", max_param_bytes=2**20)
 
 
-def test_dtype_converts_floating_state_only():
+def test_dtype_applies_to_floating_state_only():
+    half = build_module(tiny_graph(), dtype=torch.bfloat16, seed=0)
+    assert {p.dtype for p in half.parameters()} == {torch.bfloat16}
+    with pytest.raises(ValueError, match="floating"):
+        build_module(tiny_graph(), dtype=torch.int32)
     model = build_module(tiny_graph(), dtype=torch.float64)
     assert model.conv.weight.dtype == torch.float64
     assert model.bn.running_var.dtype == torch.float64
