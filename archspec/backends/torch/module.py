@@ -62,7 +62,7 @@ class ArchModule(nn.Module):
         terms = [self._loss_weights[k] * v for k, v in losses.items()]
         if not terms:
             raise ValueError("combine_losses needs at least one loss")
-        return torch.stack(terms).sum() if len(terms) > 1 else terms[0]
+        return sum(terms[1:], terms[0])
 
 
 def make_class(name: str, program: Program, loss_weights: dict[str, float],
