@@ -75,9 +75,9 @@ def call_primitive(ctx: Ctx, frame: Frame, prim_layer: V.PrimLayer, args: list[A
     tensor_kwargs = {k: v for k, v in kwargs.items() if isinstance(v, V.Tensor)}
     plain = {k: v for k, v in kwargs.items() if k not in tensor_kwargs}
     for key in tensor_kwargs:
-        if key not in prim.inputs:
+        if key not in prim.all_inputs:
             raise ArgumentError(f"{prim.name} has no tensor input '{key}'", kwarg_span(e, key),
-                                hint=f"its inputs are: {', '.join(prim.inputs)}")
+                                hint=f"its inputs are: {', '.join(prim.all_inputs)}")
     check_binding(prim, params, plain, e)
     layer = V.PrimLayer(prim, params, plain, tensors, tensor_kwargs, span=e.span)
     if tensors and len(tensors) + len(tensor_kwargs) >= len(prim.inputs):
@@ -107,7 +107,7 @@ def kwarg_span(e: A.Call, name: str) -> Any:
 def apply_primitive(ctx: Ctx, frame: Frame, layer: V.PrimLayer, chained: list[V.Tensor],
                     name: str | None, attrs: dict[str, Any]) -> V.Tensor:
     prim = layer.prim
-    named = [layer.tensor_kwargs[n] for n in prim.inputs if n in layer.tensor_kwargs]
+    named = [layer.tensor_kwargs[n] for n in prim.all_inputs if n in layer.tensor_kwargs]
     inputs = chained + layer.tensors + named
     params = bind_params(prim, layer.args, layer.kwargs)
     return make_node(ctx, frame, prim, params, inputs, name, layer.span, attrs)

@@ -59,6 +59,9 @@ def elaborate(loader: Loader, ns: Namespace, network: str | None = None,
     except SpecError as err:
         ctx.report(err)
     ctx.graph.graph.pop("input_overrides")
+    outputs = ctx.graph.graph["outputs"]
+    ctx.graph.graph["outputs"] = {k: v for k, v in sorted(outputs.items(),
+                                                          key=lambda kv: kv[1].role != "main")}
     if ctx.errors:
         errors = SpecErrors(ctx.errors)
         errors.graph = ctx.graph  # type: ignore[attr-defined]

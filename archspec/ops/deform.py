@@ -57,6 +57,7 @@ def lower_deform(node: OpNode, ins: list[Shape]) -> Any:
 
 
 @primitive("deform_conv", params=DEFORM_PARAMS, inputs=("x", "offset"), variadic=True,
+           optional_inputs=("mask",),
            family="conv", stateful=True,
            cost=deform_cost, lower=lower_deform)
 def deform_conv(p: dict[str, Any], ins: list[Shape]) -> Shape:

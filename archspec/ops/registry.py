@@ -104,9 +104,14 @@ class Primitive:
     cost: CostRule = _no_cost
     inputs: tuple[str, ...] = ("x",)
     variadic: bool = False
+    optional_inputs: tuple[str, ...] = ()   # named operands that may be left out (mask)
     family: str = "other"   # conv | norm | act | pool | linear | merge | shape | attention | io
     stateful: bool = False  # has parameters or buffers: lowered to a named submodule
     doc: str = ""
+
+    @property
+    def all_inputs(self) -> tuple[str, ...]:
+        return self.inputs + self.optional_inputs
 
     def param(self, name: str) -> Param | None:
         for p in self.params:
