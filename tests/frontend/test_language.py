@@ -261,3 +261,23 @@ def test_comments_may_contain_arrows_and_else() -> None:
 def test_chains_inside_groups_need_parentheses() -> None:
     net = load("network t {\n input x: [3, 8, 8]\n out x -> g: [(conv(4, 3) -> relu), bn]\n}\n")
     assert net.outputs == {"out": (4, 6, 6)}
+
+
+def test_labelled_chain_bound_with_let_and_optional_operands() -> None:
+    net = load("""
+network t {
+  input x: [8, 8, 8]
+  let stem = c1: conv(8, 3, p=1) -> c2: conv(8, 3, p=1)
+  o = x -> off: conv(18, 3, p=1)
+  m = x -> msk: conv(9, 3, p=1) -> sigmoid
+  assert x.c == 8,
+    "eight channels"
+  aux a(weight=0.1) = x -> gap
+  out y = x -> s: stem -> dc: deform_conv(8, 3, p=1, offset=o, mask=m)
+}
+""")
+    assert list(net.outputs) == ["y", "a"]  # main outputs first, whatever the order written
+    dc = node(net.graph, "dc")
+    assert [r.node for r in dc.inputs][:2] == ["s.c2", "off"]
+    assert node(net.graph, dc.inputs[2].node).op == "sigmoid"
+    assert {"s.c1", "s.c2"} <= set(net.graph.nodes)
