@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archspec.errors import SpecImportError, SpecLimitError
+from archspec.errors import Note, SpecImportError, SpecLimitError, SpecNameError
 from archspec.frontend import ast as A
 from archspec.limits import LIMITS
 from archspec.source import SourceFile
@@ -74,6 +74,11 @@ class Loader:
         for let in ns.module.lets:
             ns.lets[let.name] = let
         for block in ns.module.blocks:
+            if block.name in ns.blocks:
+                first = ns.blocks[block.name]
+                raise SpecNameError(f"'{block.name}' is defined twice", block.name_span,
+                                    notes=[Note("first defined here", first.name_span)],
+                                    hint="rename one of them")
             ns.blocks[block.name] = block
         return ns
 

@@ -41,8 +41,12 @@ def elaborate(loader: Loader, ns: Namespace, network: str | None = None,
     the partial graph, for renderers that draw what elaborated."""
     net = choose_network(ns, network)
     params = dict(params or {})
-    owner = ns
+    owner, seen = ns, set()
     while isinstance(net, A.NetworkAlias):
+        if id(net) in seen:
+            raise SpecNameError(f"network '{net.name}' is defined in terms of itself",
+                                net.span, hint="give the variant its own name")
+        seen.add(id(net))
         net, owner, params = resolve_alias(loader, owner, net, params)
     ctx = Ctx(loader, net.name if not network else network, {})
     ctx.graph.graph["name"] = choose_network(ns, network).name

@@ -193,7 +193,7 @@ def _args(args: list[A.Expr], kwargs: list[A.Kwarg], depth: int = 0) -> str:
 
 
 def _label(label: A.Label) -> str:
-    if label.plain is not None:
+    if label.plain is not None and label.plain.isidentifier():
         return label.plain
     text = "".join(p if isinstance(p, str) else "{" + format_expr(p) + "}" for p in label.parts)
     return _quote(text)

@@ -10,6 +10,8 @@ from archspec.errors import SpecError, flatten
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "errors"
 
 EXPECTED = {
+    "alias_of_itself": [(5, 1, "SpecNameError", "network 'a' is defined in terms of itself")],
+    "defined_twice": [(5, 9, "SpecNameError", "'a' is defined twice")],
     "apply_number": [(3, 12, "SpecTypeError", "'->' applies a layer, but this is the number 3")],
     "assert_failed": [(3, 3, "EvalError", 'width must be a multiple of 8')],
     "bad_character": [(3, 17, "SpecSyntaxError", "unexpected character '$'")],
