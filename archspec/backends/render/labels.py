@@ -127,17 +127,17 @@ def shown_name(n: OpNode) -> str | None:
 
 
 def fmt_rf(rf: Any) -> str | None:
-    """A receptive field written by the audit pass: '7×7' from its per-axis size, 'global'
-    when some path pooled the whole input; None when there is none or it is not spatial."""
+    """A receptive field written by the audit pass: '7×7' from its per-axis size, marked '*'
+    (as in the audit table) when some path pooled the whole input; None when there is none
+    or it is not spatial."""
     if rf is None or not getattr(rf, "spatial", True):
         return None
-    if getattr(rf, "global_", False):
-        return "global"
+    mark = "*" if getattr(rf, "global_", False) else ""
     size = getattr(rf, "size", rf)
-    if isinstance(size, int):
-        return f"{size}×{size}"
+    if isinstance(size, (int, float)):
+        size = (size, size)
     if isinstance(size, (tuple, list)) and size:
-        return fmt_value(tuple(size))
+        return "×".join(f"{int(round(v))}" for v in size) + mark
     return None
 
 
