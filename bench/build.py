@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -49,31 +50,32 @@ def forward_timer(model: torch.nn.Module, x: torch.Tensor, threads: int) -> Time
                  num_threads=threads)
 
 
-def interleaved(timers: dict[str, Timer], rounds: int, seconds: float) -> dict[str, float]:
-    """Median seconds per call of each timer, calibrated once, alternating every round."""
+def interleaved(timers: dict[str, Timer], rounds: int, seconds: float) -> dict[str, list[float]]:
+    """Seconds per call of each timer, calibrated once, the timers alternating every round."""
     number = {k: max(1, int(seconds / t.timeit(1).median)) for k, t in timers.items()}
     samples: dict[str, list[float]] = {k: [] for k in timers}
     for _ in range(rounds):
         for key, timer in timers.items():
             samples[key].append(timer.timeit(number[key]).median)
-    return {k: statistics.median(v) for k, v in samples.items()}
+    return samples
 
 
-def interleaved_calls(calls: dict[str, Callable[[], Any]], rounds: int) -> dict[str, float]:
-    """Median wall seconds of slow calls (builds), alternating."""
+def interleaved_calls(calls: dict[str, Callable[[], Any]], rounds: int) -> dict[str, list[float]]:
+    """Wall seconds of slow calls (builds), alternating."""
     samples: dict[str, list[float]] = {k: [] for k in calls}
     for _ in range(rounds):
         for key, call in calls.items():
             start = time.perf_counter()
             call()
             samples[key].append(time.perf_counter() - start)
-    return {k: statistics.median(v) for k, v in samples.items()}
+    return samples
 
 
-def row(label: str, ours: float, ref: float, unit: str = "ms") -> None:
-    scale = 1e3 if unit == "ms" else 1.0
-    print(f"{label:<44} {ours * scale:9.3f} {unit}  {ref * scale:9.3f} {unit}  "
-          f"ratio {ours / ref:6.3f}")
+def row(label: str, ours: list[float], ref: list[float]) -> None:
+    """Medians and their ratio; the ratio of minima shows how much noise moved it."""
+    med, ref_med = statistics.median(ours), statistics.median(ref)
+    print(f"{label:<46} {med * 1e3:10.2f} ms {ref_med * 1e3:10.2f} ms  ratio {med / ref_med:6.3f}"
+          f"  (of minima {min(ours) / min(ref):5.3f})")
 
 
 def bench_case(name: str, ctor: Callable[..., torch.nn.Module], batch: int, size: int,
@@ -109,7 +111,7 @@ def bench_case(name: str, ctor: Callable[..., torch.nn.Module], batch: int, size
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
-    parser.add_argument("--rounds", type=int, default=7, help="alternations for forwards")
+    parser.add_argument("--rounds", type=int, default=11, help="alternations for forwards")
     parser.add_argument("--build-rounds", type=int, default=5, help="alternations for builds")
     parser.add_argument("--seconds", type=float, default=0.2, help="target time per sample")
     parser.add_argument("--optimize", choices=("none", "inference"), default="none")
@@ -117,7 +119,10 @@ def main() -> None:
     args = parser.parse_args()
     print(f"torch {torch.__version__}, torchvision {torchvision.__version__}, "
           f"{args.threads} threads, medians of {args.rounds} interleaved rounds")
-    print(f"{'':<44} {'archspec':>12}  {'torchvision':>12}")
+    load = os.getloadavg()[0]
+    if load > (os.cpu_count() or 1):
+        print(f"warning: load average {load:.1f} on {os.cpu_count()} CPUs; figures are noisy")
+    print(f"{'':<46} {'archspec':>13} {'torchvision':>13}")
     for case in CASES:
         if args.only in (None, case[0]):
             bench_case(*case, args)

@@ -76,12 +76,13 @@ def seeded(seed: int | None, device: torch.device | None) -> Iterator[None]:
         yield
         return
     cuda = device is not None and device.type == "cuda"
-    index = (device.index if device.index is not None else torch.cuda.current_device()) \
-        if cuda else None
+    index = device.index if cuda and device.index is not None else (
+        torch.cuda.current_device() if cuda else None)
     with torch.random.fork_rng(devices=[index] if cuda else []):
         torch.default_generator.manual_seed(seed)
         if cuda:
-            torch.cuda.default_generators[index].manual_seed(seed)
+            with torch.cuda.device(index):
+                torch.cuda.manual_seed(seed)
         yield
 
 

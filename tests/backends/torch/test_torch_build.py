@@ -8,7 +8,7 @@ import torchvision
 from torch import nn
 from torch_nets import Branchy, branchy_graph, resnet_graph, tiny_graph
 
-from archspec.backends.torch import build_module
+from archspec.backends.torch import build_module, optimize_for_inference
 from archspec.errors import ArgumentError, NameError_, SpecLimitError
 from archspec.ir.builder import GraphBuilder
 from archspec.ir.graph import blocks
@@ -202,3 +202,21 @@ def test_cuda_build_constructs_on_the_gpu():
     with torch.no_grad():
         assert model.eval()(torch.randn(2, 3, 32, 32, device="cuda",
                                         dtype=torch.float16)).shape == (2, 10)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_seed_autocast_channels_last_and_optimized_inference():
+    graph = resnet_graph(layers=(1, 1, 1, 1))
+    first = build_module(graph, device="cuda", seed=1, memory_format=torch.channels_last)
+    second = build_module(graph, device="cuda", seed=1)
+    assert all(torch.equal(a, b) for a, b in zip(first.state_dict().values(),
+                                                 second.state_dict().values()))
+    x = torch.randn(4, 3, 32, 32, device="cuda")
+    with torch.autocast("cuda", dtype=torch.float16):
+        out = first(x)
+    out.float().sum().backward()
+    assert out.dtype == torch.float16 and torch.isfinite(first.conv1.weight.grad).all()
+    fast = optimize_for_inference(second.eval())
+    with torch.inference_mode():
+        torch.testing.assert_close(fast(x), second(x), rtol=1e-3, atol=1e-3)
