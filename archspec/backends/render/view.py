@@ -1,7 +1,9 @@
 """One drawing of a graph: which blocks are open clusters, which collapse into summary nodes,
 which repeated runs fold into one ``×N`` node, and the edges between what is visible.
 
-A block is open when it is the network, when its depth is at most ``depth`` (None: all), when
+A block is open when it is the network, when its depth is below ``depth`` (None: all), or equal
+to it and the block holds blocks of its own (a leaf block at the boundary collapses, so
+``--depth 1`` of a network of small blocks stays compact), when
 ``expand`` names it or a block inside it, or when it holds an error node; ``collapse`` closes a
 block that depth alone would open. Only open blocks' children are visible.
 """
@@ -78,7 +80,8 @@ def open_blocks(an: Analysis, depth: int | None, expand: Iterable[str],
     forced |= {a for n in an.errors for a in an.ancestors(an.home[n])}
     forced |= {a for o in an.orphan_errors for a in an.ancestors(o.block)}
     closed = set(collapse) - forced
-    by_depth = {b for b in an.blocks if depth is None or an.depth[b] <= depth}
+    by_depth = {b for b in an.blocks if depth is None or an.depth[b] < depth
+                or (an.depth[b] == depth and an.children[b])}
     wanted = (by_depth - closed) | forced | {""}
     return {b for b in wanted if all(a in wanted for a in an.ancestors(b))}
 

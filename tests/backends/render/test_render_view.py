@@ -60,7 +60,9 @@ def test_parallel_branches_never_fold():
     an = analyze(inception_net())
     assert an.runs.get("mixed", []) == []
     view = build_view(an, depth=1)
-    assert len(summary(view)) == 4
+    branches = [i for i in summary(view) if i.startswith("blk/mixed.")]
+    assert branches == [f"blk/mixed.branch{k}" for k in range(1, 5)]
+    assert "blk/aux" in summary(view)  # a leaf block at the depth boundary collapses
 
 
 def test_aux_head_is_training_only():
@@ -89,8 +91,9 @@ def test_densenet_sized_graph_is_compact_at_depth_1():
     assert sum(g.nodes[n]["data"].op == "conv" for n in g.nodes) == 200
     source = render(g, depth=1).source
     nodes = [line for line in source.splitlines() if "[label=" in line and "->" not in line]
-    # stem 5, 4 dense runs, 3 transitions × 4, head 5, output, legend
-    assert len(nodes) == 5 + 4 + 12 + 5 + 1 + 1
+    # stem 5, 4 dense runs, 3 transitions (leaf blocks at the boundary, collapsed), head 5,
+    # output, legend
+    assert len(nodes) == 5 + 4 + 3 + 5 + 1 + 1
     assert "dense_layer ×48" in source
 
 
