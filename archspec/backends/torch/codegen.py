@@ -16,6 +16,7 @@ import networkx as nx
 
 import torch
 import torch.utils.checkpoint
+from archspec.backends.torch.limits import network_span
 from archspec.errors import GraphError
 from archspec.ir.graph import Ref, blocks, node, outputs
 from archspec.ops.registry import INPUTS, In
@@ -191,7 +192,7 @@ def plan_units(graph: nx.DiGraph, order: list[str], paths: set[str],
                           if r.node in unit and unit[r.node] != unit[n])
     if not nx.is_directed_acyclic_graph(cg):
         raise GraphError("a checkpointed block is interleaved with operations outside it",
-                         span=blocks(graph)[""].span, hint="checkpoint a self-contained block")
+                         span=network_span(graph), hint="checkpoint a self-contained block")
     return [u if isinstance(u, str) else make_region(graph, u[1], order, unit, refs)
             for u in nx.lexicographical_topological_sort(cg, key=first.__getitem__)]
 

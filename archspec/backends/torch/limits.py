@@ -9,6 +9,7 @@ import networkx as nx
 from archspec.errors import SpecLimitError
 from archspec.ir.graph import blocks, input_shapes, nodes
 from archspec.ops.registry import get
+from archspec.source import UNKNOWN, Span
 
 GIB = 2**30
 
@@ -31,10 +32,16 @@ def check_param_budget(graph: nx.DiGraph, itemsize: int, max_param_bytes: int | 
         raise SpecLimitError(
             f"network '{graph.graph.get('name', '?')}' needs about {size / GIB:.2f} GiB of "
             f"parameters and buffers, over the limit of {max_param_bytes / GIB:.2f} GiB",
-            span=blocks(graph)[""].span,
+            span=network_span(graph),
             hint="raise the limit with build(..., max_param_bytes=N) or the CLI option "
                  "--max-param-bytes N, or build on device='meta' to allocate nothing")
     return size
+
+
+def network_span(graph: nx.DiGraph) -> Span:
+    """Where the network is declared (the elaborator's ``span``, else the root block's)."""
+    span = graph.graph.get("span") or UNKNOWN
+    return span if span != UNKNOWN else blocks(graph)[""].span
 
 
 def dtype_itemsize(dtype: Any) -> int:
