@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -64,13 +66,47 @@ def parser() -> Lark:
 def parse_tree(source: SourceFile, start: str = "start") -> Tree:
     """Parse ``source`` (the whole file, or one expression with ``start='expr'``)."""
     check_size(source)
+    check_bidi(source)
     try:
-        return parser().parse(source.text, start=start)
+        tree = parser().parse(source.text, start=start)
     except _Nesting as e:
         raise SpecLimitError(f"brackets nested deeper than {LIMITS.max_nesting}",
                              span_of(source, e.tok), hint="flatten the expression") from None
     except UnexpectedInput as e:
         raise syntax_error(source, e) from None
+    check_depth(source, tree)
+    return tree
+
+
+def check_depth(source: SourceFile, tree: Tree) -> None:
+    """Bound the syntax tree's depth (``1 + 1 + ... + 1`` nests one level per operator), so
+    that the recursive passes after the parser never exhaust Python's stack."""
+    stack = [(tree, 1)]
+    while stack:
+        t, depth = stack.pop()
+        if depth > LIMITS.max_depth:
+            tok = next((c for c in t.scan_values(lambda v: isinstance(v, Token))), None)
+            span = span_of(source, tok) if tok is not None else Span(source, 1, 1)
+            raise SpecLimitError(f"expression nested deeper than {LIMITS.max_depth} levels",
+                                 span, hint="split it into named parts with `let`")
+        stack.extend((c, depth + 1) for c in t.children if isinstance(c, Tree))
+
+
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def check_bidi(source: SourceFile) -> None:
+    """Bidirectional control characters make a spec display differently from how it parses
+    (CVE-2021-42574, "Trojan Source"); they are refused anywhere, comments included."""
+    m = BIDI.search(source.text)
+    if m:
+        at = m.start()
+        line = source.text.count("\n", 0, at) + 1
+        col = at - (source.text.rfind("\n", 0, at) + 1) + 1
+        raise SpecSyntaxError(f"bidirectional control character {describe_char(m.group())}",
+                              Span(source, line, col),
+                              hint="it can make the text display differently from how it "
+                                   "parses; delete it")
 
 
 def check_size(source: SourceFile) -> None:
@@ -144,6 +180,15 @@ def _char_hint(char: str) -> str | None:
         return "use the ASCII minus sign '-'"
     if char == "\t":
         return None
+    if char == "\r":
+        return "end lines with \\n or \\r\\n, not a lone \\r"
+    if char in "\u00a0\u200b\u200c\u200d\u2060\ufeff" or unicodedata.category(char) == "Cf":
+        return f"invisible character {describe_char(char)}: delete it"
     if not char.isprintable() or char == "\ufffd":
         return "the file contains binary or non-printable characters"
     return None
+
+
+def describe_char(char: str) -> str:
+    """``U+200B ZERO WIDTH SPACE``."""
+    return f"U+{ord(char):04X} {unicodedata.name(char, 'unnamed character')}"

@@ -11,6 +11,7 @@ from lark.exceptions import VisitError
 from archspec.errors import EvalError, SpecError, SpecSyntaxError
 from archspec.frontend import ast as A
 from archspec.frontend.parse import parse_tree
+from archspec.limits import LIMITS
 from archspec.source import SourceFile, Span
 
 ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "'": "'", "{": "{", "}": "}"}
@@ -139,12 +140,8 @@ class ToAst(Transformer):
         return A.ExprStmt(value, span=self.span(meta))
 
     # ---- expressions ------------------------------------------------------------------
-    def chain(self, meta: Any, head: A.Expr, element: A.Expr) -> A.Chain:
-        if isinstance(head, A.Chain):
-            head.elements.append(element)
-            head.span = self.span(meta)
-            return head
-        return A.Chain(head, [element], span=self.span(meta))
+    def chain(self, meta: Any, head: A.Expr, *elements: A.Expr) -> A.Chain:
+        return A.Chain(head, list(elements), span=self.span(meta))
 
     def labeled(self, meta: Any, label: A.Label, value: A.Expr) -> A.Labeled:
         return A.Labeled(label, value, span=self.span(meta))
@@ -222,7 +219,11 @@ class ToAst(Transformer):
         return A.Annotate(value, str(name), pos, kw, span=self.span(meta))
 
     def int(self, meta: Any, tok: Token) -> A.Num:
-        return A.Num(int(str(tok).replace("_", "")), span=self.tspan(tok))
+        digits = str(tok).replace("_", "")
+        if len(digits) > 19 or int(digits) > LIMITS.max_int:  # len first: int() of 5000 digits
+            raise EvalError(f"integer {digits[:24]}{'...' if len(digits) > 24 else ''} has "
+                            "more than 63 bits", self.tspan(tok))
+        return A.Num(int(digits), span=self.tspan(tok))
 
     def float(self, meta: Any, tok: Token) -> A.Num:
         value = float(str(tok).replace("_", ""))
