@@ -66,19 +66,21 @@ def to_source(spec: SpecInput) -> SourceFile:
 
 
 def read_source(path: Path) -> SourceFile:
+    """Read a spec file: at most the size limit plus one byte (a device such as /dev/zero
+    or a growing file cannot make it read forever), strictly as UTF-8."""
     from archspec.errors import SpecImportError, SpecLimitError
-    from archspec.limits import LIMITS
+    from archspec.limits import LIMITS, fmt_bytes
     from archspec.source import Span
     try:
-        size = path.stat().st_size
-        if size > LIMITS.max_file_bytes:
-            raise SpecLimitError(f"spec file is {size / 2**20:.1f} MiB; the limit is "
-                                 f"{LIMITS.max_file_bytes / 2**20:.0f} MiB",
-                                 Span(SourceFile(str(path), ""), 1, 1))
-        data = path.read_bytes()
+        with Path(path).open("rb") as f:
+            data = f.read(LIMITS.max_file_bytes + 1)
     except OSError as e:
         raise SpecImportError(f"cannot read {path}: {e.strerror}",
                            Span(SourceFile(str(path), ""), 1, 1)) from None
+    if len(data) > LIMITS.max_file_bytes:
+        raise SpecLimitError(f"spec file is larger than {fmt_bytes(LIMITS.max_file_bytes)}",
+                             Span(SourceFile(str(path), ""), 1, 1),
+                             hint="split the network across files with `import`")
     return decode(str(path), data)
 
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, fields
 
 @dataclass
 class Limits:
-    max_file_bytes: int = 4 * 2**20      # one spec file
+    max_file_bytes: int = 256 * 2**10    # one spec file (lark parses ~100-200 KiB/s)
+    max_total_bytes: int = 2**20         # a spec and everything it imports
     max_nesting: int = 200               # bracket / brace nesting in the text
     max_depth: int = 200                 # syntax-tree depth of one expression or statement
     max_call_depth: int = 64             # block calls inside block calls
@@ -46,3 +47,11 @@ def override(**changes: int) -> Iterator[Limits]:
     finally:
         for key, value in saved.items():
             setattr(LIMITS, key, value)
+
+
+def fmt_bytes(n: int) -> str:
+    """``256 KiB``, ``10.0 MiB``."""
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n // size} {unit}" if n % size == 0 else f"{n / size:.1f} {unit}"
+    return f"{n} bytes"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archspec.errors import Note, SpecImportError, SpecLimitError, SpecNameError
+from archspec.errors import Note, SpecError, SpecImportError, SpecLimitError, SpecNameError
 from archspec.frontend import ast as A
 from archspec.limits import LIMITS
 from archspec.source import SourceFile
@@ -60,6 +60,7 @@ class Loader:
         self.roots = [p.resolve() for p in ((root_dir,) if root_dir else ()) + allow_paths]
         self.cache: dict[Path, Namespace] = {}
         self.stack: list[Path] = []
+        self.total_bytes = 0
 
     def load_source(self, source: SourceFile, path: Path | None = None) -> Namespace:
         ns = Namespace(parse_source(source), source)
@@ -92,13 +93,30 @@ class Loader:
             raise SpecLimitError(f"imports nested deeper than {LIMITS.max_import_depth}",
                                  imp.span)
         if path not in self.cache:
-            self.cache[path] = self.load_source(SourceFile.read(path), path)
+            try:
+                self.cache[path] = self.load_source(self.read(path, imp), path)
+            except SpecError as err:
+                if err.span.file != imp.span.file:
+                    err.notes.append(Note("imported here", imp.span))
+                raise
         target = self.cache[path]
         if imp.alias:
             ns.aliases[imp.alias] = target
             return
         for name in [*target.blocks, *target.imported]:
             ns.imported[name] = target.lookup_block(name)[1]  # type: ignore[index]
+
+    def read(self, path: Path, imp: A.Import) -> SourceFile:
+        """An imported file, through the same size and encoding checks as the top-level one;
+        all files together are bounded too."""
+        from archspec.api import read_source
+        from archspec.limits import fmt_bytes
+        source = read_source(path)
+        self.total_bytes += len(source.text)
+        if self.total_bytes > LIMITS.max_total_bytes:
+            raise SpecLimitError(f"the spec and its imports exceed "
+                                 f"{fmt_bytes(LIMITS.max_total_bytes)}", imp.span)
+        return source
 
     def resolve(self, imp: A.Import, here: Path) -> Path:
         if imp.dotted is not None:
@@ -121,12 +139,12 @@ class Loader:
 
     def _resolve_std(self, imp: A.Import) -> Path:
         parts = imp.dotted or []
-        if parts[:1] != ["std"] or len(parts) != 2:
+        if parts[:1] != ["std"] or len(parts) != 2 or not parts[1].isidentifier():
             raise SpecImportError(f"unknown module '{'.'.join(parts)}'", imp.span,
                                hint="standard library modules are imported as std.NAME; "
                                     f"available: {', '.join(std_modules())}")
         path = STD_DIR / f"{parts[1]}.arch"
-        if not path.is_file():
+        if not path.is_file() or not path.resolve().is_relative_to(STD_DIR):
             from archspec.errors import did_you_mean
             raise SpecImportError(f"no standard library module 'std.{parts[1]}'", imp.span,
                                hint=did_you_mean(parts[1], std_modules()))

@@ -12,7 +12,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from archspec.errors import SpecLimitError, SpecSyntaxError
-from archspec.limits import LIMITS
+from archspec.limits import LIMITS, fmt_bytes
 from archspec.source import SourceFile, Span
 
 GRAMMAR = Path(__file__).with_name("arch.lark")
@@ -110,12 +110,13 @@ def check_bidi(source: SourceFile) -> None:
 
 
 def check_size(source: SourceFile) -> None:
+    if len(source.text) <= LIMITS.max_file_bytes // 4:  # at most 4 bytes per character
+        return
     size = len(source.text.encode("utf-8", "surrogatepass"))
     if size > LIMITS.max_file_bytes:
         raise SpecLimitError(
-            f"spec file is {size / 2**20:.1f} MiB; the limit is "
-            f"{LIMITS.max_file_bytes / 2**20:.0f} MiB", Span(source, 1, 1),
-            hint="split the network across files with `import`")
+            f"spec file is {fmt_bytes(size)}; the limit is {fmt_bytes(LIMITS.max_file_bytes)}",
+            Span(source, 1, 1), hint="split the network across files with `import`")
 
 
 def span_of(source: SourceFile, tok: Token) -> Span:

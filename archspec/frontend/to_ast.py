@@ -23,11 +23,30 @@ def parse_module(source: SourceFile) -> A.Module:
     return _transform(ToAst(source), parse_tree(source))
 
 
-def parse_expr(source: SourceFile, line: int = 1, col: int = 1) -> A.Expr:
+def parse_expr(source: SourceFile, line: int = 1, col: int = 1,
+               display: SourceFile | None = None) -> A.Expr:
     """Parse ``source.text`` as one expression; spans are shifted to start at (line, col) of
-    ``source`` — the YAML reader passes the position of the scalar holding the expression."""
-    sub = SourceFile(source.name, source.text)
-    return _transform(ToAst(sub, line - 1, col - 1), parse_tree(sub, start="expr"))
+    ``display`` (default ``source``): the YAML reader and label templates pass the file that
+    holds the expression, so errors inside it point at, and show, that file's line."""
+    shown = display or SourceFile(source.name, source.text)
+    try:
+        tree = parse_tree(source, start="expr")
+    except SpecError as err:
+        raise relocate(err, shown, line - 1, col - 1) from None
+    return _transform(ToAst(shown, line - 1, col - 1), tree)
+
+
+def relocate(err: SpecError, source: SourceFile, line_off: int, col_off: int) -> SpecError:
+    """Move an error found in an embedded expression to where the expression sits."""
+    s = err.span
+
+    def col(line: int | None, c: int | None) -> int | None:
+        return None if c is None else c + (col_off if line == 1 else 0)
+
+    err.span = Span(source, s.line + line_off, col(s.line, s.col) or 1,
+                    None if s.end_line is None else s.end_line + line_off,
+                    col(s.end_line, s.end_col))
+    return err
 
 
 def _transform(t: Transformer, tree: Tree) -> Any:
@@ -161,7 +180,8 @@ class ToAst(Transformer):
             if m.start() > pos:
                 parts.append(raw[pos:m.start()])
             sub = SourceFile(self.source.name, m.group(1))
-            parts.append(parse_expr(sub, span.line, span.col + 2 + m.start()))
+            parts.append(parse_expr(sub, span.line, span.col + 2 + m.start(),
+                                    display=self.source))
             pos = m.end()
         if pos < len(raw):
             parts.append(raw[pos:])

@@ -12,9 +12,11 @@ from typing import Any
 
 import yaml
 
-from archspec.errors import SpecSyntaxError
+from archspec.errors import EvalError, SpecLimitError, SpecSyntaxError
 from archspec.frontend import ast as A
+from archspec.frontend.parse import check_bidi, check_size
 from archspec.frontend.to_ast import parse_expr
+from archspec.limits import LIMITS
 from archspec.source import SourceFile, Span
 
 SAFE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq",
@@ -53,8 +55,17 @@ class YamlReader:
         return node
 
     def compose(self) -> yaml.Node | None:
+        check_size(self.source)
+        check_bidi(self.source)
+        at = flow_too_deep(self.source.text)
+        if at is not None:  # before PyYAML, whose scanner is quadratic in flow nesting
+            line = self.source.text.count("\n", 0, at)
+            raise self.too_deep(yaml.Mark("", at, line, at - self.source.text.rfind(
+                "\n", 0, at) - 1, None, None))
         try:
-            return yaml.compose(self.source.text, Loader=yaml.SafeLoader)
+            root = yaml.compose(self.source.text, Loader=yaml.SafeLoader)
+        except RecursionError:
+            raise self.too_deep(deepest_mark(self.source.text)) from None
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
             line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -62,12 +73,40 @@ class YamlReader:
                                   Span(self.source, line, col)) from None
         except yaml.YAMLError as e:
             raise SpecSyntaxError(f"invalid YAML: {e}", Span(self.source, 1, 1)) from None
+        self.check_nesting(root)
+        return root
+
+    def check_nesting(self, root: yaml.Node | None) -> None:
+        """The same bound as brackets in .arch text, walked without recursion (shared alias
+        nodes once: they are refused later, but must not cost exponential time here)."""
+        stack, seen = [(root, 1)], set()
+        while stack:
+            node, depth = stack.pop()
+            if node is None or id(node) in seen or isinstance(node, yaml.ScalarNode):
+                continue
+            seen.add(id(node))
+            if depth > LIMITS.max_nesting:
+                raise self.too_deep(node.start_mark)
+            items = node.value if isinstance(node, yaml.SequenceNode) else [
+                n for pair in node.value for n in pair]
+            stack.extend((n, depth + 1) for n in items)
+
+    def too_deep(self, mark: Any) -> SpecLimitError:
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return SpecLimitError(f"YAML nested deeper than {LIMITS.max_nesting} levels",
+                              Span(self.source, line, col), hint="flatten the spec")
 
     def mapping(self, node: yaml.Node, what: str) -> list[tuple[yaml.Node, yaml.Node]]:
         self.check(node)
         if not isinstance(node, yaml.MappingNode):
             self.fail(f"{what} must be a mapping", node)
-        return [(self.check(k), v) for k, v in node.value]
+        pairs = [(self.check(k), v) for k, v in node.value]
+        seen: set[str] = set()
+        for k, _ in pairs:
+            if isinstance(k, yaml.ScalarNode) and k.value in seen:
+                self.fail(f"duplicate key '{k.value}'", k, "each key may appear once")
+            seen.add(str(k.value))
+        return pairs
 
     def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
         self.check(node)
@@ -201,7 +240,8 @@ class YamlReader:
         if not m:
             self.fail("a loop key reads 'for VAR in EXPR'", k)
         it = parse_expr(SourceFile(self.source.name, m.group(2)), span.line,
-                        span.col + len("for ") + m.start(2) + (rest and key_offset(k)))
+                        span.col + len("for ") + m.start(2) + (rest and key_offset(k)),
+                        display=self.source)
         return A.For(m.group(1), it, self.body(v), span=span)
 
     def _stmt_assert(self, rest: str, v: yaml.Node, span: Span, k: yaml.Node) -> A.Stmt:
@@ -225,7 +265,7 @@ class YamlReader:
                       "quote expressions that contain ': ' (labels)")
         tag = node.tag.rsplit(":", 1)[-1]
         if tag == "int":
-            return A.Num(yaml.safe_load(node.value), span=span)
+            return self.integer(node, span)
         if tag == "float":
             return self.number(node, span)
         if tag == "bool":
@@ -234,13 +274,51 @@ class YamlReader:
             self.fail("expected an expression, found nothing", node)
         quote = 1 if node.style in ('"', "'") else 0
         sub = SourceFile(self.source.name, str(node.value))
-        return parse_expr(sub, span.line, span.col + quote)
+        return parse_expr(sub, span.line, span.col + quote, display=self.source)
+
+    def integer(self, node: yaml.ScalarNode, span: Span) -> A.Num:
+        value = yaml.safe_load(node.value) if len(node.value) <= 80 else None
+        if value is None or abs(value) > LIMITS.max_int:
+            raise EvalError(f"integer {node.value[:24]}{'...' if len(node.value) > 24 else ''} "
+                            "has more than 63 bits", span)
+        return A.Num(value, span=span)
 
     def number(self, node: yaml.ScalarNode, span: Span) -> A.Num:
         value = float(yaml.safe_load(node.value))
         if value != value or value in (float("inf"), float("-inf")):
             self.fail(f"number {node.value} is not finite", node)
         return A.Num(value, span=span)
+
+
+FLOW = re.compile(r"[\[\]{}]")
+
+
+def flow_too_deep(text: str) -> int | None:
+    """The offset of the first bracket nested deeper than the limit (brackets inside quoted
+    strings count too: a spec has no reason to hold 200 unclosed ones)."""
+    depth = 0
+    for m in FLOW.finditer(text):
+        depth += 1 if m.group() in "[{" else -1
+        if depth > LIMITS.max_nesting:
+            return m.start()
+    return None
+
+
+def deepest_mark(text: str) -> Any:
+    """Where the token stream first nests deeper than the limit (the composer recursed too
+    deep to say); the scanner is iterative."""
+    depth = 0
+    opening = (yaml.BlockSequenceStartToken, yaml.BlockMappingStartToken,
+               yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken)
+    closing = (yaml.BlockEndToken, yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)
+    try:
+        for tok in yaml.scan(text, Loader=yaml.SafeLoader):
+            depth += isinstance(tok, opening) - isinstance(tok, closing)
+            if depth > LIMITS.max_nesting:
+                return tok.start_mark
+    except (yaml.YAMLError, RecursionError):
+        pass
+    return None
 
 
 def key_offset(k: yaml.Node) -> int:
