@@ -66,6 +66,7 @@ class LeNetPool2d(nn.Module):
 
     def __init__(self, channels: int, kernel_size: tuple[int, int]):
         super().__init__()
+        self.channels = channels  # kept so export_python can rebuild the layer
         self.kernel_size = kernel_size
         self.weight = nn.Parameter(torch.empty(channels))
         self.bias = nn.Parameter(torch.empty(channels))

@@ -13,7 +13,7 @@ import torch
 from archspec.backends.torch.codegen import build_program, ident, output_refs
 from archspec.backends.torch.limits import check_param_budget, dtype_itemsize
 from archspec.backends.torch.module import ArchModule, class_name, make_class
-from archspec.backends.torch.modules import apply_inits, lower_all, place_modules
+from archspec.backends.torch.modules import apply_inits, freeze, lower_all, place_modules
 from archspec.ir.graph import outputs
 
 DEFAULT_MAX_PARAM_BYTES = 4 * 2**30
@@ -47,6 +47,7 @@ def build_module(graph: nx.DiGraph, *, device: str | torch.device | None = None,
         model = cls()
         place_modules(model, graph, lowered)
         apply_inits(graph, lowered)
+        freeze(graph, lowered)
     if dtype is not None:
         model.to(dtype)
     if memory_format is not None:

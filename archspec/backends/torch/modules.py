@@ -87,6 +87,15 @@ def apply_inits(graph: nx.DiGraph, lowered: Lowered) -> None:
                 INITS[check_init(n, lowered[n.name])](lowered[n.name])
 
 
+def freeze(graph: nx.DiGraph, lowered: Lowered) -> None:
+    """``@frozen`` layers keep their parameters out of training (requires_grad=False), as the
+    audit counts them non-trainable."""
+    for n in nodes(graph):
+        module = lowered.get(n.name)
+        if n.attrs.get("frozen") and isinstance(module, nn.Module):
+            module.requires_grad_(False)
+
+
 def check_init(n: OpNode, module: Any) -> str:
     """The name of ``n``'s init rule; ArgumentError when unknown or inapplicable."""
     init = n.attrs["init"]

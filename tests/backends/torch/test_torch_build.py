@@ -219,3 +219,13 @@ def test_cuda_seed_autocast_channels_last_and_optimized_inference():
     fast = optimize_for_inference(second.eval())
     with torch.inference_mode():
         torch.testing.assert_close(fast(x), second(x), rtol=1e-3, atol=1e-3)
+
+
+def test_frozen_layers_are_not_trainable() -> None:
+    import archspec
+    net = archspec.load("network t {\n input x: [3, 8, 8]\n"
+                        " out x -> stem: conv(4, 3) @frozen -> head: conv(2, 1)\n}\n")
+    model = net.build()
+    assert [n for n, p in model.named_parameters() if not p.requires_grad] == [
+        "stem.weight", "stem.bias"]
+    assert net.audit().trainable_params == 2 * 4 + 2
