@@ -6,7 +6,7 @@ import math
 import operator
 from typing import Any
 
-from archspec.errors import EvalError, SpecTypeError
+from archspec.errors import EvalError, SpecLimitError, SpecTypeError
 from archspec.limits import LIMITS
 from archspec.source import Span
 
@@ -54,6 +54,8 @@ def scalar_binop(op: str, a: Any, b: Any, span: Span) -> Any:
     if op in COMPARE:
         return compare(op, a, b, span)
     if op == "+" and isinstance(a, str) and isinstance(b, str):
+        if len(a) + len(b) > LIMITS.max_str:
+            raise SpecLimitError(f"a string of more than {LIMITS.max_str:,} characters", span)
         return a + b
     if op in ("+", "*") and isinstance(a, list) and (isinstance(b, list) or is_num(b)):
         return checked_list(op, a, b, span)
@@ -63,9 +65,12 @@ def scalar_binop(op: str, a: Any, b: Any, span: Span) -> Any:
         raise EvalError("division by zero", span)
     try:
         result = ARITH[op](a, b)
-    except (OverflowError, ZeroDivisionError, ValueError):
+    except OverflowError:
+        raise EvalError(f"overflow: the result of '{op}' is too large", span,
+                        hint="integers have at most 63 bits, floats stay finite") from None
+    except (ZeroDivisionError, ValueError):
         raise EvalError(f"arithmetic error in '{op}'", span,
-                        hint="the result is too large or undefined") from None
+                        hint="the result is undefined") from None
     if isinstance(result, complex):
         raise EvalError("the result is not a real number", span)
     return checked(result, span)

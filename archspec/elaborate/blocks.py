@@ -22,6 +22,7 @@ def apply_block(ctx: Ctx, frame: Frame, layer: V.BlockLayer, x: V.Tensor, name: 
                             hint="networks cannot be nested; define the reusable part as a "
                                  "block")
     check_call_depth(frame, layer)
+    ctx.tick(layer.span)
     path = name or fresh_path(ctx, frame.child_path(block.name))
     inner = Frame(path, layer.namespace, in_value=x, trace=[*frame.trace, layer.span],
                   blocks=(*frame.blocks, block.name))

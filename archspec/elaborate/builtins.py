@@ -76,13 +76,19 @@ def spec_str(v: Any) -> str:
     raise SpecTypeError("str() expects a number or a string")
 
 
+def _one(name: str, args: tuple) -> Any:
+    if not args:
+        raise SpecTypeError(f"{name}() needs a list or at least two numbers")
+    return args[0]
+
+
 def spec_int(v: Any) -> int:
     return int(_num("int", v))
 
 
 BUILTINS: dict[str, Callable[..., Any]] = {
-    "min": lambda *a: min(*a) if len(a) > 1 else min(a[0]),
-    "max": lambda *a: max(*a) if len(a) > 1 else max(a[0]),
+    "min": lambda *a: min(*a) if len(a) > 1 else min(_one("min", a)),
+    "max": lambda *a: max(*a) if len(a) > 1 else max(_one("max", a)),
     "abs": lambda v: abs(_num("abs", v)),
     "int": spec_int,
     "float": lambda v: float(_num("float", v)),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from archspec.elaborate import values as V
+from archspec.elaborate.arith import checked
 from archspec.elaborate.context import Ctx, Frame
 from archspec.elaborate.expr import evaluate
 from archspec.elaborate.nodes import make_node
@@ -21,6 +22,8 @@ def call(ctx: Ctx, frame: Frame, e: A.Call) -> Any:
     if func is V.POISON or V.POISON in args or V.POISON in kwargs.values():
         return V.POISON
     if isinstance(func, V.Builtin):
+        from archspec.elaborate.expr import list_size
+        ctx.tick(e.span, 1 + sum(map(list_size, [*args, *kwargs.values()])))
         return call_builtin(func, args, kwargs, e)
     if isinstance(func, V.PrimLayer) and not (func.args or func.kwargs or func.tensors):
         return call_primitive(ctx, frame, func, args, kwargs, e)
@@ -56,12 +59,13 @@ def call_builtin(func: V.Builtin, args: list[Any], kwargs: dict[str, Any], e: A.
         raise SpecTypeError(f"{func.name}() works on numbers and lists, not tensors or layers",
                             e.span)
     try:
-        return func.fn(*args, **kwargs)
+        result = func.fn(*args, **kwargs)
     except SpecError as err:
         err.span = e.span
         raise
-    except (TypeError, ValueError, OverflowError, ZeroDivisionError) as err:
-        raise EvalError(f"{func.name}(): {err}", e.span) from None
+    except (TypeError, ValueError, OverflowError, ZeroDivisionError, IndexError) as err:
+        raise EvalError(f"{func.name}(): {err or 'bad arguments'}", e.span) from None
+    return checked(result, e.span) if not isinstance(result, list) else result
 
 
 def call_primitive(ctx: Ctx, frame: Frame, prim_layer: V.PrimLayer, args: list[Any],

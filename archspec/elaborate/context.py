@@ -38,16 +38,30 @@ class Ctx:
         self.builder = GraphBuilder(name, params)
         self.graph = self.builder.graph
         self.errors: list[SpecError] = []
+        self.failures = 0               # errors reported, repeats included
+        self.steps = 0                  # elaboration work done (see tick)
         self.graph.graph["errors"] = []
 
     def report(self, err: SpecError, node: str | None = None) -> None:
         """Record an error once (a block called many times fails the same way each time)."""
+        self.failures += 1
         key = (err.span.file, err.span.line, err.span.col, err.message)
         if all((e.span.file, e.span.line, e.span.col, e.message) != key for e in self.errors):
             self.errors.append(err)
             self.graph.graph["errors"].append((node, err))
 
+    def tick(self, span: Span, work: int = 1) -> None:
+        """Count elaboration work (loop iterations, block calls, nodes, list elements), so a
+        runaway spec stops at a fixed budget whatever it is busy with."""
+        self.steps += work
+        if self.steps > LIMITS.max_steps:
+            raise SpecLimitError(f"elaboration takes more than {LIMITS.max_steps:,} steps "
+                                 "(loop iterations, block calls, nodes, list elements)", span,
+                                 hint="loops, repeats and block calls multiply: reduce their "
+                                      "counts")
+
     def check_node_budget(self, span: Span) -> None:
+        self.tick(span)
         if self.graph.number_of_nodes() >= LIMITS.max_nodes:
             raise SpecLimitError(f"the network elaborates to more than {LIMITS.max_nodes:,} "
                                  "primitive nodes", span,

@@ -7,9 +7,11 @@ from typing import Any
 from archspec.elaborate import values as V
 from archspec.elaborate.arith import checked, is_num, scalar_binop
 from archspec.elaborate.builtins import BUILTINS
+from archspec.elaborate.confusables import confusable_hint
 from archspec.elaborate.context import Ctx, Frame
 from archspec.errors import (
-    ArgumentError, EvalError, SpecNameError, SpecError, SpecLimitError, SpecTypeError, did_you_mean,
+    ArgumentError, EvalError, Note, SpecNameError, SpecError, SpecLimitError, SpecTypeError,
+    did_you_mean,
 )
 from archspec.frontend import ast as A
 from archspec.limits import LIMITS
@@ -40,7 +42,7 @@ def lookup(ctx: Ctx, frame: Frame, name: str, e: A.Node) -> Any:
         return frame.env[name]
     ns = frame.ns
     if name in ns.lets:
-        return let_value(ctx, frame, name)
+        return let_value(ctx, frame, name, e)
     found = ns.lookup_block(name)
     if found:
         return V.BlockLayer(found[0], [], {}, found[1], span=e.span)  # type: ignore[arg-type]
@@ -55,7 +57,9 @@ def lookup(ctx: Ctx, frame: Frame, name: str, e: A.Node) -> Any:
 
 def unknown_name(frame: Frame, name: str, e: A.Node) -> SpecNameError:
     pool = [*frame.env, *frame.ns.visible_names(), *BUILTINS, *PRIMITIVES]
-    hint = did_you_mean(name, pool)
+    hint = confusable_hint(name, pool) or did_you_mean(name, pool)
+    if name.lower() in ("nan", "inf", "infinity"):
+        hint = "numbers in a spec are finite: there is no NaN or infinity"
     if hint is None:
         from archspec.elaborate.stdindex import std_module_defining
         module = std_module_defining(name)
@@ -65,12 +69,23 @@ def unknown_name(frame: Frame, name: str, e: A.Node) -> SpecNameError:
     return SpecNameError(f"unknown {kind} '{name}'", e.span, hint=hint)
 
 
-def let_value(ctx: Ctx, frame: Frame, name: str) -> Any:
+IN_PROGRESS = object()
+
+
+def let_value(ctx: Ctx, frame: Frame, name: str, e: A.Node) -> Any:
     """File-level ``let`` constants are evaluated once, in an empty frame of their file."""
     ns = frame.ns
+    value = ns.let_values.get(name, None)
+    if value is IN_PROGRESS:
+        raise SpecNameError(f"'{name}' is defined in terms of itself", e.span,
+                            notes=[Note("defined here", ns.lets[name].span)])
     if name not in ns.let_values:
-        ns.let_values[name] = V.POISON  # guards against `let a = a`
-        ns.let_values[name] = evaluate(ctx, Frame("", ns), ns.lets[name].value)
+        ns.let_values[name] = IN_PROGRESS
+        try:
+            ns.let_values[name] = evaluate(ctx, Frame("", ns), ns.lets[name].value)
+        except BaseException:
+            ns.let_values[name] = V.POISON
+            raise
     return ns.let_values[name]
 
 
@@ -87,6 +102,8 @@ def _group(ctx: Ctx, frame: Frame, e: A.Group) -> Any:
         return V.POISON
     if all(isinstance(v, V.Layer) for v in items) and items:
         return V.GroupLayer(items, span=e.span)
+    if not any(isinstance(v, V.Layer) for v in items):
+        return check_list(ctx, items, e.span)
     if any(isinstance(v, V.Layer) for v in items):
         bad = next(i for i, v in zip(e.items, items) if not isinstance(v, V.Layer))
         raise SpecTypeError(f"a group of layers cannot also hold {V.describe(items[0])}",
@@ -99,6 +116,7 @@ def group_items(ctx: Ctx, frame: Frame, exprs: list[A.Expr]) -> list[Any]:
     for item in exprs:
         if isinstance(item, A.GroupFor):
             for value in iterate(ctx, frame, item.iter):
+                ctx.tick(item.span)
                 frame.env[item.var] = value
                 out += group_items(ctx, frame, item.items)
             frame.env.pop(item.var, None)
@@ -199,7 +217,34 @@ def _binop(ctx: Ctx, frame: Frame, e: A.BinOp) -> Any:
     if isinstance(a, (V.Tensor, V.Layer)) or isinstance(b, (V.Tensor, V.Layer)):
         from archspec.elaborate.tensors import tensor_binop
         return tensor_binop(ctx, frame, e, a, b)
-    return scalar_binop(e.op, a, b, e.span)
+    if isinstance(a, list) or isinstance(b, list):
+        ctx.tick(e.span, list_size(a) + list_size(b))  # `==`, `+`, `*` walk their lists
+    result = scalar_binop(e.op, a, b, e.span)
+    return check_list(ctx, result, e.span) if isinstance(result, list) else result
+
+
+def list_size(value: Any) -> int:
+    """Elements of a list value with nested lists counted in full, 0 for other values;
+    counting stops past the limit. ``s = [s, s]`` in a loop shares structure, doubling the
+    size (and the cost of comparing it) each time: that is what this measures."""
+    if not isinstance(value, list):
+        return 0
+    total, stack = 0, [value]
+    while stack and total <= LIMITS.max_list:
+        items = stack.pop()
+        total += len(items)
+        stack.extend(i for i in items if isinstance(i, list))
+    return total
+
+
+def check_list(ctx: Ctx, value: list, span: Any) -> list:
+    """Bound a new list value and count building it as elaboration work."""
+    total = list_size(value)
+    if total > LIMITS.max_list:
+        raise SpecLimitError(f"a list of more than {LIMITS.max_list:,} elements (nested lists "
+                             "counted in full)", span)
+    ctx.tick(span, total)
+    return value
 
 
 def _logic(ctx: Ctx, frame: Frame, e: A.BinOp) -> Any:
@@ -246,7 +291,9 @@ def _index(ctx: Ctx, frame: Frame, e: A.Index) -> Any:
     if any(p is not None and (isinstance(p, bool) or not isinstance(p, int)) for p in parts):
         raise SpecTypeError("list indices must be integers", e.span)
     if e.is_slice:
-        return value[slice(*parts)]
+        if parts[2] == 0:
+            raise EvalError("slice step cannot be zero", e.span)
+        return check_list(ctx, value[slice(*parts)], e.span)
     if not -len(value) <= parts[0] < len(value):  # type: ignore[operator]
         raise EvalError(f"index {parts[0]} is out of range for a list of {len(value)}", e.span)
     return value[parts[0]]  # type: ignore[index]

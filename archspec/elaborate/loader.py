@@ -72,6 +72,7 @@ class Loader:
         finally:
             if path:
                 self.stack.pop()
+        check_names(ns.module)
         for let in ns.module.lets:
             ns.lets[let.name] = let
         for block in ns.module.blocks:
@@ -153,6 +154,21 @@ class Loader:
     def _allowed(self, path: Path) -> bool:
         return any(path.is_relative_to(root) for root in self.roots) or path.is_relative_to(
             STD_DIR)
+
+
+def check_names(module: A.Module) -> None:
+    """File-level names may not shadow primitives or builtins (a block named ``relu`` would
+    silently replace it everywhere) nor mix lookalike scripts; parameters may shadow."""
+    from archspec.elaborate.names import check_script, check_shadowing
+    for imp in module.imports:
+        if imp.alias:
+            check_shadowing(imp.alias, imp.span)
+    for let in module.lets:
+        check_shadowing(let.name, let.span)
+    for block in module.blocks:
+        check_shadowing(block.name, block.name_span)
+        for p in getattr(block, "params", []):
+            check_script(p.name, p.span)
 
 
 def std_modules() -> list[str]:

@@ -76,7 +76,10 @@ def elaborate(loader: Loader, ns: Namespace, network: str | None = None,
 def resolve_alias(loader: Loader, ns: Namespace, alias: A.NetworkAlias,
                   params: dict[str, Any]) -> tuple[Any, Namespace, dict[str, Any]]:
     found = ns.lookup_block(alias.target)
-    if found is None or not found[0].is_network:
+    if found is not None and not found[0].is_network:
+        raise SpecNameError(f"'{alias.target}' is a block, not a network", alias.span,
+                            hint="a variant names a network: `network b = a(width=2)`")
+    if found is None:
         pool = [n for n in ns.visible_names()]
         raise SpecNameError(f"unknown network '{alias.target}'", alias.span,
                          hint=did_you_mean(alias.target, pool))

@@ -6,7 +6,9 @@ from typing import Any
 
 from archspec.elaborate import values as V
 from archspec.elaborate.context import Ctx, Frame
-from archspec.errors import ArgumentError, SpecNameError, Note, ShapeError, SpecError
+from archspec.errors import (
+    ArgumentError, Note, ShapeError, SpecError, SpecLimitError, SpecNameError,
+)
 from archspec.ir.graph import Ref, node
 from archspec.ops.common import fmt_shape
 from archspec.ops.registry import Primitive
@@ -33,7 +35,20 @@ def make_node(ctx: Ctx, frame: Frame, prim: Primitive, params: dict[str, Any],
             err.notes = operand_notes(ctx, inputs) + err.notes
         ctx.graph.graph.setdefault("failed", []).append((name, [r.node for r in refs]))
         raise
-    return V.Tensor(ref, node(ctx.graph, ref.node).shape)
+    made = node(ctx.graph, ref.node)
+    check_dims(prim.name, [made.shape, *made.port_shapes.values()], span)
+    return V.Tensor(ref, made.shape)
+
+
+def check_dims(op: str, shapes: list[Any], span: Span) -> None:
+    """Every tensor dimension stays below the limit (``upsample(scale=10**12)``), so sizes,
+    parameter counts and MACs stay meaningful numbers."""
+    from archspec.limits import LIMITS
+    for shape in shapes:
+        if any(d > LIMITS.max_dim for d in shape):
+            raise SpecLimitError(f"{op} output {fmt_shape(shape)} has a dimension over "
+                                 f"{LIMITS.max_dim:,}", span,
+                                 hint="check the arithmetic of the sizes")
 
 
 def enclosing_block(ctx: Ctx, path: str) -> str:

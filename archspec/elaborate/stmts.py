@@ -33,6 +33,13 @@ def run_statements(ctx: Ctx, frame: Frame, body: list[A.Stmt]) -> None:
     for stmt in body:
         try:
             execute(ctx, frame, stmt)
+        except SpecLimitError:
+            raise  # a limit ends elaboration: going on could take as long again
+        except RecursionError:
+            raise SpecLimitError("the spec nests too deeply to elaborate (block calls and "
+                                 "expressions together)", stmt.span,
+                                 hint="reduce the nesting of blocks or of this expression"
+                                 ) from None
         except SpecError as err:
             ctx.report(err, failed_node(ctx))
             for target in targets(stmt):
@@ -183,12 +190,16 @@ def expect_tensor(value: Any, e: A.Node) -> None:
 def _for(ctx: Ctx, frame: Frame, stmt: A.For) -> None:
     check_shadowing(stmt.var, stmt.span)
     for value in iterate(ctx, frame, stmt.iter):
+        ctx.tick(stmt.span)
+        failures = ctx.failures
         frame.env[stmt.var] = value
         frame.loop_depth += 1
         try:
             run_statements(ctx, frame, stmt.body)
         finally:
             frame.loop_depth -= 1
+        if ctx.failures > failures:
+            break  # the later iterations would fail the same way, once per iteration
     frame.used.add(stmt.var)
 
 

@@ -89,5 +89,6 @@ def index_tensor(ctx: Ctx, frame: Frame, t: V.Tensor, parts: list[Any], e: A.Ind
     if e.is_slice:
         start, stop, step = parts
         return primitive_node(ctx, frame, "slice", [t], e.span, start=start or 0,
-                              stop=stop if stop is not None else t.shape[0], step=step or 1)
+                              stop=stop if stop is not None else t.shape[0],
+                              step=1 if step is None else step)
     return primitive_node(ctx, frame, "select", [t], e.span, index=parts[0])

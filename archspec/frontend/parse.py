@@ -85,11 +85,25 @@ def check_depth(source: SourceFile, tree: Tree) -> None:
     while stack:
         t, depth = stack.pop()
         if depth > LIMITS.max_depth:
-            tok = next((c for c in t.scan_values(lambda v: isinstance(v, Token))), None)
-            span = span_of(source, tok) if tok is not None else Span(source, 1, 1)
+            meta = t.meta
+            tok = first_token(t)
+            span = (Span(source, meta.line, meta.column) if not meta.empty else
+                    span_of(source, tok) if tok is not None else Span(source, 1, 1))
             raise SpecLimitError(f"expression nested deeper than {LIMITS.max_depth} levels",
                                  span, hint="split it into named parts with `let`")
         stack.extend((c, depth + 1) for c in t.children if isinstance(c, Tree))
+
+
+def first_token(t: Tree) -> Token | None:
+    """The first token under ``t``, found without recursion (the tree is too deep)."""
+    stack: list = [t]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Token):
+            return item
+        if isinstance(item, Tree):
+            stack.extend(reversed(item.children))
+    return None
 
 
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -181,6 +195,8 @@ def _char_hint(char: str) -> str | None:
         return "use the ASCII minus sign '-'"
     if char == "\t":
         return None
+    if char in "\"'":
+        return "a string ends on the line it starts on"
     if char == "\r":
         return "end lines with \\n or \\r\\n, not a lone \\r"
     if char in "\u00a0\u200b\u200c\u200d\u2060\ufeff" or unicodedata.category(char) == "Cf":
