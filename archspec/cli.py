@@ -11,15 +11,34 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from archspec.errors import SpecError, flatten
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Compile, check, render, audit and build CNN architecture specs.")
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class LazyConsole:
+    """A rich Console made on first use: ``check`` on a clean spec never imports rich."""
+
+    def __init__(self, stderr: bool):
+        self.stderr = stderr
+        self.console: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self.console is None:
+            from rich.console import Console
+            self.console = Console(stderr=self.stderr, highlight=False, soft_wrap=True)
+        return getattr(self.console, name)
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as rich_escape
+    return rich_escape(text)
+
+
+out = LazyConsole(stderr=False)
+err = LazyConsole(stderr=True)
 
 Params = Annotated[Optional[list[str]], typer.Option(
     "-p", "--param", help="Set a network parameter: -p num_classes=10 (repeatable).")]
@@ -100,8 +119,7 @@ def check(files: Annotated[list[Path], typer.Argument(help="Spec files (.arch, .
         print_warnings(net)
         if not quiet:
             outs = ", ".join(f"{k} {fmt_shape(v)}" for k, v in net.outputs.items())
-            out.print(f"[green]ok[/] {escape(str(file))}: {escape(net.name)} -> {escape(outs)} "
-                      f"({net.graph.number_of_nodes()} nodes)")
+            print(f"ok {file}: {net.name} -> {outs} ({net.graph.number_of_nodes()} nodes)")
     if failed:
         raise Exit(2)
 

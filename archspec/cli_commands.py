@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.markup import escape
 
 from archspec.cli import (
-    AllowPath, Exit, InputOpt, NetworkOpt, Params, app, err, load_or_exit, out, print_warnings,
+    AllowPath, Exit, InputOpt, NetworkOpt, Params, app, err, escape, load_or_exit, out,
+    print_warnings,
 )
 
 Depth = Annotated[Optional[int], typer.Option("--depth", "-d", help="Block depth to show.")]

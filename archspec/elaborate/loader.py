@@ -44,13 +44,18 @@ class Namespace:
 
 
 def parse_source(source: SourceFile) -> A.Module:
-    """Parse an .arch or YAML file (through the on-disk AST cache)."""
+    """Parse an .arch or YAML file (through the on-disk AST cache; on a hit neither lark nor
+    PyYAML is imported)."""
     from archspec.frontend.cache import cached
+    return cached(source, _parse_uncached)
+
+
+def _parse_uncached(source: SourceFile) -> A.Module:
     if source.name.endswith((".yaml", ".yml")):
         from archspec.frontend.yaml import parse_yaml
-        return cached(source, parse_yaml)
+        return parse_yaml(source)
     from archspec.frontend.to_ast import parse_module
-    return cached(source, parse_module)
+    return parse_module(source)
 
 
 class Loader:
