@@ -136,11 +136,12 @@ def main(argv: list[str] | None = None) -> int:
     except SpecError as e:
         report_spec_error(e)
         return 2
-    except (typer.BadParameter, typer.Abort) as e:
-        err.print(f"error: {escape(str(e))}", style="red")
-        return 2
-    except __import__("click").exceptions.ClickException as e:
-        e.show()
+    except typer.TyperException as e:  # usage errors: bad options, missing arguments
+        show = getattr(e, "show", None)
+        if callable(show):
+            show()
+        else:
+            err.print(f"error: {escape(str(e))}", style="red")
         return 2
     except KeyboardInterrupt:
         return 130

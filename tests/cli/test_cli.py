@@ -100,3 +100,9 @@ def test_yaml_python_tag_is_rejected(tmp_path: Path, capsys: pytest.CaptureFixtu
     err = capsys.readouterr().err
     assert "bad.yaml:2:6: error: YAML tag 'tag:yaml.org,2002:python/object/apply:os.system'" \
            " is not allowed" in err
+
+
+def test_usage_errors_exit_2_without_internal_error(capsys: pytest.CaptureFixture) -> None:
+    assert main(["check", "--bogus", RESNET]) == 2
+    err = capsys.readouterr().err
+    assert "No such option: --bogus" in err and "internal error" not in err

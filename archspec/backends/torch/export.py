@@ -10,9 +10,12 @@ called by ``forward``, the init rules) are copied with their source.
 from __future__ import annotations
 
 import builtins
+import collections
 import copy
 import importlib
 import inspect
+import math
+import operator
 import re
 import sys
 import textwrap
@@ -42,9 +45,8 @@ import torch.nn.functional as F
 import torch.utils.checkpoint
 from torch import Tensor, nn
 """
-HEADER_NAMES: dict[str, Any] = {"collections": __import__("collections"), "math": __import__("math"),
-                                "operator": __import__("operator"), "torch": torch, "F": F,
-                                "Tensor": Tensor, "nn": nn}
+HEADER_NAMES: dict[str, Any] = {"collections": collections, "math": math, "operator": operator,
+                                "torch": torch, "F": F, "Tensor": Tensor, "nn": nn}
 FX_BUILTINS = {"inf": "from math import inf", "nan": "from math import nan",
                "NoneType": "NoneType = type(None)", "device": "from torch import device",
                "fx_pytree": "import torch.fx._pytree as fx_pytree",
@@ -106,10 +108,10 @@ class _Writer:
 
     def ctor(self, path: str, module: nn.Module) -> str:
         cls = type(module)
-        args = ctor_args(module, lambda: self.relower(path))
-        expr = f"{self.class_ref(cls)}({', '.join(args)})"
-        check_rebuilt(path, module, expr, cls)
-        return expr
+        pos, kw = ctor_call(module, lambda: self.relower(path))
+        check_rebuilt(path, module, pos, kw)
+        args = [repr(v) for v in pos] + [f"{k}={v!r}" for k, v in kw.items()]
+        return f"{self.class_ref(cls)}({', '.join(args)})"
 
     def relower(self, path: str) -> nn.Module:
         """The layer at ``path`` built again on the CPU (to read tensor-valued arguments)."""
@@ -222,10 +224,12 @@ def public_path(obj: Any) -> str:
     raise ExportError(f"cannot refer to {obj!r} from a standalone file")
 
 
-def ctor_args(module: nn.Module, on_cpu: Any) -> list[str]:
-    """``__init__`` arguments of ``module`` read back from its same-named attributes."""
+def ctor_call(module: nn.Module, on_cpu: Any) -> tuple[list[Any], dict[str, Any]]:
+    """``__init__`` arguments of ``module`` read back from its same-named attributes: the
+    required ones positionally, the others by keyword when they differ from the default."""
     params = list(inspect.signature(type(module).__init__).parameters.values())[1:]
-    args: list[str] = []
+    pos: list[Any] = []
+    kw: dict[str, Any] = {}
     for p in params:
         if p.name in ("device", "dtype") or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
             continue
@@ -236,10 +240,10 @@ def ctor_args(module: nn.Module, on_cpu: Any) -> list[str]:
             continue
         value = ctor_value(module, p, on_cpu)
         if p.default is p.empty:
-            args.append(repr(value))
+            pos.append(value)
         elif not _same(value, p.default):
-            args.append(f"{p.name}={value!r}")
-    return args
+            kw[p.name] = value
+    return pos, kw
 
 
 def ctor_value(module: nn.Module, p: inspect.Parameter, on_cpu: Any) -> Any:
@@ -261,13 +265,13 @@ def _same(value: Any, default: Any) -> bool:
         return False
 
 
-def check_rebuilt(path: str, module: nn.Module, expr: str, cls: type) -> None:
-    """Rebuild ``expr`` on the meta device and compare it with ``module``."""
-    scope = {"nn": nn, "torch": torch, cls.__name__: cls}
-    if "torchvision" in expr:
-        scope["torchvision"] = importlib.import_module("torchvision")
+def check_rebuilt(path: str, module: nn.Module, pos: list[Any], kw: dict[str, Any]) -> None:
+    """Rebuild the layer from the arguments the exported source will pass, on the meta
+    device, and compare it with ``module`` (type, repr, state shapes)."""
+    cls = type(module)
+    expr = f"{cls.__name__}({pos}, {kw})"
     with torch.device("meta"):
-        rebuilt = eval(expr, scope)
+        rebuilt = cls(*pos, **kw)
     shapes = {k: tuple(v.shape) for k, v in module.state_dict().items()}
     if (type(rebuilt) is not cls or repr(rebuilt) != repr(module)
             or {k: tuple(v.shape) for k, v in rebuilt.state_dict().items()} != shapes):

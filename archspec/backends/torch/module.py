@@ -9,8 +9,7 @@ the state dict has no extra prefix.
 
 from __future__ import annotations
 
-import itertools
-import linecache
+import inspect
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
@@ -18,8 +17,6 @@ from typing import Any, ClassVar
 import torch
 from archspec.backends.torch.codegen import Program
 from torch import fx, nn
-
-_counter = itertools.count()
 
 
 class ArchModule(nn.Module):
@@ -33,7 +30,7 @@ class ArchModule(nn.Module):
     _code: ClassVar[str] = ""
     _loss_weights: ClassVar[dict[str, float]] = {}
     _program: ClassVar[Program | None] = None
-    _globals: ClassVar[dict[str, Any]] = {}
+    _globals: ClassVar[dict[str, Any]] = {}  # names the generated code uses (for export)
     Outputs: ClassVar[Any] = None        # NamedTuple of the main outputs when there are several
     TrainOutputs: ClassVar[Any] = None   # NamedTuple of all outputs in training, if it differs
 
@@ -71,19 +68,19 @@ def make_class(name: str, program: Program, loss_weights: dict[str, float],
     out = _Compiled()
     train, eval_ = program.forwards["train"], program.forwards["eval"]
     assert eval_ is not None
-    train_src = _source(train, "forward_eval")[0] if train is not None else None
-    if train_src == _source(eval_, "forward_eval")[0]:
-        out.add("forward", *_source(eval_, "forward"))  # one mode: forward is straight-line
+    if train is not None and _source(train, "f") == _source(eval_, "f"):
+        out.add("forward", eval_)  # one mode: forward is straight-line
         out.methods.update(forward_train=out.methods["forward"],
                            forward_eval=out.methods["forward"])
     else:
-        out.add("forward", dispatch_source(program.inputs), {})
+        out.methods["forward"] = make_dispatch(program.inputs)
+        out.sources.append(dispatch_source(program.inputs))
         if train is not None:
-            out.add("forward_train", *_source(train, "forward_train"))
-        out.add("forward_eval", *_source(eval_, "forward_eval"))
+            out.add("forward_train", train)
+        out.add("forward_eval", eval_)
         out.methods.setdefault("forward_train", _refuse_training)
     for fn_name, graph in program.regions.items():
-        out.add(fn_name, *_source(graph, fn_name))
+        out.add(fn_name, graph)
     attrs = dict(out.methods, _code="\n".join(out.sources), _globals=out.globals,
                  _loss_weights=dict(loss_weights), _program=program, **(extra or {}))
     return type(class_name(name), (ArchModule,), attrs)
@@ -97,15 +94,43 @@ class _Compiled:
         self.sources: list[str] = []
         self.globals: dict[str, Any] = {}
 
-    def add(self, name: str, src: str, globals_: dict[str, Any]) -> None:
-        self.methods[name] = compile_source(src, globals_, name)
-        self.sources.append(src)
-        for key, obj in globals_.items():
+    def add(self, name: str, graph: fx.Graph) -> None:
+        self.methods[name] = compile_graph(graph, name)
+        self.sources.append(_source(graph, name))
+        for key, obj in graph.python_code(root_module="self").globals.items():
             if self.globals.setdefault(key, obj) is not obj:
                 raise AssertionError(f"generated code uses '{key}' for two objects")
 
 
+def compile_graph(graph: fx.Graph, name: str) -> Callable[..., Any]:
+    """The straight-line function torch.fx generates and compiles for ``graph``, taken from a
+    GraphModule over stand-in submodules: as a method of the built class it reaches the real
+    submodules through ``self``, like hand-written ``forward`` code."""
+    stubs = {str(n.target): nn.Module() for n in graph.nodes
+             if n.op in ("call_module", "get_attr")}
+    module = fx.GraphModule(stubs, graph, class_name=name)
+    return type(module).forward
+
+
+def make_dispatch(inputs: list[str]) -> Callable[..., Any]:
+    """``forward`` for networks whose training and inference graphs differ; its signature
+    names the network's inputs (torch.export and keyword calls see ``x``, not ``*args``)."""
+    signature = inspect.Signature([inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+                                   for n in ["self", *inputs]])
+
+    def forward(self: nn.Module, *args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            args = signature.bind(self, *args, **kwargs).args[1:]
+        if self.training:
+            return self.forward_train(*args)
+        return self.forward_eval(*args)
+
+    forward.__signature__ = signature  # type: ignore[attr-defined]
+    return forward
+
+
 def dispatch_source(inputs: list[str]) -> str:
+    """How ``forward`` reads, for ``model.code`` (it is the function ``_dispatch``)."""
     args = ", ".join(inputs)
     return (f"def forward(self, {args}):\n"
             f"    if self.training:\n"
@@ -113,33 +138,11 @@ def dispatch_source(inputs: list[str]) -> str:
             f"    return self.forward_eval({args})\n")
 
 
-def _source(graph: fx.Graph, name: str) -> tuple[str, dict[str, Any]]:
-    """The Python source of ``graph`` as a method called ``name``, and its globals."""
+def _source(graph: fx.Graph, name: str) -> str:
+    """The Python source fx generates for ``graph``, as a method called ``name``."""
     code = graph.python_code(root_module="self")
     src = code.src.strip("\n").replace("def forward(", f"def {name}(", 1)
-    src = "\n".join(line.rstrip() for line in src.splitlines()) + "\n"
-    return shorten_globals(src, code.globals)
-
-
-def shorten_globals(src: str, globals_: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """fx names helpers by their module path (``archspec_ops_x_f``); use ``f`` when free."""
-    out = dict(globals_)
-    for key, obj in globals_.items():
-        short = getattr(obj, "__name__", key)
-        if (short != key and short.isidentifier() and short not in out
-                and not re.search(rf"\b{short}\b", src)):
-            src = re.sub(rf"\b{key}\b", short, src)
-            out[short] = out.pop(key)
-    return src, out
-
-
-def compile_source(src: str, globals_: dict[str, Any], name: str) -> Callable[..., Any]:
-    """Exec ``src`` defining ``name``; registered in linecache so tracebacks show the code."""
-    key = f"<archspec-generated {name} {next(_counter)}>"
-    linecache.cache[key] = (len(src), None, src.splitlines(True), key)
-    scope = dict(globals_)
-    exec(compile(src, key, "exec"), scope)  # noqa: S102 (our own generated code)
-    return scope[name]
+    return "\n".join(line.rstrip() for line in src.splitlines()) + "\n"
 
 
 def _refuse_training(self: nn.Module, *args: Any) -> Any:
