@@ -6,7 +6,7 @@ from typing import Any
 
 from archspec.elaborate import values as V
 from archspec.elaborate.apply import check_call_depth, register_block
-from archspec.elaborate.context import Ctx, Frame
+from archspec.elaborate.context import CALL_STEPS, Ctx, Frame
 from archspec.elaborate.expr import evaluate
 from archspec.errors import ArgumentError, SpecTypeError, did_you_mean
 from archspec.frontend import ast as A
@@ -22,7 +22,7 @@ def apply_block(ctx: Ctx, frame: Frame, layer: V.BlockLayer, x: V.Tensor, name: 
                             hint="networks cannot be nested; define the reusable part as a "
                                  "block")
     check_call_depth(frame, layer)
-    ctx.tick(layer.span)
+    ctx.tick(layer.span, CALL_STEPS)
     path = name or fresh_path(ctx, frame.child_path(block.name))
     inner = Frame(path, layer.namespace, in_value=x, trace=[*frame.trace, layer.span],
                   blocks=(*frame.blocks, block.name))
