@@ -91,7 +91,7 @@ def check_depth(source: SourceFile, tree: Tree) -> None:
                     span_of(source, tok) if tok is not None else Span(source, 1, 1))
             raise SpecLimitError(f"expression nested deeper than {LIMITS.max_depth} levels",
                                  span, hint="split it into named parts with `let`")
-        stack.extend((c, depth + 1) for c in t.children if isinstance(c, Tree))
+        stack.extend((c, depth + 1) for c in reversed(t.children) if isinstance(c, Tree))
 
 
 def first_token(t: Tree) -> Token | None:
