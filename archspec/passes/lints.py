@@ -60,8 +60,8 @@ def hdc_check(rates: list[int] | tuple[int, ...], kernel: int = 3) -> str | None
         return None
     common = math.gcd(*rates)
     if common > 1:
-        return (f"dilation rates {rates} share the common factor {common}: the stack only "
-                f"samples only every {common} pixels (gridding)")
+        return (f"dilation rates {rates} share the common factor {common}: the stack "
+                f"samples only one pixel in {common} along each axis (gridding)")
     m = rates[-1]
     for r in reversed(rates[1:-1]):
         m = max(m - 2 * r, m - 2 * (m - r), r)
