@@ -31,8 +31,11 @@ def cache_dir() -> Path | None:
         os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "archspec"
     try:
         base.mkdir(parents=True, exist_ok=True, mode=0o700)
+        st = base.stat()
     except OSError:
         return None
+    if st.st_uid != os.getuid() or st.st_mode & 0o022:
+        return None  # entries are pickles: only a directory no one else can write is safe
     return base
 
 
@@ -54,7 +57,8 @@ def cached(source: SourceFile, parse: Callable[[SourceFile], Any]) -> Any:
     try:
         with path.open("rb") as f:
             return pickle.load(f)
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError,
+            ValueError, RecursionError):
         pass
     result = parse(source)
     try:
