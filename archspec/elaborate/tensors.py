@@ -39,9 +39,13 @@ def tensor_binop(ctx: Ctx, frame: Frame, e: A.BinOp, a: Any, b: Any) -> Any:
         return scale(ctx, frame, a if ta else b, b if ta else a, e.span)
     if e.op == "/" and ta and is_num(b) and b != 0:
         return scale(ctx, frame, a, 1.0 / b, e.span)
+    if e.op in ("+", "-") and (ta and is_num(b) or tb and is_num(a) and e.op == "+"):
+        value = b if ta else a
+        return primitive_node(ctx, frame, "shift", [a if ta else b], e.span,
+                              value=float(value if e.op == "+" else -value))
     raise SpecTypeError(f"cannot apply '{e.op}' to {V.describe(a)} and {V.describe(b)}",
                         e.span, hint="tensors support a + b (add), a * b (multiply), "
-                                     "number * a (scale) and a / number")
+                                     "number * a (scale), a / number and a ± number (shift)")
 
 
 def repeat(a: Any, b: Any, e: A.BinOp) -> V.RepeatLayer:

@@ -1,4 +1,5 @@
-"""Merges: concat, add, mul (variadic, broadcasting size-1 dims) and scale (x * factor)."""
+"""Merges: concat, add, mul (variadic, broadcasting size-1 dims), scale (x * factor) and
+shift (x + value)."""
 
 from __future__ import annotations
 
@@ -85,4 +86,17 @@ def scale(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """``x * factor`` for a constant number (Inception-ResNet residual scaling)."""
     if isinstance(p["factor"], bool):
         raise ArgumentError("scale: factor must be a number")
+    return ins[0]
+
+
+def lower_shift(node: OpNode, ins: list[Shape]) -> Fn:
+    return Fn(operator.add, (In(0), node.params["value"]))
+
+
+@primitive("shift", params=(Param("value", "number"),), cost=scale_cost, lower=lower_shift,
+           family="merge")
+def shift(p: dict[str, Any], ins: list[Shape]) -> Shape:
+    """``x + value`` for a constant number (``x - 0.5``, torchvision's ``transform_input``)."""
+    if isinstance(p["value"], bool):
+        raise ArgumentError("shift: value must be a number")
     return ins[0]

@@ -46,6 +46,7 @@ N = 378
     ("add", [C, C, (6, 1, 1)], (), {}, Cost(other_flops=2 * N)),
     ("mul", [C, (6, 1, 1)], (), {}, Cost(other_flops=N)),
     ("scale", [C], (0.1,), {}, Cost(other_flops=N)),
+    ("shift", [C], (-0.5,), {}, Cost(other_flops=N)),
     ("upsample", [C], (2,), {"mode": "bilinear"}, Cost(other_flops=8 * 4 * N)),
     ("upsample", [C], (2,), {}, Cost()),
     ("grid_sample", [C, (5, 4, 2)], (), {}, Cost(other_flops=8 * 6 * 20)),

@@ -91,6 +91,7 @@ CASES = [
     ("mul", [C, (4, 1, 1)], (), {}),
     ("mul", [C, C, C], (), {}),
     ("scale", [C], (0.17,), {}),
+    ("shift", [C], (-2.0,), {}),
     # shapes and slicing
     ("flatten", [C], (), {}),
     ("flatten", [C], (1,), {}),

@@ -51,6 +51,7 @@ def check(op, ins, args, kwargs, reference, seed=0):
     ("subsample", (2,), {}, lambda x: x.index_select(2, torch.arange(0, 7, 2))
      .index_select(3, torch.arange(0, 9, 2))),
     ("scale", (0.17,), {}, lambda x: 0.17 * x),
+    ("shift", (-2.0,), {}, lambda x: x - 2.0),
     ("identity", (), {}, lambda x: x),
     ("upsample", (2,), {}, lambda x: x.repeat_interleave(2, 2).repeat_interleave(2, 3)),
     ("upsample", (), {"size": (14, 18), "mode": "bilinear", "align_corners": True},
