@@ -8,7 +8,16 @@ from typing import Annotated, Optional
 import typer
 
 from archspec.cli import (
-    AllowPath, Exit, InputOpt, NetworkOpt, Params, app, err, escape, load_or_exit, out,
+    AllowPath,
+    Exit,
+    InputOpt,
+    NetworkOpt,
+    Params,
+    app,
+    err,
+    escape,
+    load_or_exit,
+    out,
     print_warnings,
 )
 

@@ -8,7 +8,7 @@ from archspec.elaborate import values as V
 from archspec.elaborate.calls import apply_primitive
 from archspec.elaborate.context import Ctx, Frame
 from archspec.elaborate.nodes import enclosing_block
-from archspec.errors import GraphError, SpecNameError, SpecLimitError, SpecTypeError
+from archspec.errors import GraphError, SpecLimitError, SpecNameError, SpecTypeError
 from archspec.ir.graph import BlockInfo
 from archspec.limits import LIMITS
 

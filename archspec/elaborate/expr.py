@@ -10,7 +10,13 @@ from archspec.elaborate.builtins import BUILTINS
 from archspec.elaborate.confusables import confusable_hint
 from archspec.elaborate.context import Ctx, Frame
 from archspec.errors import (
-    ArgumentError, EvalError, Note, SpecNameError, SpecError, SpecLimitError, SpecTypeError,
+    ArgumentError,
+    EvalError,
+    Note,
+    SpecError,
+    SpecLimitError,
+    SpecNameError,
+    SpecTypeError,
     did_you_mean,
 )
 from archspec.frontend import ast as A

@@ -11,7 +11,7 @@ from archspec.elaborate.context import Ctx, Frame
 from archspec.elaborate.expr import evaluate
 from archspec.elaborate.loader import Loader, Namespace
 from archspec.elaborate.stmts import run_statements, warn_unused
-from archspec.errors import ArgumentError, SpecNameError, SpecError, SpecErrors, did_you_mean
+from archspec.errors import ArgumentError, SpecError, SpecErrors, SpecNameError, did_you_mean
 from archspec.frontend import ast as A
 from archspec.ir.graph import Shape
 from archspec.source import Span

@@ -7,7 +7,12 @@ from typing import Any
 from archspec.elaborate import values as V
 from archspec.elaborate.context import Ctx, Frame
 from archspec.errors import (
-    ArgumentError, Note, ShapeError, SpecError, SpecLimitError, SpecNameError,
+    ArgumentError,
+    Note,
+    ShapeError,
+    SpecError,
+    SpecLimitError,
+    SpecNameError,
 )
 from archspec.ir.graph import Ref, node
 from archspec.ops.common import fmt_shape

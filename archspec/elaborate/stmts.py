@@ -8,10 +8,16 @@ from typing import Any
 from archspec.elaborate import values as V
 from archspec.elaborate.context import Ctx, Frame
 from archspec.elaborate.expr import evaluate, iterate
-from archspec.errors import (
-    ArgumentError, EvalError, Note, SpecError, SpecLimitError, SpecNameError, SpecTypeError,
-)
 from archspec.elaborate.names import check_shadowing
+from archspec.errors import (
+    ArgumentError,
+    EvalError,
+    Note,
+    SpecError,
+    SpecLimitError,
+    SpecNameError,
+    SpecTypeError,
+)
 from archspec.frontend import ast as A
 from archspec.ir.graph import OutputInfo
 

@@ -8,7 +8,7 @@ from archspec.elaborate import values as V
 from archspec.elaborate.arith import is_num
 from archspec.elaborate.context import Ctx, Frame
 from archspec.elaborate.nodes import make_node
-from archspec.errors import SpecNameError, SpecLimitError, SpecTypeError, did_you_mean
+from archspec.errors import SpecLimitError, SpecNameError, SpecTypeError, did_you_mean
 from archspec.frontend import ast as A
 from archspec.ir.graph import Ref, node
 from archspec.limits import LIMITS

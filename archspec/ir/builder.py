@@ -56,7 +56,8 @@ class GraphBuilder:
         check_arity(prim, len(inputs))
         in_shapes = [node(self.graph, r.node).port_shape(r.port) for r in inputs]
         result = prim.infer(params, in_shapes)
-        shape, ports = result if (len(result) == 2 and isinstance(result[1], dict)) else (result, {})
+        with_ports = len(result) == 2 and isinstance(result[1], dict)
+        shape, ports = result if with_ports else (result, {})
         name = name or self.fresh(f"{block}.{op}" if block else op)
         add_node(self.graph, OpNode(name, op, params, list(inputs), tuple(shape), span, block,
                                     prim.stateful, dict(ports), dict(attrs or {}),

@@ -272,7 +272,8 @@ def test_stn_starts_as_the_identity(align_corners: bool) -> None:
     x = torch.randn(2, 1, 28, 28)
     with torch.no_grad():
         torch.testing.assert_close(model(x), x, atol=1e-5, rtol=0)
-        getattr(model.fc_loc, "2").bias.copy_(torch.tensor([1.0, 0, 0.5, 0, 1, 0]))  # shift: no longer x
+        # a shift: the output is no longer x
+        getattr(model.fc_loc, "2").bias.copy_(torch.tensor([1.0, 0, 0.5, 0, 1, 0]))
         assert (model(x) - x).abs().max() > 0.5
 
 

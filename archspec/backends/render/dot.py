@@ -79,7 +79,8 @@ def _emit_item(an: Analysis, dot: graphviz.Digraph, item: Item, show: tuple[str,
     else:
         err = an.orphan_errors[item.index].error
         lines = [("b", "error"), *L.error_lines(err)]
-        dot.node(item.id, label=L.html_label(lines), id=item.id, tooltip=L.dot_text(L.error_text(err)),
+        dot.node(item.id, label=L.html_label(lines), id=item.id,
+                 tooltip=L.dot_text(L.error_text(err)),
                  fillcolor=L.ERROR_COLORS[0], color=L.ERROR_COLORS[1], penwidth="2",
                  **{"class": "error"})
 
@@ -112,7 +113,8 @@ def _op_attrs(an: Analysis, name: str, show: tuple[str, ...]) -> dict[str, str]:
         lines = [("", L.op_summary(d))] + ([("small", " · ".join(small))] if small else [])
         attrs = {}
     fill, border = L.FAMILY_COLORS[fam]
-    attrs.update(fillcolor=fill, color=border, id=f"n/{name}", tooltip=L.dot_text(op_tooltip(an, name)))
+    attrs.update(fillcolor=fill, color=border, id=f"n/{name}",
+                 tooltip=L.dot_text(op_tooltip(an, name)))
     attrs["class"] = f"op {fam}"
     if name in an.errors:
         lines += [line for e in an.errors[name] for line in L.error_lines(e)]

@@ -50,7 +50,8 @@ SCRIPT = r"""
 
   async function inflate(key) {
     if (!cache.has(key)) {
-      const bytes = Uint8Array.from(atob(DATA.views[key]), function (c) { return c.charCodeAt(0); });
+      const bytes = Uint8Array.from(atob(DATA.views[key]),
+                                    function (c) { return c.charCodeAt(0); });
       const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
       cache.set(key, await new Response(stream).text());
     }

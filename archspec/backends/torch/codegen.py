@@ -230,6 +230,6 @@ def emit_region(em: Emitter, region: Region) -> fx.Graph:
     if len(region.outputs) == 1:
         em.ports[region.outputs[0]] = call
     for i, r in enumerate(region.outputs if len(region.outputs) > 1 else []):
-        em.ports[r] = em.fx.create_node("call_function", operator.getitem, (call, i),
-                                        name=f"{ident(r.node)}_{r.port}" if r.port else ident(r.node))
+        name = f"{ident(r.node)}_{r.port}" if r.port else ident(r.node)
+        em.ports[r] = em.fx.create_node("call_function", operator.getitem, (call, i), name=name)
     return sub
