@@ -1,0 +1,84 @@
+"""Checker vs runtime: for random valid specs, build the module, run a batch through it node by
+node (torch.fx ShapeProp over the generated graph) and compare every inferred shape with the
+real tensor, every layer's parameter and buffer count with its module, and the audit's MACs
+with torch's flop counter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+
+import archspec
+from archspec.ir.graph import node
+from tests.hardening.strategies import Spec, examples, valid_spec
+
+torch = pytest.importorskip("torch")
+from torch import fx  # noqa: E402
+from torch.fx.passes.shape_prop import ShapeProp  # noqa: E402
+from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
+
+from archspec.backends.torch.codegen import needed_order, output_refs  # noqa: E402
+
+BATCH = 2
+pytestmark = pytest.mark.usefixtures("no_ast_cache")
+
+
+def runtime_shapes(net: Any, model: Any, x: Any) -> dict[str, list[tuple[int, ...]]]:
+    """Node name -> the shapes (without the batch dim) of its outputs, port by port, as the
+    eval forward computes them. fx may rename nodes (``slice`` -> ``slice_1``), so they are
+    matched to the graph by the order the backend emits them in."""
+    graph = type(model)._program.forwards["eval"]
+    gm = fx.GraphModule(model, graph)
+    ShapeProp(gm).propagate(x)
+    emitted = [n for n in gm.graph.nodes if "shape" in n.meta]  # not inputs, getitems, output
+    order = needed_order(net.graph, list(output_refs(net.graph, "eval").values()))
+    assert len(order) == len(emitted)
+    out = {}
+    for name, n in zip(order, emitted):
+        meta = n.meta["tensor_meta"]
+        metas = [meta] if hasattr(meta, "shape") else list(meta)  # a NamedTuple either way
+        out[name] = [tuple(m.shape[1:]) for m in metas]
+    return out
+
+
+def state_counts(module: Any) -> tuple[int, int]:
+    """(parameters, persistent buffer elements) of ``module``."""
+    params = sum(p.numel() for p in module.parameters())
+    return params, sum(v.numel() for v in module.state_dict().values()) - params
+
+
+@examples(60)
+@given(valid_spec())
+def test_inferred_shapes_and_counts_match_the_built_module(spec: Spec) -> None:
+    net = archspec.load(spec.text, **spec.params)
+    model = net.build(seed=0).eval()
+    x = torch.randn(BATCH, *net.inputs["x"], generator=torch.Generator().manual_seed(0))
+    seen = runtime_shapes(net, model, x)
+    for name, shapes in seen.items():
+        n = node(net.graph, name)
+        expected = [n.shape] + [n.port_shapes[p] for p in sorted(n.port_shapes)]
+        assert shapes == expected, f"{n.name} ({n.op}): inferred {expected}, ran {shapes}"
+    out = model(x)
+    assert tuple(out.shape) == (BATCH, *spec.output) == (BATCH, *net.outputs["out"])
+
+    report = net.audit()
+    for row in report.rows:
+        if not row.is_block and (row.params or row.buffers):
+            assert state_counts(model.get_submodule(row.name)) == (row.params, row.buffers), \
+                row.name
+    params, buffers = state_counts(model)
+    assert params == report.params + report.dead.params
+    assert buffers == report.buffers + report.dead.buffers
+
+
+@examples(30)
+@given(valid_spec())
+def test_audited_macs_match_the_flop_counter(spec: Spec) -> None:
+    net = archspec.load(spec.text, **spec.params)
+    model = net.build(seed=0).eval()
+    x = torch.randn(BATCH, *net.inputs["x"])
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        model(x)
+    assert counter.get_total_flops() == 2 * BATCH * net.audit().macs, spec.text
