@@ -46,7 +46,8 @@ test: install chromium
 	$(BIN)/python -m pytest -q -n $(JOBS) -p no:cacheprovider
 
 fuzz: install
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/test_fuzz.py
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -n $(JOBS) -p no:cacheprovider \
+	  tests/hardening/test_fuzz.py tests/hardening/test_differential.py
 
 bench: install
 	$(BIN)/python bench/run_all.py
