@@ -14,8 +14,8 @@ from dataclasses import dataclass, fields
 
 @dataclass
 class Limits:
-    max_file_bytes: int = 256 * 2**10    # one spec file (lark parses ~100-200 KiB/s)
-    max_total_bytes: int = 2**20         # a spec and everything it imports
+    max_file_bytes: int = 128 * 2**10    # one spec file (lark parses ~100-200 KiB/s)
+    max_total_bytes: int = 192 * 2**10   # a spec and everything it imports
     max_nesting: int = 200               # bracket / brace nesting in the text
     max_depth: int = 200                 # syntax-tree depth of one expression or statement
     max_call_depth: int = 64             # block calls inside block calls

@@ -140,12 +140,12 @@ CASES: dict[str, Case] = {
     "invalid_utf8": Case(spec(b"# caf\xe9\nnetwork n {}\n"), Expect(
         "SpecSyntaxError", "the file is not valid UTF-8", 1, 6, "save the spec as UTF-8")),
     "file_10mb": Case(spec("#" * (10 * 2**20)), Expect(
-        "SpecLimitError", "spec file is larger than 256 KiB", 1, 1, "import")),
+        "SpecLimitError", "spec file is larger than 128 KiB", 1, 1, "import")),
     "string_10mb": Case(lambda d: __import__("archspec").load("#" * (10 * 2**20) + "\n"),
-                        Expect("SpecLimitError", "spec file is 10.0 MiB; the limit is 256 KiB",
+                        Expect("SpecLimitError", "spec file is 10.0 MiB; the limit is 128 KiB",
                                1, 1)),
     "dev_zero": Case(lambda d: __import__("archspec").load(_link(d, "/dev/zero")),
-                     Expect("SpecLimitError", "spec file is larger than 256 KiB", 1, 1)),
+                     Expect("SpecLimitError", "spec file is larger than 128 KiB", 1, 1)),
     "bidi_override": Case(body("  out x -> relu  # \u202e }\u2066 evil"), Expect(
         "SpecSyntaxError", "bidirectional control character U+202E RIGHT-TO-LEFT OVERRIDE",
         3, 20)),
@@ -320,3 +320,28 @@ def _link(d: Path, target: str) -> Path:
     if not link.is_symlink():
         link.symlink_to(target)
     return link
+
+
+def largest_file(kind: str) -> str:
+    """A valid spec just under the 128 KiB limit: many constants, or one long network."""
+    if kind == "lets":
+        lets = "".join(f"let a{i} = {i} * 2 + 1\n" for i in range(12_000))
+        return lets[:125_000].rsplit("\n", 1)[0] + "\n" + NET.format(body="  out x")
+    lines = "".join(f"  y{i} = x -> conv(4, 3, p=1) -> relu\n" for i in range(7000))
+    return NET.format(body=lines[:125_000].rsplit("\n", 2)[0] + "\n  out x")
+
+
+CASES["largest_file_lets"] = Case(spec(largest_file("lets")), value={"out": [3, 8, 8]})
+CASES["largest_file_network"] = Case(spec(largest_file("net")), value={"out": [3, 8, 8]})
+
+
+def library(i: int) -> str:
+    """About 64 KB of block definitions (never called: only parsed)."""
+    one = "block b{i}_{j}(c) {{\n  out in -> conv(c, 3, p=1) -> bn -> relu\n}}\n"
+    return "".join(one.format(i=i, j=j) for j in range(1500))[:64_000].rsplit("block", 1)[0]
+
+
+CASES["imports_at_total_limit"] = Case(load_file(
+    "main.arch", main_arch="".join(f'import "lib{i}.arch"\n' for i in range(3)) +
+    NET.format(body="  out x"), **{f"lib{i}_arch": library(i) for i in range(3)}),
+    value={"out": [3, 8, 8]})

@@ -137,12 +137,12 @@ def test_import_depth_limit(tmp_path: Path) -> None:
 
 def test_total_size_of_imports(tmp_path: Path) -> None:
     filler = "# " + "x" * 100 + "\n"
-    files = {f"f{i}.arch": filler * 2000 for i in range(6)}  # 6 x 206,000 bytes; 1 MiB at 6
-    imports = "".join(f'import "f{i}.arch"\n' for i in range(6))
+    files = {f"f{i}.arch": filler * 1000 for i in range(4)}  # 103,000 bytes each
+    imports = "".join(f'import "f{i}.arch"\n' for i in range(4))
     write(tmp_path, {**files, "main.arch": imports + NET % "relu"})
     err = error_of(tmp_path / "main.arch")
     assert (err.kind, err.message, err.span.line) == (
-        "SpecLimitError", "the spec and its imports exceed 1 MiB", 6)
+        "SpecLimitError", "the spec and its imports exceed 192 KiB", 2)
 
 
 def test_text_specs_import_relative_to_the_working_directory(
