@@ -113,5 +113,10 @@ def apply_primitive(ctx: Ctx, frame: Frame, layer: V.PrimLayer, chained: list[V.
     prim = layer.prim
     named = [layer.tensor_kwargs[n] for n in prim.all_inputs if n in layer.tensor_kwargs]
     inputs = chained + layer.tensors + named
-    params = bind_params(prim, layer.args, layer.kwargs)
+    try:
+        params = bind_params(prim, layer.args, layer.kwargs)
+    except SpecError as err:  # a bare `conv` applied: its arguments were never bound
+        if err.span.line < 1:
+            err.span = layer.span
+        raise
     return make_node(ctx, frame, prim, params, inputs, name, layer.span, attrs)

@@ -47,6 +47,8 @@ def run_statements(ctx: Ctx, frame: Frame, body: list[A.Stmt]) -> None:
                                  hint="reduce the nesting of blocks or of this expression"
                                  ) from None
         except SpecError as err:
+            if err.span.line < 1:  # never an unlocated error: at least the statement
+                err.span = stmt.span
             ctx.report(err, failed_node(ctx))
             for target in targets(stmt):
                 frame.env[target] = V.POISON

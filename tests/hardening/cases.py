@@ -345,3 +345,5 @@ CASES["imports_at_total_limit"] = Case(load_file(
     "main.arch", main_arch="".join(f'import "lib{i}.arch"\n' for i in range(3)) +
     NET.format(body="  out x"), **{f"lib{i}_arch": library(i) for i in range(3)}),
     value={"out": [3, 8, 8]})
+CASES["bare_primitive_applied"] = Case(body("  out x -> c5: conv#(192, 3)"), Expect(
+    "ArgumentError", "conv is missing required argument 'out'", 3, 16, "conv(out, kernel"))
