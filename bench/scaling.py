@@ -46,9 +46,10 @@ def timed(fn: Any) -> tuple[float, Any]:
 def one(layers: int) -> dict[str, Any]:
     """Measure one size in this process."""
     sys.path.insert(0, str(ROOT))
+    import torch  # noqa: F401  (imported before timing build)
+
     import archspec
     from archspec.limits import override
-    import torch  # noqa: F401  (imported before timing build)
     with override(max_nodes=10 * layers + 100, max_steps=100 * layers + 10_000):
         t_load, net = timed(lambda: archspec.load(spec_text(layers)))
         t_audit, report = timed(net.audit)

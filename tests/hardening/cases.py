@@ -92,6 +92,7 @@ def cli(text: str, *args: str) -> Callable[[Path], Any]:
     def run(d: Path) -> Any:
         import contextlib
         import io
+
         from archspec.cli import main
         write(d, {"main.arch": text})
         err = io.StringIO()

@@ -241,7 +241,7 @@ def valid_spec(draw: st.DrawFn) -> Spec:
     x = Shape(draw(st.integers(1, 8)), draw(st.integers(1, 24)), draw(st.integers(1, 24)))
     width = draw(st.integers(1, 8))
     g = Gen(tensors=[("x", x)])
-    g.add(f"x -> stem: conv(w, 3, p=1)", Shape(width, x.h, x.w))
+    g.add("x -> stem: conv(w, 3, p=1)", Shape(width, x.h, x.w))
     for _ in range(draw(st.integers(1, 6))):
         draw(statement(g))
     name, y = g.tensors[-1]
