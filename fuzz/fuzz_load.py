@@ -5,16 +5,16 @@ bytes, read as .arch or as YAML; the only acceptable outcomes are a Network or a
 Anything else, a time-out (-timeout) or running out of memory (-rss_limit_mb) is a finding.
 
     pip install atheris
-    python fuzz/fuzz_load.py fuzz/corpus -max_total_time=3600 -timeout=5 -rss_limit_mb=1024
+    python fuzz/fuzz_load.py out/fuzz-corpus -max_total_time=3600 -timeout=5 \
+        -rss_limit_mb=1024 -artifact_prefix=out/fuzz-
     python fuzz/fuzz_load.py --replay DIR_OR_FILE...     # re-run findings without atheris
 
-The seed corpus is specs/*.arch and archspec/std/*.arch (fuzz/corpus is created from them on
-the first run).
+The seed corpus is specs/*.arch and archspec/std/*.arch, copied into the corpus directory
+(under out/, which git ignores) on the first run.
 """
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -71,7 +71,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    if "--clean" in sys.argv:
-        shutil.rmtree(ROOT / "fuzz" / "corpus", ignore_errors=True)
-        sys.exit(0)
     sys.exit(main())
