@@ -21,8 +21,8 @@ class Limits:
     max_call_depth: int = 64             # block calls inside block calls
     max_import_depth: int = 16
     max_repeat: int = 10_000             # `block * n`, `range(n)` in loops
-    max_nodes: int = 50_000              # primitive nodes in one elaborated graph
-    max_steps: int = 500_000             # elaboration work (elaborate/context.py: Ctx.tick)
+    max_nodes: int = 30_000              # primitive nodes in one elaborated graph
+    max_steps: int = 700_000             # elaboration work (elaborate/context.py: Ctx.tick)
     max_list: int = 100_000              # elements of one list value (nested ones counted)
     max_str: int = 100_000               # characters of one string value
     max_int: int = 2**63 - 1             # integer results of expressions

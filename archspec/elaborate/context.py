@@ -30,8 +30,8 @@ class Frame:
         return f"{self.path}.{label}" if self.path else label
 
 
-NODE_STEPS = 8     # a primitive node: shape rule, naming, graph insertion (~30 µs)
-CALL_STEPS = 40    # a block call: frame, parameters, body (~100 µs with its statements)
+NODE_STEPS = 20    # a primitive node: shape rule, naming, graph insertion (~30-40 µs)
+CALL_STEPS = 50    # a block call: frame, parameters, statements (~70-100 µs)
 
 
 class Ctx:
@@ -56,7 +56,7 @@ class Ctx:
 
     def tick(self, span: Span, work: int = 1) -> None:
         """Count elaboration work, so a runaway spec stops at a fixed budget whatever it is
-        busy with. One step is one loop iteration or list element (about 1-3 µs); a node costs
+        busy with. One step is one loop iteration or list element (about 1.3 µs); a node costs
         NODE_STEPS, a block call CALL_STEPS, in proportion to their time."""
         self.steps += work
         if self.steps > LIMITS.max_steps:

@@ -50,7 +50,7 @@ def check_dims(op: str, shapes: list[Any], span: Span) -> None:
     parameter counts and MACs stay meaningful numbers."""
     from archspec.limits import LIMITS
     for shape in shapes:
-        if any(d > LIMITS.max_dim for d in shape):
+        if max(shape, default=0) > LIMITS.max_dim:
             raise SpecLimitError(f"{op} output {fmt_shape(shape)} has a dimension over "
                                  f"{LIMITS.max_dim:,}", span,
                                  hint="check the arithmetic of the sizes")
