@@ -92,11 +92,32 @@ def print_warnings(net: Any) -> None:
         err.print(escape(w.format()), style="yellow")
 
 
+RAISED_LIMITS: dict[str, int] = {}
+
+
+@app.callback()
+def options(limit: Annotated[Optional[list[str]], typer.Option(
+        "--limit", help="Raise a resource limit for this run, e.g. --limit max_nodes=2000000 "
+                        "(names in docs/hardening.md).")] = None) -> None:
+    """Compile, check, render, audit and build CNN architecture specs."""
+    from archspec.limits import Limits
+    known = set(Limits.__dataclass_fields__)
+    for item in limit or []:
+        key, sep, value = item.partition("=")
+        if not sep or key not in known or not value.isdigit():
+            raise typer.BadParameter(f"expected NAME=INTEGER with NAME one of "
+                                     f"{', '.join(sorted(known))}; got {item!r}",
+                                     param_hint="--limit")
+        RAISED_LIMITS[key] = int(value)
+
+
 def load_or_exit(file: Path, params: list[str] | None, network: str | None = None,
                  allow: list[Path] | None = None, input_shape: str | None = None) -> Any:
     from archspec.api import load
-    return load(file, network, input_shape=parse_shape(input_shape),
-                allow_paths=tuple(allow or ()), **parse_params(params))
+    from archspec.limits import override
+    with override(**RAISED_LIMITS):
+        return load(file, network, input_shape=parse_shape(input_shape),
+                    allow_paths=tuple(allow or ()), **parse_params(params))
 
 
 def fmt_shape(shape: tuple[int, ...]) -> str:

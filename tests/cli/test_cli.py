@@ -106,3 +106,16 @@ def test_usage_errors_exit_2_without_internal_error(capsys: pytest.CaptureFixtur
     assert main(["check", "--bogus", RESNET]) == 2
     err = capsys.readouterr().err
     assert "No such option: --bogus" in err and "internal error" not in err
+
+
+def test_limit_option_raises_a_limit_for_one_run(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture) -> None:
+    spec = tmp_path / "wide.arch"
+    spec.write_text("network w {\n input x: [2, 4, 4]\n out x -> relu * 9000 -> relu * 9000"
+                    " -> relu * 9000 -> relu * 9000\n}\n")
+    assert main(["check", str(spec)]) == 2
+    assert "more than 30,000 primitive nodes" in capsys.readouterr().err
+    args = ["--limit", "max_nodes=50000", "--limit", "max_steps=5000000", "check", str(spec)]
+    assert main(args) == 0
+    assert "(36001 nodes)" in capsys.readouterr().out
+    assert main(["--limit", "max_nodez=1", "check", str(spec)]) == 2
