@@ -8,19 +8,23 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
-COMMON = {"deadline": None, "suppress_health_check": list(HealthCheck), "derandomize": False}
+# No explain phase: it replays failing examples under sys.settrace, which makes the CPU-time
+# bound fail on whatever example is being replayed.
+PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
+COMMON = {"deadline": None, "suppress_health_check": list(HealthCheck), "derandomize": False,
+          "phases": PHASES}
 settings.register_profile("ci", max_examples=100, **COMMON)
 settings.register_profile("fuzz", max_examples=5000, **COMMON)
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 
 
 def examples(ci: int) -> settings:
-    """``ci`` examples in ``make test``; the fuzz profile's count (×50 at least) otherwise."""
+    """``ci`` examples in ``make test``, 20 times as many with the fuzz profile."""
     base = settings.get_profile(PROFILE if PROFILE in ("ci", "fuzz") else "ci")
-    count = ci if PROFILE != "fuzz" else max(base.max_examples, 50 * ci)
+    count = ci if PROFILE != "fuzz" else 20 * ci
     return settings(base, max_examples=count)
 
 
