@@ -43,6 +43,7 @@ demo: install
 	@for f in $(SPECS); do $(BIN)/archspec build $$f --device meta || exit $$?; done
 
 test: install chromium
+	$(BIN)/ruff check archspec tests bench fuzz
 	$(BIN)/python -m pytest -q -n $(JOBS) -p no:cacheprovider
 
 fuzz: install
@@ -53,7 +54,7 @@ bench: install
 	$(BIN)/python bench/run_all.py
 
 lint: install
-	$(BIN)/ruff check archspec tests bench
+	$(BIN)/ruff check archspec tests bench fuzz
 
 clean:
 	rm -rf out build *.egg-info .pytest_cache
