@@ -18,7 +18,6 @@ import argparse
 import os
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,8 @@ from torch.utils.benchmark import Timer
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # this checkout's archspec, whatever is installed
+
+from timing import interleaved as interleaved_wall  # bench/timing.py, beside this script
 
 import archspec
 from archspec.backends.torch import build_module, optimize_for_inference
@@ -62,13 +63,7 @@ def interleaved(timers: dict[str, Timer], rounds: int, seconds: float) -> dict[s
 
 def interleaved_calls(calls: dict[str, Callable[[], Any]], rounds: int) -> dict[str, list[float]]:
     """Wall seconds of slow calls (builds), alternating."""
-    samples: dict[str, list[float]] = {k: [] for k in calls}
-    for _ in range(rounds):
-        for key, call in calls.items():
-            start = time.perf_counter()
-            call()
-            samples[key].append(time.perf_counter() - start)
-    return samples
+    return interleaved_wall(calls, rounds)
 
 
 def row(label: str, ours: list[float], ref: list[float]) -> None:

@@ -17,13 +17,14 @@ import os
 import shutil
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from timing import interleaved  # noqa: E402  (bench/timing.py, beside this script)
 
 import archspec  # noqa: E402
 from archspec.frontend import cache  # noqa: E402
@@ -34,13 +35,7 @@ CASES = (("resnet50", "resnet50", 224), ("densenet121", "densenet121", 224),
 
 def medians(calls: dict[str, Callable[[], Any]], rounds: int) -> dict[str, float]:
     """Median wall seconds of each call, alternating them round by round."""
-    samples: dict[str, list[float]] = {k: [] for k in calls}
-    for _ in range(rounds):
-        for key, call in calls.items():
-            start = time.perf_counter()
-            call()
-            samples[key].append(time.perf_counter() - start)
-    return {k: statistics.median(v) for k, v in samples.items()}
+    return {k: statistics.median(v) for k, v in interleaved(calls, rounds).items()}
 
 
 def cold_load(spec: Path) -> Any:

@@ -7,6 +7,7 @@ from typing import Any
 
 from archspec.frontend import ast as A
 from archspec.ir.graph import Ref, Shape
+from archspec.ops.binding import describe_value
 from archspec.ops.common import fmt_shape
 from archspec.ops.registry import Primitive
 from archspec.source import UNKNOWN, Span
@@ -116,14 +117,4 @@ class Builtin:
 
 def describe(value: Any) -> str:
     """'a tensor 64×56×56', 'the number 3', ... for error messages."""
-    if hasattr(value, "describe"):
-        return value.describe()
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the string {value!r}"
-    if isinstance(value, (list, tuple)):
-        return f"a list of {len(value)}"
-    return type(value).__name__
+    return describe_value(value)

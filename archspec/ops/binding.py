@@ -69,7 +69,7 @@ def coerce(op: str, param: Param, value: Any) -> Any:
     }[kind]
     if not ok(value):
         raise SpecTypeError(f"{op}: {param.name} expects {_describe(kind)}, "
-                            f"got {_describe_value(value)}")
+                            f"got {describe_value(value)}")
     if kind == "float":
         return float(value)
     if isinstance(value, list):
@@ -98,7 +98,8 @@ def _describe(kind: str) -> str:
             "padding": "an integer, a pair, 'same' or 'valid'", "any": "a value"}[kind]
 
 
-def _describe_value(v: Any) -> str:
+def describe_value(v: Any) -> str:
+    """'the number 3', 'a list of 2', or the value's own ``describe()`` (for messages)."""
     if isinstance(v, bool):
         return f"the boolean {str(v).lower()}"
     if isinstance(v, (int, float)):
