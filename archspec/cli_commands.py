@@ -24,6 +24,14 @@ from archspec.cli import (
 Depth = Annotated[Optional[int], typer.Option("--depth", "-d", help="Block depth to show.")]
 
 
+class PlainConsole:
+    """What render_table needs of a console, printing plain text: the audit table is laid out
+    already, so importing rich for it would only cost start-up time."""
+
+    def print(self, text: str, **_: object) -> None:
+        print(text)
+
+
 @app.command()
 def audit(files: Annotated[list[Path], typer.Argument(help="One spec, or two to compare.")],
           param: Params = None, network: NetworkOpt = None, allow_path: AllowPath = None,
@@ -49,7 +57,7 @@ def audit(files: Annotated[list[Path], typer.Argument(help="One spec, or two to 
     elif csv:
         print(view.to_csv(reports[0]), end="")
     else:
-        view.render_table(reports[0], out, depth=depth)
+        view.render_table(reports[0], PlainConsole(), depth=depth)
     over = [m for r in reports for m in view.check_budgets(
         r, max_params=max_params, max_macs=max_macs, max_activation=max_activation)]
     for message in over:
