@@ -92,6 +92,10 @@ def print_warnings(net: Any) -> None:
         err.print(escape(w.format()), style="yellow")
 
 
+# Usage errors derive from click's ClickException, vendored in some typer releases and not in
+# others: take the class from typer's own BadParameter.
+USAGE_ERRORS = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
 RAISED_LIMITS: dict[str, int] = {}
 
 
@@ -157,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     except SpecError as e:
         report_spec_error(e)
         return 2
-    except typer.TyperException as e:  # usage errors: bad options, missing arguments
+    except USAGE_ERRORS as e:  # bad options, missing arguments
         show = getattr(e, "show", None)
         if callable(show):
             show()

@@ -105,7 +105,7 @@ def test_yaml_python_tag_is_rejected(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_usage_errors_exit_2_without_internal_error(capsys: pytest.CaptureFixture) -> None:
     assert main(["check", "--bogus", RESNET]) == 2
     err = capsys.readouterr().err
-    assert "No such option: --bogus" in err and "internal error" not in err
+    assert "No such option" in err and "--bogus" in err and "internal error" not in err
 
 
 def test_limit_option_raises_a_limit_for_one_run(tmp_path: Path,
