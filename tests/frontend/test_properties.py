@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import archspec
 from archspec.errors import SpecError
+
+pytestmark = pytest.mark.usefixtures("no_ast_cache")  # one cache entry per example otherwise
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted((ROOT / "specs").glob("*.arch")) + sorted((ROOT / "archspec" / "std").glob(
