@@ -117,5 +117,14 @@ def run_dot(source: str, fmt: str) -> bytes:
         raise RenderError(f"dot took longer than {DOT_TIMEOUT_S} s; try a smaller --depth") \
             from exc
     if done.returncode != 0:
-        raise RenderError(f"dot failed: {done.stderr.decode('utf-8', 'replace').strip()}")
+        raise RenderError(dot_failure(done.returncode, done.stderr))
     return done.stdout
+
+
+def dot_failure(code: int, stderr: bytes) -> str:
+    """Why ``dot`` failed, in words, even when it died without a message (killed, or out of
+    memory on a very large graph)."""
+    message = stderr.decode("utf-8", "replace").strip()
+    how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
+    hint = "; a graph this large may need a smaller --depth, or .dot output"
+    return f"dot {how}: {message}" if message else f"dot {how} without a message{hint}"

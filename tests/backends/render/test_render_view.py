@@ -107,3 +107,11 @@ def test_bad_options_are_render_errors(opts, message):
     with pytest.raises(RenderError) as info:
         render(small_resnet(), **opts)
     assert message in str(info.value)
+
+
+def test_dot_failures_are_explained():
+    from archspec.backends.render import dot_failure
+    assert dot_failure(-9, b"") == ("dot was killed by signal 9 without a message; a graph this "
+                                    "large may need a smaller --depth, or .dot output")
+    assert dot_failure(1, b"Error: syntax error in line 3\n") == \
+        "dot exited with status 1: Error: syntax error in line 3"
