@@ -29,21 +29,24 @@ PREFIX = {"": 0, "k": 1, "m": 2, "g": 3, "t": 4, "p": 5}
 QUANTITY = re.compile(r"^([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([kmgtp]?)(i?)(b?)$", re.IGNORECASE)
 
 
+def _scaled(n: float, base: int, units: Any) -> tuple[float, int]:
+    """``n`` divided by ``base`` until it is below it, and the unit index reached."""
+    i = 0
+    while abs(n) >= base and i < len(units) - 1:
+        n /= base
+        i += 1
+    return n, i
+
+
 def fmt_count(n: float) -> str:
     """``25557032`` -> ``25.56 M``; ``4089184256`` -> ``4.09 G``; under 1000 as is."""
-    i = 0
-    while abs(n) >= 1000 and i < len(COUNT_UNITS) - 1:
-        n /= 1000
-        i += 1
+    n, i = _scaled(n, 1000, COUNT_UNITS)
     return f"{n:.2f}{COUNT_UNITS[i]}" if i else f"{n:g}"
 
 
 def fmt_bytes(n: float) -> str:
     """``102760448`` -> ``98.00 MiB``."""
-    i = 0
-    while abs(n) >= 1024 and i < len(BYTE_UNITS) - 1:
-        n /= 1024
-        i += 1
+    n, i = _scaled(n, 1024, BYTE_UNITS)
     return f"{n:.2f} {BYTE_UNITS[i]}" if i else f"{int(n)} B"
 
 
