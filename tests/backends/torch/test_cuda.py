@@ -65,11 +65,13 @@ def assert_close_scaled(got: Any, want: Any, tol: float) -> None:
         torch.testing.assert_close(g.float().cpu(), w.float().cpu(), rtol=0, atol=tol * scale)
 
 
-def assert_near_in_norm(got: Any, want: Any, tol: float) -> None:
-    """Relative L2 error under ``tol``: for bf16, whose per-element error grows with depth."""
-    for g, w in zip(flat(got), flat(want), strict=True):
-        err = (g.float() - w.float()).norm() / w.float().norm()
-        assert err < tol, f"relative error {err:.4f} over {tol}"
+def assert_near_in_norm(got: Any, want: Any, tol: float) -> list[float]:
+    """Relative L2 error under ``tol`` (for bf16, whose per-element error grows with depth);
+    the errors."""
+    errors = [((g.float() - w.float()).norm() / w.float().norm()).item()
+              for g, w in zip(flat(got), flat(want), strict=True)]
+    assert all(e < tol for e in errors), f"relative errors {errors} over {tol}"
+    return errors
 
 
 def cpu_and_cuda(net: archspec.Network, **cuda_options: Any) -> tuple[Any, Any]:
@@ -138,9 +140,8 @@ def test_bf16_channels_last_forward_and_backward(name: str) -> None:
     xs = channels_last_inputs(net, batch=4)
     with torch.no_grad(), torch.autocast("cuda", dtype=torch.bfloat16):
         got = fast.eval()(*xs)
-    assert all(t.dtype == torch.bfloat16 for t in flat(got))
-    with torch.no_grad():
-        assert_near_in_norm(got, fp32.cuda().eval()(*xs), 0.03)
+    with torch.no_grad():  # not equal: autocast ran (stn_mnist's log_softmax ends in fp32)
+        assert 0 < min(assert_near_in_norm(got, fp32.cuda().eval()(*xs), 0.03))
     bf16_train_step(fast, xs)
     assert all(p.grad is not None and p.grad.dtype == torch.float32
                and torch.isfinite(p.grad).all() for p in fast.parameters() if p.requires_grad)
