@@ -25,11 +25,18 @@ def wall_limit_s() -> float:
     return CPU_LIMIT_S * min(5.0, 1.0 + load)
 
 
+def child_env() -> dict[str, str]:
+    """The environment of a measured child: this checkout first on the path (the caller's
+    PYTHONPATH kept after it), no on-disk AST cache."""
+    path = os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))
+    return {**os.environ, "ARCHSPEC_CACHE": "off", "PYTHONPATH": path}
+
+
 class ForkServer:
     """A ``python -m tests.hardening.forkserver --serve`` child, one case per request."""
 
     def __init__(self) -> None:
-        env = {**os.environ, "ARCHSPEC_CACHE": "off", "PYTHONPATH": str(ROOT)}
+        env = child_env()
         self.proc = subprocess.Popen([sys.executable, "-m", "tests.hardening.forkserver",
                                       "--serve"], cwd=ROOT, env=env, text=True,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE)

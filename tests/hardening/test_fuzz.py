@@ -9,7 +9,6 @@ injected fault raise that fault's error, and random edits of every file in specs
 from __future__ import annotations
 
 import json
-import os
 import re
 import resource
 import subprocess
@@ -29,7 +28,7 @@ from archspec.errors import SpecError, flatten
 from archspec.frontend.fmt import format_module
 from archspec.frontend.to_ast import parse_module
 from archspec.source import SourceFile
-from tests.hardening.conftest import CPU_LIMIT_S, MEMORY_LIMIT_MIB
+from tests.hardening.conftest import CPU_LIMIT_S, MEMORY_LIMIT_MIB, child_env
 from tests.hardening.strategies import Spec, examples, invalid_spec, mutation, valid_spec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,9 +68,8 @@ def fresh_cpu_s(spec: str | SourceFile, params: dict[str, Any], tmp: Path) -> fl
     name, text = (spec.name, spec.text) if isinstance(spec, SourceFile) else ("", spec)
     std = "" if loader.STD_DIR == STD[0].parent else str(loader.STD_DIR)
     job.write_text(json.dumps({"name": name, "text": text, "params": params, "std": std}))
-    env = {**os.environ, "ARCHSPEC_CACHE": "off", "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-c", FRESH, str(job)], capture_output=True,
-                         text=True, env=env, cwd=ROOT, timeout=120, check=True)
+                         text=True, env=child_env(), cwd=ROOT, timeout=120, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
 
