@@ -2,10 +2,12 @@
 
 The graph is an :class:`OpGraph`: the subset of ``networkx.DiGraph``'s interface archspec uses,
 with the same semantics (``to_networkx`` gives a real DiGraph sharing the node data). It exists
-because importing networkx costs ~110 ms, 40% of ``archspec audit``. Passes and ``node`` &c.
-accept either kind. Each node's attribute ``data`` is an :class:`OpNode`; its ``inputs`` list is
-the authoritative, ordered list of operands (a DiGraph keeps no order and no parallel edges, so
-edges serve topology only). Graph-level metadata lives in ``graph.graph``:
+because importing networkx takes about 90 ms, some 40% of ``archspec audit`` as a whole process
+(docs/api.md). The passes and the helpers below accept either kind.
+
+Each node's attribute ``data`` is an :class:`OpNode`; its ``inputs`` list is the authoritative,
+ordered list of operands (a DiGraph keeps no order and no parallel edges, so edges serve
+topology only). Graph-level metadata lives in ``graph.graph``:
 
 - ``name``: network name; ``params``: the network's resolved parameters
 - ``inputs``: input node names, in declaration order
