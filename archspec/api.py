@@ -4,45 +4,56 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from archspec.elaborate import Loader, elaborate
 from archspec.errors import SpecError
-from archspec.ir.graph import OutputInfo, Shape, node
+from archspec.ir.graph import OpGraph, OutputInfo, Shape, node, to_networkx
 from archspec.source import SourceFile
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 SpecInput = str | Path | SourceFile
 
 
 @dataclass
 class Network:
-    """A compiled, shape-checked network."""
+    """A compiled, shape-checked network. ``ir`` is the graph the compiler made and the audit
+    reads; ``graph`` is the same graph as a ``networkx.DiGraph``, built when first asked for."""
 
-    graph: nx.DiGraph
+    ir: OpGraph
     source: SourceFile
     warnings: list[SpecError] = field(default_factory=list)
+    _nx: nx.DiGraph | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        """A ``networkx.DiGraph`` of ``ir``: the same nodes, edges and node attribute dicts
+        (the same OpNode objects) and the same ``.graph`` dict; made once, on first access."""
+        if self._nx is None:
+            self._nx = to_networkx(self.ir)
+        return self._nx
 
     @property
     def name(self) -> str:
-        return self.graph.graph["name"]
+        return self.ir.graph["name"]
 
     @property
     def outputs(self) -> dict[str, Shape]:
         """Output name -> shape (without the batch dimension), main outputs first."""
-        infos: dict[str, OutputInfo] = self.graph.graph["outputs"]
-        return {name: node(self.graph, o.node.node).port_shape(o.node.port)
+        infos: dict[str, OutputInfo] = self.ir.graph["outputs"]
+        return {name: node(self.ir, o.node.node).port_shape(o.node.port)
                 for name, o in infos.items()}
 
     @property
     def inputs(self) -> dict[str, Shape]:
-        return {n: node(self.graph, n).shape for n in self.graph.graph["inputs"]}
+        return {n: node(self.ir, n).shape for n in self.ir.graph["inputs"]}
 
     def audit(self, **options: Any) -> Any:
         """Parameters, MACs/FLOPs, memory and receptive field (see docs/audit.md)."""
         from archspec.passes.audit import audit
-        return audit(self.graph, **options)
+        return audit(self.ir, **options)
 
     def render(self, **options: Any) -> Any:
         """A ``graphviz.Digraph`` of the network (see docs/render.md)."""
@@ -133,7 +144,7 @@ def first_input_override(ns: Any, overrides: dict[str, Shape]) -> dict[str, Shap
     return {names[0]: overrides["*"]} if names else {}
 
 
-def run_lints(graph: nx.DiGraph) -> list[SpecError]:
+def run_lints(graph: OpGraph) -> list[SpecError]:
     try:
         from archspec.passes.lints import lint
     except ImportError:

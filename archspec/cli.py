@@ -144,7 +144,7 @@ def check(files: Annotated[list[Path], typer.Argument(help="Spec files (.arch, .
         print_warnings(net)
         if not quiet:
             outs = ", ".join(f"{k} {fmt_shape(v)}" for k, v in net.outputs.items())
-            print(f"ok {file}: {net.name} -> {outs} ({net.graph.number_of_nodes()} nodes)")
+            print(f"ok {file}: {net.name} -> {outs} ({net.ir.number_of_nodes()} nodes)")
     if failed:
         raise Exit(2)
 

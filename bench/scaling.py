@@ -56,10 +56,10 @@ def one(layers: int) -> dict[str, Any]:
         t_audit, report = timed(net.audit)
         t_render, _ = timed(lambda: net.render(depth=1).source)
         t_build, model = timed(lambda: net.build(seed=0))
-        t_ref, ref = timed(lambda: reference(net.graph.number_of_nodes() - 1))
+        t_ref, ref = timed(lambda: reference(net.ir.number_of_nodes() - 1))
     assert report.params == sum(p.numel() for p in model.parameters()) == sum(
         p.numel() for p in ref.parameters())
-    return {"layers": net.graph.number_of_nodes() - 1, "check_s": t_load, "audit_s": t_audit,
+    return {"layers": net.ir.number_of_nodes() - 1, "check_s": t_load, "audit_s": t_audit,
             "render_s": t_render, "build_s": t_build, "ref_build_s": t_ref}
 
 

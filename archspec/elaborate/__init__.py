@@ -1,4 +1,4 @@
-"""Elaboration: AST -> networkx graph of primitive ops, shapes inferred as nodes are created."""
+"""Elaboration: AST -> OpGraph of primitive ops, shapes inferred as nodes are created."""
 
 from archspec.elaborate.loader import Loader, Namespace
 from archspec.elaborate.network import elaborate

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import networkx as nx
-
 from archspec.elaborate import values as V
 from archspec.elaborate.context import Ctx, Frame
 from archspec.elaborate.expr import evaluate
@@ -13,7 +11,7 @@ from archspec.elaborate.loader import Loader, Namespace
 from archspec.elaborate.stmts import run_statements, warn_unused
 from archspec.errors import ArgumentError, SpecError, SpecErrors, SpecNameError, did_you_mean
 from archspec.frontend import ast as A
-from archspec.ir.graph import Shape
+from archspec.ir.graph import OpGraph, Shape
 from archspec.source import Span
 
 
@@ -36,7 +34,7 @@ def choose_network(ns: Namespace, name: str | None) -> A.BlockDef | A.NetworkAli
 
 def elaborate(loader: Loader, ns: Namespace, network: str | None = None,
               params: dict[str, Any] | None = None,
-              input_shapes: dict[str, Shape] | None = None) -> nx.DiGraph:
+              input_shapes: dict[str, Shape] | None = None) -> OpGraph:
     """AST -> shape-checked graph. Raises SpecErrors (all errors found) with ``.graph`` set to
     the partial graph, for renderers that draw what elaborated."""
     net = choose_network(ns, network)

@@ -1,7 +1,9 @@
-"""The elaborated graph: a networkx.DiGraph of primitive ops plus the block hierarchy."""
+"""The elaborated graph: an OpGraph (networkx.DiGraph's interface, without importing networkx)
+of primitive ops plus the block hierarchy."""
 
 from archspec.ir.graph import (
     BlockInfo,
+    OpGraph,
     OpNode,
     OutputInfo,
     Ref,
@@ -14,10 +16,13 @@ from archspec.ir.graph import (
     node,
     nodes,
     outputs,
+    to_networkx,
     topo_nodes,
+    topo_order,
 )
 
 __all__ = [
-    "BlockInfo", "OpNode", "OutputInfo", "Ref", "Shape", "add_node", "blocks", "input_shapes",
-    "inputs", "new_graph", "node", "nodes", "outputs", "topo_nodes",
+    "BlockInfo", "OpGraph", "OpNode", "OutputInfo", "Ref", "Shape", "add_node", "blocks",
+    "input_shapes", "inputs", "new_graph", "node", "nodes", "outputs", "to_networkx",
+    "topo_nodes", "topo_order",
 ]

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import networkx as nx
-
 from archspec.errors import ShapeError
 from archspec.ir.graph import BlockInfo, OpNode, OutputInfo, Ref, Shape, add_node, new_graph, node
 from archspec.ops.binding import bind_params
@@ -22,7 +20,7 @@ from archspec.source import UNKNOWN, Span
 
 class GraphBuilder:
     def __init__(self, name: str, params: dict[str, Any] | None = None):
-        self.graph: nx.DiGraph = new_graph(name, params)
+        self.graph = new_graph(name, params)
         self._counts: dict[str, int] = {}
 
     def fresh(self, base: str) -> str:

@@ -1,8 +1,13 @@
-"""Typed node data for the elaborated graph.
+"""The elaborated graph and its typed node data.
 
-The graph is a plain ``networkx.DiGraph``. Each node's attribute ``data`` is an :class:`OpNode`;
-its ``inputs`` list is the authoritative, ordered list of operands (a DiGraph keeps no order and
-no parallel edges, so edges serve topology only). Graph-level metadata lives in ``graph.graph``:
+The graph is an :class:`OpGraph`: the subset of ``networkx.DiGraph``'s interface archspec uses,
+with the same semantics (``to_networkx`` gives a real DiGraph sharing the node data). It exists
+because importing networkx takes about 90 ms, some 40% of ``archspec audit`` as a whole process
+(docs/api.md). The passes and the helpers below accept either kind.
+
+Each node's attribute ``data`` is an :class:`OpNode`; its ``inputs`` list is the authoritative,
+ordered list of operands (a DiGraph keeps no order and no parallel edges, so edges serve
+topology only). Graph-level metadata lives in ``graph.graph``:
 
 - ``name``: network name; ``params``: the network's resolved parameters
 - ``inputs``: input node names, in declaration order
@@ -15,11 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
 from archspec.source import UNKNOWN, Span
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    Graph: TypeAlias = "OpGraph | nx.DiGraph"  # what the passes and helpers below accept
 
 Shape = tuple[int, ...]  # without the batch dimension: (C, H, W) for images, (F,) for vectors
 
@@ -86,13 +94,111 @@ class OutputInfo:
         return self.role == "aux"
 
 
-def new_graph(name: str, params: dict[str, Any] | None = None) -> nx.DiGraph:
-    g = nx.DiGraph(name=name, params=dict(params or {}), inputs=[], outputs={}, warnings=[])
+class NodeMap(dict[str, dict[str, Any]]):
+    """``graph.nodes``: node name -> attribute dict, in insertion order, callable like networkx's
+    NodeView (``nodes(data=True)``). A dict subclass so that lookups stay C calls; read-only
+    like the NodeView (nodes are added through ``OpGraph.add_node``)."""
+
+    __slots__ = ()
+
+    def __call__(self, data: bool | str = False, default: Any = None) -> Any:
+        if data is False:
+            return self
+        if data is True:
+            return self.items()
+        return ((n, a.get(data, default)) for n, a in self.items())
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("graph.nodes is read-only: add nodes with add_node")
+
+    __setitem__ = __delitem__ = __ior__ = _read_only  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _read_only  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[type, tuple[dict[str, dict[str, Any]]]]:
+        return NodeMap, (dict(self),)
+
+
+class OpGraph:
+    """A directed graph with ``networkx.DiGraph``'s semantics for the part archspec uses:
+    ``graph``, ``nodes``, ``pred``/``succ`` (name -> {neighbour: edge attribute dict}),
+    ``add_node``, ``add_edge``, ``predecessors``, ``successors``, ``number_of_nodes``,
+    ``len``, iteration and ``in`` over node names in insertion order."""
+
+    __slots__ = ("graph", "nodes", "pred", "succ")
+
+    def __init__(self, **attr: Any) -> None:
+        self.graph: dict[str, Any] = attr
+        self.nodes = NodeMap()
+        self.pred: dict[str, dict[str, dict[str, Any]]] = {}
+        self.succ: dict[str, dict[str, dict[str, Any]]] = {}
+
+    def add_node(self, n: str, **attr: Any) -> None:
+        """Add ``n`` with attributes ``attr``, or update the attributes of an existing ``n``."""
+        if n in self.nodes:
+            self.nodes[n].update(attr)
+            return
+        dict.__setitem__(self.nodes, n, attr)
+        self.pred[n] = {}
+        self.succ[n] = {}
+
+    def add_edge(self, u: str, v: str, **attr: Any) -> None:
+        """Add the edge ``u -> v`` (and either end that is missing); an existing edge keeps its
+        place and gets ``attr`` added to its attribute dict."""
+        if u not in self.nodes:
+            self.add_node(u)
+        if v not in self.nodes:
+            self.add_node(v)
+        data = self.succ[u].get(v)
+        if data is None:
+            data = self.succ[u][v] = self.pred[v][u] = {}
+        data.update(attr)
+
+    def predecessors(self, n: str) -> Iterator[str]:
+        return iter(self.pred[n])
+
+    def successors(self, n: str) -> Iterator[str]:
+        return iter(self.succ[n])
+
+    def number_of_nodes(self) -> int:
+        return len(self.nodes)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.nodes)
+
+    def __contains__(self, n: object) -> bool:
+        try:
+            return n in self.nodes
+        except TypeError:  # unhashable: not a node, as in networkx
+            return False
+
+
+def to_networkx(g: Graph) -> nx.DiGraph:
+    """``g`` as a ``networkx.DiGraph`` (a DiGraph is returned as it is): the same nodes in order,
+    the same edges with each node's predecessors in order (and successors too, when edges were
+    added with their target, as ``add_node`` below does), the very same node attribute dicts
+    (annotations written through either graph show in both) and the very same ``.graph``."""
+    import networkx as nx
+
+    if isinstance(g, nx.DiGraph):
+        return g
+    out = nx.DiGraph()
+    out.graph = g.graph
+    out.add_nodes_from(g.nodes)
+    out.add_edges_from((u, v, e) for v, ins in g.pred.items() for u, e in ins.items())
+    out._node.update(g.nodes)  # share the attribute dicts themselves: DiGraph keeps them here
+    return out
+
+
+def new_graph(name: str, params: dict[str, Any] | None = None) -> OpGraph:
+    g = OpGraph(name=name, params=dict(params or {}), inputs=[], outputs={}, warnings=[])
     g.graph["blocks"] = {"": BlockInfo("", "network", None, args=dict(params or {}))}
     return g
 
 
-def add_node(g: nx.DiGraph, data: OpNode) -> OpNode:
+def add_node(g: OpGraph, data: OpNode) -> OpNode:
     """Insert ``data`` and its input edges; the caller guarantees ``data.name`` is new."""
     g.add_node(data.name, data=data)
     for ref in data.inputs:
@@ -102,31 +208,48 @@ def add_node(g: nx.DiGraph, data: OpNode) -> OpNode:
     return data
 
 
-def node(g: nx.DiGraph, name: str) -> OpNode:
+def node(g: Graph, name: str) -> OpNode:
     return g.nodes[name]["data"]
 
 
-def nodes(g: nx.DiGraph) -> Iterator[OpNode]:
+def nodes(g: Graph) -> Iterator[OpNode]:
     """All nodes in insertion order (which is a topological order for elaborated graphs)."""
     for name in g.nodes:
         yield g.nodes[name]["data"]
 
 
-def topo_nodes(g: nx.DiGraph) -> list[OpNode]:
-    return [g.nodes[n]["data"] for n in nx.topological_sort(g)]
+def topo_order(g: Graph) -> list[str]:
+    """Node names in exactly ``networkx.topological_sort``'s order: Kahn's algorithm by
+    generations (a FIFO list), starting from the nodes without predecessors in insertion order,
+    each node's successors in edge order. ValueError on a cycle."""
+    pred, succ = g.pred, g.succ
+    waiting = {v: len(pred[v]) for v in g.nodes}
+    order = [v for v, d in waiting.items() if d == 0]
+    for u in order:  # grows while it is walked: generation after generation
+        for v in succ[u]:
+            waiting[v] -= 1
+            if waiting[v] == 0:
+                order.append(v)
+    if len(order) != len(waiting):
+        raise ValueError("the graph has a cycle")
+    return order
 
 
-def input_shapes(g: nx.DiGraph, n: OpNode) -> list[Shape]:
+def topo_nodes(g: Graph) -> list[OpNode]:
+    return [g.nodes[n]["data"] for n in topo_order(g)]
+
+
+def input_shapes(g: Graph, n: OpNode) -> list[Shape]:
     return [node(g, r.node).port_shape(r.port) for r in n.inputs]
 
 
-def inputs(g: nx.DiGraph) -> list[OpNode]:
+def inputs(g: Graph) -> list[OpNode]:
     return [node(g, name) for name in g.graph["inputs"]]
 
 
-def outputs(g: nx.DiGraph) -> dict[str, OutputInfo]:
+def outputs(g: Graph) -> dict[str, OutputInfo]:
     return g.graph["outputs"]
 
 
-def blocks(g: nx.DiGraph) -> dict[str, BlockInfo]:
+def blocks(g: Graph) -> dict[str, BlockInfo]:
     return g.graph["blocks"]

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from archspec.ir.graph import OpNode, Shape, outputs
 from archspec.ops.registry import Cost, get
 from archspec.passes.receptive_field import RF, in_shapes, op_table, receptive_field
 from archspec.passes.rollup import AUX, DEAD, MAIN, BlockRow, Run, find_runs, rollup_blocks
+
+if TYPE_CHECKING:
+    from archspec.ir.graph import Graph
 
 __all__ = ["AUX", "DEAD", "MAIN", "AuditReport", "BlockRow", "Row", "Run", "Totals",
            "TrainingMemory", "annotate", "audit", "node_cost", "node_roles"]
@@ -120,7 +122,7 @@ class AuditReport:
         raise KeyError(path)
 
 
-def annotate(graph: nx.DiGraph) -> nx.DiGraph:
+def annotate(graph: Graph) -> Graph:
     """Write ``cost`` (:class:`Cost`), ``rf`` (:class:`RF` or None) and ``role``
     ('main' | 'aux' | 'dead') on every node; backends only read these."""
     receptive_field(graph)
@@ -139,7 +141,7 @@ def node_cost(n: OpNode, shapes: list[Shape]) -> Cost:
     return get(n.op).cost(n.params, shapes, n.shape)
 
 
-def node_roles(graph: nx.DiGraph) -> dict[str, str]:
+def node_roles(graph: Graph) -> dict[str, str]:
     """'main' for nodes feeding a main output, 'aux' for those feeding only auxiliary outputs;
     nodes in neither are absent (dead). Without declared outputs every node is 'main'."""
     outs = outputs(graph).values()
@@ -150,7 +152,7 @@ def node_roles(graph: nx.DiGraph) -> dict[str, str]:
     return {**dict.fromkeys(aux, AUX), **dict.fromkeys(main, MAIN)}
 
 
-def reach(graph: nx.DiGraph, starts: list[str], stop: set[str] | None = None) -> set[str]:
+def reach(graph: Graph, starts: list[str], stop: set[str] | None = None) -> set[str]:
     """``starts`` and all their ancestors, not entering ``stop`` (linear time)."""
     stop = stop or set()
     seen = {s for s in starts if s not in stop}
@@ -169,7 +171,7 @@ def is_trainable(n: OpNode) -> bool:
     return n.attrs.get("trainable", True) is not False and not n.attrs.get("frozen", False)
 
 
-def audit(graph: nx.DiGraph, *, depth: int | None = None, dtype_bytes: int = 4,
+def audit(graph: Graph, *, depth: int | None = None, dtype_bytes: int = 4,
           batch: int = 1, lints: bool = True) -> AuditReport:
     """Annotate ``graph`` and sum its metadata into an :class:`AuditReport`. ``depth`` is the
     default rollup depth for rendering; ``batch`` scales the training-memory activations."""
@@ -193,7 +195,7 @@ def audit(graph: nx.DiGraph, *, depth: int | None = None, dtype_bytes: int = 4,
         dtype_bytes=dtype_bytes, depth=depth, warnings=_warnings(graph) if lints else [])
 
 
-def _rows(graph: nx.DiGraph, dtype_bytes: int) -> tuple[list[Row], list[bool]]:
+def _rows(graph: Graph, dtype_bytes: int) -> tuple[list[Row], list[bool]]:
     rows, trainable = [], []
     for _, a in graph.nodes(data=True):
         n, cost, rf = a["data"], a["cost"], a["rf"]
@@ -221,7 +223,7 @@ def training_memory(t: Totals, rows: list[Row], dtype_bytes: int, batch: int) ->
                           buffers=t.buffers * dtype_bytes, activations=saved * batch, batch=batch)
 
 
-def peak_live(graph: nx.DiGraph, rows: list[Row]) -> int:
+def peak_live(graph: Graph, rows: list[Row]) -> int:
     """Peak bytes of simultaneously live tensors in an inference forward pass, executing the
     main nodes in graph (topological) order and freeing each tensor after its last reader."""
     order = [r for r in rows if r.role == MAIN]
@@ -244,7 +246,7 @@ def peak_live(graph: nx.DiGraph, rows: list[Row]) -> int:
     return peak
 
 
-def main_rf(graph: nx.DiGraph) -> RF | None:
+def main_rf(graph: Graph) -> RF | None:
     """Receptive field of the first main output."""
     for o in outputs(graph).values():
         if not o.training_only:
@@ -252,7 +254,7 @@ def main_rf(graph: nx.DiGraph) -> RF | None:
     return None
 
 
-def _warnings(graph: nx.DiGraph) -> list[str]:
+def _warnings(graph: Graph) -> list[str]:
     from archspec.passes.lints import lint  # lints read the annotations written here
 
     seen: dict[str, None] = {}

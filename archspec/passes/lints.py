@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from archspec.errors import SpecError
 from archspec.ir.graph import OpNode, Shape, outputs
 from archspec.ops.common import pair
 from archspec.passes.audit import DEAD, annotate, main_rf
 from archspec.passes.receptive_field import fmt_num, is_spatial, op_table
+
+if TYPE_CHECKING:
+    from archspec.ir.graph import Graph
 
 Ops = dict[str, OpNode]
 
@@ -37,7 +38,7 @@ def warning(message: str, n: OpNode | None = None, hint: str | None = None) -> S
     return SpecError(message, span=n.span, hint=hint, severity="warning")
 
 
-def lint(graph: nx.DiGraph, *, annotated: bool = False) -> list[SpecError]:
+def lint(graph: Graph, *, annotated: bool = False) -> list[SpecError]:
     """Every lint over ``graph`` (annotating it first unless ``annotated``), in a stable
     order: by check, then by graph order."""
     if not annotated:
@@ -116,7 +117,7 @@ def _chains(ops: Ops, is_link: Callable[[OpNode], bool],
     return prev
 
 
-def lint_gridding(g: nx.DiGraph) -> list[SpecError]:
+def lint_gridding(g: Graph) -> list[SpecError]:
     """HDC check on every maximal stack of stride-1 convolutions containing a dilation > 1;
     identical rate patterns are reported once, with a count."""
     ops = op_table(g)
@@ -164,7 +165,7 @@ def _gridding_warning(ops: Ops, path: list[str], msg: str, count: int) -> SpecEr
 
 # -- groups -----------------------------------------------------------------------------------
 
-def lint_groups(g: nx.DiGraph) -> list[SpecError]:
+def lint_groups(g: Graph) -> list[SpecError]:
     """Channels not divisible by ``groups`` (where an op let it through), and two group
     convolutions with equal groups and nothing mixing channels between them."""
     found, ops = [], op_table(g)
@@ -212,7 +213,7 @@ def _isolated_groups(ops: Ops) -> list[SpecError]:
 
 # -- squeeze-and-excitation -------------------------------------------------------------------
 
-def lint_se(g: nx.DiGraph) -> list[SpecError]:
+def lint_se(g: Graph) -> list[SpecError]:
     """A 1×1 convolution that squeezes a 1×1 (globally pooled) map to fewer than
     ``MIN_SE_CHANNELS`` channels. A reduction to 0 channels is already an error."""
     found, ops = [], op_table(g)
@@ -231,7 +232,7 @@ def lint_se(g: nx.DiGraph) -> list[SpecError]:
 
 # -- dead code, coverage, alignment -----------------------------------------------------------
 
-def lint_dead(g: nx.DiGraph) -> list[SpecError]:
+def lint_dead(g: Graph) -> list[SpecError]:
     """Inputs no output uses, and dead ends: nodes whose output reaches no output."""
     if not outputs(g):
         return []
@@ -248,7 +249,7 @@ def lint_dead(g: nx.DiGraph) -> list[SpecError]:
     return found
 
 
-def lint_coverage(g: nx.DiGraph) -> list[SpecError]:
+def lint_coverage(g: Graph) -> list[SpecError]:
     """The main output's receptive field is smaller than the (first) image input: after global
     pooling, the field of one pooled unit (see receptive_field.globalise)."""
     ops = op_table(g)
@@ -267,7 +268,7 @@ def lint_coverage(g: nx.DiGraph) -> list[SpecError]:
                     "add depth, stride or dilation before the head, or a global-context block")]
 
 
-def lint_misaligned(g: nx.DiGraph) -> list[SpecError]:
+def lint_misaligned(g: Graph) -> list[SpecError]:
     """Merges whose spatial operands' fields have different strides or centres."""
     found = []
     for _, a in g.nodes(data=True):
@@ -282,5 +283,5 @@ def lint_misaligned(g: nx.DiGraph) -> list[SpecError]:
     return found
 
 
-CHECKS: tuple[Callable[[nx.DiGraph], list[SpecError]], ...] = (
+CHECKS: tuple[Callable[[Graph], list[SpecError]], ...] = (
     lint_gridding, lint_groups, lint_se, lint_dead, lint_coverage, lint_misaligned)

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import pair
 from archspec.ops.registry import get
+
+if TYPE_CHECKING:
+    from archspec.ir.graph import Graph
 
 EPS = 1e-9
 GLOBAL_FAMILIES = ("linear", "attention")
@@ -62,7 +63,7 @@ def fmt_num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0")
 
 
-def op_table(graph: nx.DiGraph) -> dict[str, OpNode]:
+def op_table(graph: Graph) -> dict[str, OpNode]:
     """``name -> OpNode`` in insertion (topological) order: one pass, then plain dict lookups
     (networkx's node views cost a function call per lookup)."""
     return {name: a["data"] for name, a in graph.nodes(data=True)}
@@ -72,7 +73,7 @@ def in_shapes(ops: dict[str, OpNode], n: OpNode) -> list[Shape]:
     return [ops[r.node].port_shape(r.port) for r in n.inputs]
 
 
-def receptive_field(graph: nx.DiGraph) -> nx.DiGraph:
+def receptive_field(graph: Graph) -> Graph:
     """Write ``graph.nodes[n]['rf']`` (an :class:`RF`, or None for nodes that depend on no
     input, e.g. constants) for every node, in one pass in insertion (topological) order."""
     ops = op_table(graph)

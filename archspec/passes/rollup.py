@@ -7,12 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import networkx as nx
-
 from archspec.ir.graph import BlockInfo, OpNode
 from archspec.passes.receptive_field import op_table
 
 if TYPE_CHECKING:
+    from archspec.ir.graph import Graph
     from archspec.passes.audit import Row
 
 MAIN, AUX, DEAD = "main", "aux", "dead"
@@ -73,7 +72,7 @@ def block_depths(blocks: dict[str, BlockInfo]) -> dict[str, int]:
     return depth
 
 
-def _with_implicit(graph: nx.DiGraph, rows: list[Row]) -> dict[str, BlockInfo]:
+def _with_implicit(graph: Graph, rows: list[Row]) -> dict[str, BlockInfo]:
     """The graph's blocks plus any block path a node names but the hierarchy lacks."""
     blocks = dict(graph.graph.get("blocks") or {"": BlockInfo("", "network", None)})
     for row in rows:
@@ -87,7 +86,7 @@ def _with_implicit(graph: nx.DiGraph, rows: list[Row]) -> dict[str, BlockInfo]:
     return blocks
 
 
-def rollup_blocks(graph: nx.DiGraph, rows: list[Row]) -> list[BlockRow]:
+def rollup_blocks(graph: Graph, rows: list[Row]) -> list[BlockRow]:
     """Totals per block instance, children summed into parents (dead nodes excluded)."""
     infos = _with_implicit(graph, rows)
     depths = block_depths(infos)
@@ -120,7 +119,7 @@ def _signature(b: BlockInfo) -> str:
     return b.kind + repr(sorted((k, repr(v)) for k, v in b.args.items()))
 
 
-def find_runs(graph: nx.DiGraph, blocks: list[BlockRow]) -> list[Run]:
+def find_runs(graph: Graph, blocks: list[BlockRow]) -> list[Run]:
     """Runs (≥ 2) of consecutive sibling blocks with equal kind, arguments, parameter and node
     counts, each fed by the one before (parallel branches and scattered blocks are not runs)."""
     children: dict[str, list[BlockRow]] = {}
@@ -162,7 +161,7 @@ def _same(a: BlockRow, b: BlockRow) -> bool:
     return (a.signature, a.params, a.nodes) == (b.signature, b.params, b.nodes)
 
 
-def _feeder(graph: nx.DiGraph, blocks: list[BlockRow],
+def _feeder(graph: Graph, blocks: list[BlockRow],
             children: dict[str, list[BlockRow]]) -> Callable[[BlockRow, BlockRow], bool]:
     """``feeds(a, b)``: some node inside block ``b`` reads a node inside block ``a``."""
     parent = {b.path: b.parent for b in blocks}

@@ -74,6 +74,28 @@ def test_check_and_audit_do_not_import_torch() -> None:
     assert result.returncode == 0, result.stderr
 
 
+def test_check_and_audit_import_neither_networkx_nor_torch() -> None:
+    """networkx costs ~110 ms to import: only ``Network.graph``, render and build need it."""
+    resnet152 = str(ROOT / "specs" / "resnet152.arch")
+    code = ("import runpy, sys, archspec\n"
+            "from archspec.passes import lint\n"
+            f"net = archspec.load({resnet152!r})\n"
+            "assert net.audit().params == 60_192_808 and net.name and net.outputs\n"
+            "lint(net.ir)\n"
+            f"for args in (['check', {RESNET!r}], ['audit', {resnet152!r}, '--depth', '1']):\n"
+            "    sys.argv = ['archspec', *args]\n"
+            "    try:\n"
+            "        runpy.run_module('archspec', run_name='__main__')\n"
+            "    except SystemExit as e:\n"
+            "        assert e.code == 0, e.code\n"
+            "found = [m for m in ('networkx', 'torch') if m in sys.modules]\n"
+            "assert not found, f'imported: {found}'")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "ok " in result.stdout and "resnet152" in result.stdout
+
+
 def test_audit_json_has_totals(capsys: pytest.CaptureFixture) -> None:
     assert main(["audit", RESNET, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

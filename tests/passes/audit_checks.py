@@ -5,12 +5,13 @@ archspec.build)."""
 from __future__ import annotations
 
 import math
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from archspec.ops.common import pair
 from archspec.passes.audit import MAIN, AuditReport, annotate
+
+if TYPE_CHECKING:
+    from archspec.ir.graph import Graph
 
 # ops whose MACs torch's FlopCounterMode also counts (convolution, mm/addmm/bmm)
 MAC_OPS = ("conv", "conv_transpose", "linear", "matmul")
@@ -37,7 +38,7 @@ def torch_macs(module: Any, *inputs: Any) -> int:
     return counter.get_total_flops() // 2
 
 
-def graph_macs(graph: nx.DiGraph, ops: tuple[str, ...] = MAC_OPS, role: str = MAIN) -> int:
+def graph_macs(graph: Graph, ops: tuple[str, ...] = MAC_OPS, role: str = MAIN) -> int:
     """MACs of the nodes FlopCounterMode would see (op in ``ops``), plus table_conv as the dense
     convolution its lowering runs (the audit counts only the connected maps' MACs)."""
     annotate(graph)
@@ -55,7 +56,7 @@ def graph_macs(graph: nx.DiGraph, ops: tuple[str, ...] = MAC_OPS, role: str = MA
     return total
 
 
-def check_against_torch(graph: nx.DiGraph, report: AuditReport, module: Any, *inputs: Any,
+def check_against_torch(graph: Graph, report: AuditReport, module: Any, *inputs: Any,
                         training_params: bool = True) -> None:
     """Assert params (with aux heads when ``training_params``), buffers and MACs (of the
     inference graph, eval mode) agree exactly with ``module`` run on ``inputs``."""

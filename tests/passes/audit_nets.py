@@ -7,10 +7,8 @@ literature without any spec file.
 
 from __future__ import annotations
 
-import networkx as nx
-
 from archspec.ir.builder import GraphBuilder
-from archspec.ir.graph import Ref
+from archspec.ir.graph import OpGraph, Ref
 
 RESNETS = {18: ("basic", (2, 2, 2, 2)), 34: ("basic", (3, 4, 6, 3)),
            50: ("bottleneck", (3, 4, 6, 3)), 101: ("bottleneck", (3, 4, 23, 3)),
@@ -50,7 +48,7 @@ def _shortcut(b: GraphBuilder, x: Ref, path: str, cin: int, cout: int, stride: i
     return b.op("bn", [y], name=f"{ds}.1", block=ds)
 
 
-def resnet(depth: int = 50, num_classes: int = 1000, hw: int = 224) -> nx.DiGraph:
+def resnet(depth: int = 50, num_classes: int = 1000, hw: int = 224) -> OpGraph:
     """torchvision's resnet{depth} as a graph with its block hierarchy."""
     kind, counts = RESNETS[depth]
     unit, expansion = (bottleneck, 4) if kind == "bottleneck" else (basic, 1)
@@ -75,7 +73,7 @@ def resnet(depth: int = 50, num_classes: int = 1000, hw: int = 224) -> nx.DiGrap
 
 
 def conv_stack(rates: list[int], channels: int = 8, hw: int = 64, kernel: int = 3,
-               strides: list[int] | None = None) -> nx.DiGraph:
+               strides: list[int] | None = None) -> OpGraph:
     """Stacked ``kernel``×``kernel`` convolutions with 'same'-style padding and the given
     dilation rates (and strides), each followed by ReLU."""
     b = GraphBuilder("stack")
@@ -89,7 +87,7 @@ def conv_stack(rates: list[int], channels: int = 8, hw: int = 64, kernel: int = 
     return b.graph
 
 
-def plain_chain(layers: int, channels: int = 8, hw: int = 8, per_block: int = 30) -> nx.DiGraph:
+def plain_chain(layers: int, channels: int = 8, hw: int = 8, per_block: int = 30) -> OpGraph:
     """``layers`` nodes: conv3x3 -> bn -> relu repeated, grouped into identical blocks of
     ``per_block`` nodes (for scaling benchmarks)."""
     b = GraphBuilder(f"chain{layers}")

@@ -21,6 +21,7 @@ from archspec.backends.render.analysis import Analysis, analyze
 from archspec.backends.render.dot import RANKDIRS, SHOW_CHOICES, to_dot
 from archspec.backends.render.view import RenderError, build_view, check_paths
 from archspec.errors import SpecError
+from archspec.ir.graph import OpGraph, to_networkx
 
 __all__ = ["FORMATS", "RenderError", "render", "render_to_file", "run_dot"]
 
@@ -30,12 +31,13 @@ MISSING_DOT = ("the graphviz 'dot' program is not installed; install Debian's 'g
                "package (apt-get install graphviz), or render to .dot")
 
 
-def render(graph: nx.DiGraph, *, depth: int | None = None, expand: Iterable[str] = (),
+def render(graph: nx.DiGraph | OpGraph, *, depth: int | None = None, expand: Iterable[str] = (),
            rankdir: str = "TB", show: Iterable[str] = ("shapes", "params"),
            collapse: Iterable[str] = ()) -> graphviz.Digraph:
     """The diagram of ``graph``: blocks deeper than ``depth`` collapse to summary nodes
     (None: nothing collapses), ``expand`` force-opens blocks by path, ``collapse`` force-closes
     them; ``show`` picks node/edge annotations among shapes, params, macs, rf."""
+    graph = to_networkx(graph)
     expand, collapse = names(expand), names(collapse)
     an, show_t = prepare(graph, expand, collapse, rankdir, show)
     return to_dot(an, build_view(an, depth, expand, collapse), rankdir, show_t)
@@ -82,7 +84,7 @@ def annotate(graph: nx.DiGraph) -> None:
             raise
 
 
-def render_to_file(graph: nx.DiGraph, path: str | Path, **opts: object) -> Path:
+def render_to_file(graph: nx.DiGraph | OpGraph, path: str | Path, **opts: object) -> Path:
     """Render to ``path``; the format comes from the suffix (.dot .svg .png .pdf .html).
 
     Everything but .dot needs graphviz's ``dot`` program (RenderError when missing).

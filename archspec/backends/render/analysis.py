@@ -14,7 +14,7 @@ from typing import Any
 import networkx as nx
 
 from archspec.errors import SpecError
-from archspec.ir.graph import BlockInfo, OpNode, Shape
+from archspec.ir.graph import BlockInfo, OpGraph, OpNode, Shape, to_networkx
 from archspec.passes.audit import AUX, node_roles
 
 
@@ -66,8 +66,9 @@ class Analysis:
         return self.data(self.block_output(path)).shape
 
 
-def analyze(graph: nx.DiGraph) -> Analysis:
+def analyze(graph: nx.DiGraph | OpGraph) -> Analysis:
     """Collect hierarchy, membership, training-only nodes, errors and repeated runs."""
+    graph = to_networkx(graph)
     order = {name: i for i, name in enumerate(graph.nodes)}
     known: dict[str, BlockInfo] = dict(graph.graph.get("blocks", {}))
     known.setdefault("", BlockInfo("", "network", None))

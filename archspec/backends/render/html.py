@@ -27,6 +27,7 @@ from archspec.backends.render.analysis import Analysis
 from archspec.backends.render.dot import to_dot
 from archspec.backends.render.page import SCRIPT, STYLE, TEMPLATE
 from archspec.backends.render.view import View, block_id, build_view, cluster_id, open_blocks
+from archspec.ir.graph import OpGraph, to_networkx
 
 MAX_VIEWS = 200
 MAX_ITEMS = 12_000  # total visible items over all views: bounds dot's work
@@ -40,14 +41,16 @@ class State:
     collapse: tuple[str, ...]
 
 
-def render_html(graph: nx.DiGraph, *, depth: int | None = None, expand: Iterable[str] = (),
-                rankdir: str = "TB", show: Iterable[str] = ("shapes", "params"),
+def render_html(graph: nx.DiGraph | OpGraph, *, depth: int | None = None,
+                expand: Iterable[str] = (), rankdir: str = "TB",
+                show: Iterable[str] = ("shapes", "params"),
                 collapse: Iterable[str] = (), max_views: int = MAX_VIEWS,
                 max_items: int = MAX_ITEMS) -> str:
     """The interactive page for ``graph``; options as :func:`render`, the first view is the
     one :func:`render` draws."""
     from archspec.backends.render import names, prepare
 
+    graph = to_networkx(graph)
     expand, collapse = names(expand), names(collapse)
     an, show_t = prepare(graph, expand, collapse, rankdir, show)
     base = State(expand, collapse)

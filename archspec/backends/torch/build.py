@@ -14,12 +14,12 @@ from archspec.backends.torch.codegen import build_program, ident, output_refs
 from archspec.backends.torch.limits import check_param_budget, dtype_itemsize
 from archspec.backends.torch.module import ArchModule, class_name, make_class
 from archspec.backends.torch.modules import apply_inits, freeze, lower_all, place_modules
-from archspec.ir.graph import outputs
+from archspec.ir.graph import OpGraph, outputs, to_networkx
 
 DEFAULT_MAX_PARAM_BYTES = 4 * 2**30
 
 
-def build_module(graph: nx.DiGraph, *, device: str | torch.device | None = None,
+def build_module(graph: nx.DiGraph | OpGraph, *, device: str | torch.device | None = None,
                  dtype: torch.dtype | None = None, seed: int | None = None,
                  max_param_bytes: int | None = DEFAULT_MAX_PARAM_BYTES,
                  memory_format: torch.memory_format | None = None) -> ArchModule:
@@ -33,6 +33,7 @@ def build_module(graph: nx.DiGraph, *, device: str | torch.device | None = None,
     ``max_param_bytes`` (None: no limit). ``memory_format=torch.channels_last`` converts the
     weights and makes ``forward`` convert image inputs.
     """
+    graph = to_networkx(graph)
     dev = torch.device(device) if device is not None else None
     if dev is None or dev.type != "meta":
         check_param_budget(graph, dtype_itemsize(dtype), max_param_bytes)

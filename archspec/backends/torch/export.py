@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from archspec.backends.torch.build import build_module
 from archspec.backends.torch.module import ArchModule
 from archspec.backends.torch.modules import INITS, check_init
-from archspec.ir.graph import input_shapes, nodes
+from archspec.ir.graph import OpGraph, input_shapes, nodes, to_networkx
 from archspec.ops.registry import get
 from torch import Tensor, nn
 
@@ -58,9 +58,11 @@ class ExportError(Exception):
     """The network uses something export_python cannot write as standalone source."""
 
 
-def export_python(graph: nx.DiGraph, path: str | Path, *, class_name: str | None = None) -> str:
+def export_python(graph: nx.DiGraph | OpGraph, path: str | Path, *,
+                  class_name: str | None = None) -> str:
     """Write a standalone .py defining an ``nn.Module`` equivalent to ``build_module(graph)``
     (same state-dict keys, same forward); returns the source."""
+    graph = to_networkx(graph)
     model = build_module(graph, device="meta", max_param_bytes=None)
     name = class_name or type(model).__name__
     out = _Writer(graph)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import networkx as nx
-
 from archspec.ir.builder import GraphBuilder
-from archspec.ir.graph import Ref
+from archspec.ir.graph import OpGraph, Ref
 
 
 def conv_bn_relu(b: GraphBuilder, x: Ref, out: int, k: int, block: str, name: str,
@@ -48,7 +46,7 @@ def head(b: GraphBuilder, y: Ref, classes: int) -> Ref:
     return b.op("linear", [y], classes, name="fc")
 
 
-def small_resnet(blocks_per_layer: int = 2, layers: int = 2) -> nx.DiGraph:
+def small_resnet(blocks_per_layer: int = 2, layers: int = 2) -> OpGraph:
     """stem -> layer1 (basic blocks, 64) [-> layer2 (128, stride 2) ...] -> head."""
     b = GraphBuilder("small_resnet", {"num_classes": 10})
     y = stem(b, b.input("x", (3, 64, 64)))
@@ -62,7 +60,7 @@ def small_resnet(blocks_per_layer: int = 2, layers: int = 2) -> nx.DiGraph:
     return b.graph
 
 
-def inception_net() -> nx.DiGraph:
+def inception_net() -> OpGraph:
     """One inception-like block (4 branches + concat) followed by an aux head and a main head."""
     b = GraphBuilder("inception_net")
     x = b.op("conv", [b.input("x", (3, 32, 32))], 32, 3, p=1, name="stem")
@@ -92,7 +90,7 @@ def head_in(b: GraphBuilder, y: Ref, block: str) -> Ref:
     return b.op("linear", [y], 10, name=f"{block}.fc", block=block)
 
 
-def dense_net(layers: tuple[int, ...] = (6, 12, 48, 32), growth: int = 32) -> nx.DiGraph:
+def dense_net(layers: tuple[int, ...] = (6, 12, 48, 32), growth: int = 32) -> OpGraph:
     """A densenet201-sized graph: dense layers (bn-relu-1x1-bn-relu-3x3, concat) in 4 dense
     blocks with transitions: 2 * sum(layers) + len(layers) convs (200 for the default)."""
     b = GraphBuilder("dense_net")
@@ -128,7 +126,7 @@ def transition(b: GraphBuilder, x: Ref, path: str) -> Ref:
     return b.op("avgpool", [y], 2, s=2, name=f"{path}.pool", block=path)
 
 
-def broken_net() -> nx.DiGraph:
+def broken_net() -> OpGraph:
     """A graph that 'failed part-way': layer1.0.conv2 is flagged, and layer1.1.conv2 failed
     before it was created (the error names a node the graph lacks); no outputs were reached."""
     from archspec.errors import ShapeError

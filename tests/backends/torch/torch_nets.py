@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import networkx as nx
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from archspec.ir.builder import GraphBuilder
-from archspec.ir.graph import Ref
+from archspec.ir.graph import OpGraph, Ref
 
 
 def conv_bn(b: GraphBuilder, x: Ref, path: str, out: int, k: int, s: int = 1, p: int = 0,
@@ -30,7 +29,7 @@ def basic_block(b: GraphBuilder, x: Ref, path: str, cin: int, planes: int, strid
 
 
 def resnet_graph(layers: tuple[int, ...] = (2, 2, 2, 2), num_classes: int = 10,
-                 size: int = 32, checkpoint: bool = False, name: str = "resnet18") -> nx.DiGraph:
+                 size: int = 32, checkpoint: bool = False, name: str = "resnet18") -> OpGraph:
     """torchvision resnet18 (same names) for a size×size input; ``checkpoint`` marks layer1-4."""
     b = GraphBuilder(name, {"num_classes": num_classes})
     x = b.input("x", (3, size, size))
@@ -47,7 +46,7 @@ def resnet_graph(layers: tuple[int, ...] = (2, 2, 2, 2), num_classes: int = 10,
     return b.graph
 
 
-def branchy_graph() -> nx.DiGraph:
+def branchy_graph() -> OpGraph:
     """Branches, concat, add, split ports, maxpool indices -> unpool, and a training-only head."""
     b = GraphBuilder("branchy")
     x = b.input("x", (3, 16, 16))
@@ -95,7 +94,7 @@ class Branchy(nn.Module):
         return logits, self.aux.fc(torch.flatten(F.adaptive_avg_pool2d(mix, 1), 1))
 
 
-def tiny_graph(init: dict[str, str] | None = None) -> nx.DiGraph:
+def tiny_graph(init: dict[str, str] | None = None) -> OpGraph:
     """conv-bn-relu-gap-linear on 3×8×8; ``init`` maps node names to attrs['init']."""
     init = init or {}
     b = GraphBuilder("tiny")
