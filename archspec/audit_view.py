@@ -135,12 +135,13 @@ def table_row(r: Row) -> tuple[str, ...]:
             fmt_bytes(r.activation_bytes), _rf_text(r.rf, r.rf_global))
 
 
-def format_columns(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-    """A plain text table: a header, a rule, then one line per row."""
+def format_columns(head: tuple[str, ...], rows: list[tuple[str, ...]], left: int = LEFT) -> str:
+    """A plain text table: a header, a rule, then one line per row; the first ``left``
+    columns left-aligned, the rest right-aligned. Never wrapped, whatever the terminal."""
     widths = [max(len(c) for c in col) for col in zip(head, *rows)]
 
     def line(cells: tuple[str, ...]) -> str:
-        return "  ".join(c.ljust(w) if i < LEFT else c.rjust(w)
+        return "  ".join(c.ljust(w) if i < left else c.rjust(w)
                          for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
 
     return "\n".join([line(head), "  ".join("-" * w for w in widths), *map(line, rows)])
@@ -326,25 +327,21 @@ def _fmt(v: float | None, unit: str, signed: bool = False) -> str:
 
 
 def render_comparison(cmp: ComparisonReport, console: Any) -> None:
-    """Print a comparison as two rich tables (totals, then blocks)."""
-    from rich.table import Table
-
-    t = Table(title=f"{cmp.name_a} → {cmp.name_b}", header_style="bold")
-    for col in ("metric", cmp.name_a or "a", cmp.name_b or "b", "Δ", "ratio"):
-        t.add_column(col, justify="left" if col == "metric" else "right")
-    for d in cmp.totals:
-        t.add_row(d.metric, _fmt(d.a, d.unit), _fmt(d.b, d.unit), _fmt(d.delta, d.unit, True),
-                  f"{d.ratio:.3f}×" if d.ratio is not None else "-")
-    console.print(t)
-    t = Table(title=f"blocks at depth {cmp.depth}", header_style="bold")
-    for col in ("block", "kind", "params a", "params b", "Δ params", "MACs a", "MACs b",
-                "Δ MACs"):
-        t.add_column(col, justify="left" if col in ("block", "kind") else "right")
-    for path, kind, p, m in cmp.blocks:
-        t.add_row(path, kind, _fmt(p.a, "count"), _fmt(p.b, "count"),
-                  _fmt(p.delta, "count", True), _fmt(m.a, "count"), _fmt(m.b, "count"),
-                  _fmt(m.delta, "count", True))
-    console.print(t)
+    """Print a comparison as two plain tables: totals, then the blocks at ``cmp.depth``."""
+    totals = [(d.metric, _fmt(d.a, d.unit), _fmt(d.b, d.unit), _fmt(d.delta, d.unit, True),
+               f"{d.ratio:.3f}×" if d.ratio is not None else "-") for d in cmp.totals]
+    blocks = [(path, kind, _fmt(p.a, "count"), _fmt(p.b, "count"), _fmt(p.delta, "count", True),
+               _fmt(m.a, "count"), _fmt(m.b, "count"), _fmt(m.delta, "count", True))
+              for path, kind, p, m in cmp.blocks]
+    for title, text in (
+            (f"{cmp.name_a or 'a'} → {cmp.name_b or 'b'}", format_columns(
+                ("metric", cmp.name_a or "a", cmp.name_b or "b", "Δ", "ratio"), totals, 1)),
+            (f"blocks at depth {cmp.depth}", format_columns(
+                ("block", "kind", "params a", "params b", "Δ params", "MACs a", "MACs b",
+                 "Δ MACs"), blocks))):
+        console.print(title, style="bold", highlight=False)
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+        console.print()
 
 
 # -- budgets ---------------------------------------------------------------------------------

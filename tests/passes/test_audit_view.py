@@ -112,7 +112,10 @@ def test_compare(r18, r50):
     assert (kind, p.a, p.b) == ("group", r18.block("layer4").params, 14_964_736)
     rf = next(d for d in cmp.totals if d.metric == "receptive_field")
     assert (rf.a, rf.b) == (435.0, 427.0)
-    con = Console(record=True, width=200)
+    con = Console(record=True, width=60)  # narrower than the tables: lines run on, unwrapped
     render_comparison(cmp, con)
     text = con.export_text()
     assert "resnet18 → resnet50" in text and "+13.87 M" in text
+    layer4 = next(line for line in text.splitlines() if line.startswith("layer4"))
+    assert layer4.split() == ["layer4", "group", "8.39", "M", "14.96", "M", "+6.57", "M",
+                              "411.04", "M", "809.24", "M", "+398.20", "M"]
