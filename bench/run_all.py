@@ -4,6 +4,8 @@ Each script measures archspec and its reference side by side in the same run (in
 rounds, medians); this collects their rows. The ratio is always archspec ÷ reference, so
 below 1 archspec is faster (or smaller). Raw outputs go to out/bench/*.log.
 
+With an NVIDIA GPU (``nvidia-smi`` on the path) it also runs bench/gpu.py.
+
     .venv/bin/python bench/run_all.py [--quick] [--markdown]
 """
 
@@ -15,6 +17,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -38,7 +41,7 @@ def jobs(quick: bool) -> list[tuple[str, list[str]]]:
         ("audit", [py, "bench/audit.py", *(["--repeat", "1"] if quick else [])]),
         ("scaling", [py, "bench/scaling.py", "--json",
                      *(["--sizes", "1000,10000"] if quick else [])]),
-    ]
+    ] + ([("gpu", [py, "bench/gpu.py", *rounds])] if shutil.which("nvidia-smi") else [])
 
 
 def run(name: str, cmd: list[str]) -> tuple[str, float]:
@@ -58,9 +61,9 @@ def rows_of(name: str, out: str) -> list[dict[str, Any]]:
     for line in out.splitlines():
         if line.startswith("{"):
             rows += json_rows(json.loads(line))
-        elif name == "build" and (m := MS_ROW.match(line)):
-            rows.append(row("build/forward", m["case"], float(m["ours"]) / 1e3,
-                            float(m["ref"]) / 1e3, "torchvision"))
+        elif name in ("build", "gpu") and (m := MS_ROW.match(line)):
+            rows.append(row("build/forward" if name == "build" else "gpu", m["case"],
+                            float(m["ours"]) / 1e3, float(m["ref"]) / 1e3, "torchvision"))
         elif name == "audit":
             rows += audit_rows(line)
     return rows
