@@ -3,6 +3,8 @@ same trees, same meta on every node, for every spec file and random edits of the
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from functools import cache
 from pathlib import Path
 
@@ -12,8 +14,11 @@ from hypothesis import strategies as st
 from lark import Lark, Tree
 from lark.exceptions import UnexpectedInput
 
+from archspec.errors import SpecError
 from archspec.frontend import cache as ast_cache
 from archspec.frontend.parse import _Nesting, build_parser, parser
+from archspec.frontend.to_ast import parse_module
+from archspec.source import SourceFile
 from tests.frontend.test_properties import mutate
 from tests.hardening.cases import largest_file, library
 
@@ -78,3 +83,19 @@ def test_positions_match_lark_on_expressions(text: str) -> None:
 def test_positions_match_lark_on_random_edits(data: st.DataObject) -> None:
     path = data.draw(st.sampled_from(FILES))
     assert_same_parse(mutate(path.read_text(), data))
+
+
+@pytest.mark.parametrize("text", ["network n {\n  input x: [3, 8, 8]\n  out x\n}\n",
+                                  "network n {\n  out x ->\n}\n", "let a = 'n{(}'\n"])
+def test_parsing_pauses_the_collector_and_restores_it(text: str) -> None:
+    assert gc.isenabled()
+    with contextlib.suppress(SpecError):
+        parse_module(SourceFile("a.arch", text))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with contextlib.suppress(SpecError):
+            parse_module(SourceFile("a.arch", text))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
