@@ -34,9 +34,11 @@ class NewlinePostLex:
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
         stack: list[tuple[str, bool]] = []  # (opener, newlines significant inside)
         for tok in stream:
-            if tok.type == "_NL" and stack and not stack[-1][1]:
+            kind = tok.type
+            if kind == "_NL" and stack and not stack[-1][1]:
                 continue
-            self._track(stack, tok)
+            if kind in OPENERS or kind in CLOSERS:  # most tokens are neither: no call
+                self._track(stack, tok)
             yield tok
 
     def _track(self, stack: list[tuple[str, bool]], tok: Token) -> None:

@@ -100,8 +100,10 @@ class ToAst(Transformer):
         return line + self.line_off, col + (self.col_off if line == 1 else 0)
 
     def span(self, meta: Any) -> Span:
-        if getattr(meta, "empty", True) and not isinstance(meta, Token):
+        if not isinstance(meta, Token) and getattr(meta, "empty", True):
             return Span(self.source, 1 + self.line_off, 1 + self.col_off)
+        if not (self.line_off or self.col_off):  # a whole file
+            return Span(self.source, meta.line, meta.column, meta.end_line, meta.end_column)
         line, col = self._pos(meta.line, meta.column)
         end_line, end_col = self._pos(meta.end_line, meta.end_column)
         return Span(self.source, line, col, end_line, end_col)
