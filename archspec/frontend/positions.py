@@ -69,8 +69,9 @@ class Positions:
 def first_token(children: list) -> Token | None:
     for c in children:
         if isinstance(c, Tree):
-            if not c.meta.empty:
-                return c.meta.first_token
+            meta = c.meta
+            if not meta.empty:
+                return meta.first_token
         elif isinstance(c, Token):
             return c
     return None
@@ -79,8 +80,9 @@ def first_token(children: list) -> Token | None:
 def last_token(children: list) -> Token:
     for c in reversed(children):
         if isinstance(c, Tree):
-            if not c.meta.empty:
-                return c.meta.last_token
+            meta = c.meta
+            if not meta.empty:
+                return meta.last_token
         elif isinstance(c, Token):
             return c
     raise AssertionError("a node with a first token has a last one")
