@@ -39,10 +39,14 @@ def cache_dir() -> Path | None:
     return base
 
 
+DIGESTED = ("arch.lark", "parse.py", "positions.py", "to_ast.py", "ast.py", "yaml.py")
+
+
 @cache
 def grammar_digest() -> bytes:
+    """Of the files that decide what a parse produces (spans included)."""
     here = Path(__file__).parent  # not importing parse.py: a cache hit needs no lark
-    parts = [(here / f).read_bytes() for f in ("arch.lark", "to_ast.py", "ast.py", "yaml.py")]
+    parts = [(here / f).read_bytes() for f in DIGESTED]
     return hashlib.sha256(VERSION + b"".join(parts)).digest()
 
 

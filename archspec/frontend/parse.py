@@ -12,6 +12,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from archspec.errors import SpecLimitError, SpecSyntaxError
+from archspec.frontend import positions
 from archspec.limits import LIMITS, fmt_bytes
 from archspec.source import SourceFile, Span
 
@@ -33,9 +34,11 @@ class NewlinePostLex:
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
         stack: list[tuple[str, bool]] = []  # (opener, newlines significant inside)
         for tok in stream:
-            if tok.type == "_NL" and stack and not stack[-1][1]:
+            kind = tok.type
+            if kind == "_NL" and stack and not stack[-1][1]:
                 continue
-            self._track(stack, tok)
+            if kind in OPENERS or kind in CLOSERS:  # most tokens are neither: no call
+                self._track(stack, tok)
             yield tok
 
     def _track(self, stack: list[tuple[str, bool]], tok: Token) -> None:
@@ -57,10 +60,16 @@ class _Nesting(Exception):
 @cache
 def parser() -> Lark:
     """One LALR parser for whole files (``start``) and single expressions (``expr``); its
-    tables are cached on disk by lark, keyed by the grammar's hash."""
+    tables are cached on disk by lark, keyed by the grammar's hash. Node positions come from
+    positions.py, or from lark's slower ``propagate_positions`` where that cannot hook in."""
+    lark = build_parser(propagate_positions=False)
+    return lark if positions.install(lark) else build_parser(propagate_positions=True)
+
+
+def build_parser(propagate_positions: bool) -> Lark:
     return Lark(GRAMMAR.read_text(), parser="lalr", lexer="contextual", start=["start", "expr"],
-                cache=True,
-                postlex=NewlinePostLex(), propagate_positions=True, maybe_placeholders=True)
+                cache=True, postlex=NewlinePostLex(), propagate_positions=propagate_positions,
+                maybe_placeholders=True)
 
 
 def parse_tree(source: SourceFile, start: str = "start") -> Tree:
