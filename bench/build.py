@@ -117,10 +117,15 @@ def main() -> None:
     load = os.getloadavg()[0]
     if load > (os.cpu_count() or 1):
         print(f"warning: load average {load:.1f} on {os.cpu_count()} CPUs; figures are noisy")
+    run_cases(CASES, bench_case, args)
+
+
+def run_cases(cases: tuple, bench: Callable[..., None], args: argparse.Namespace) -> None:
+    """The column header, then ``bench(*case, args)`` for each case (or the ``--only`` one)."""
     print(f"{'':<46} {'archspec':>13} {'torchvision':>13}")
-    for case in CASES:
+    for case in cases:
         if args.only in (None, case[0]):
-            bench_case(*case, args)
+            bench(*case, args)
 
 
 if __name__ == "__main__":

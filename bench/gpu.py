@@ -25,7 +25,7 @@ from torch.utils.benchmark import Timer
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # this checkout's archspec, whatever is installed
 
-from build import interleaved, row  # bench/build.py, beside this script
+from build import interleaved, row, run_cases  # bench/build.py, beside this script
 
 import archspec
 
@@ -111,10 +111,7 @@ def main() -> None:
     torch.backends.cudnn.benchmark = True
     print(f"torch {torch.__version__}, torchvision {torchvision.__version__}, "
           f"{torch.cuda.get_device_name()}, medians of {args.rounds} interleaved rounds")
-    print(f"{'':<46} {'archspec':>13} {'torchvision':>13}")
-    for case in CASES:
-        if args.only in (None, case[0]):
-            bench_case(*case, args)
+    run_cases(CASES, bench_case, args)
 
 
 if __name__ == "__main__":
