@@ -30,25 +30,26 @@ class Network:
     @property
     def graph(self) -> nx.DiGraph:
         """A ``networkx.DiGraph`` of ``ir``: the same nodes, edges and node attribute dicts
-        (the same OpNode objects) and the same ``.graph`` dict; made once, on first access."""
+        (the same OpNode objects); its ``.graph`` dict mirrors ``ir.meta`` (GraphMeta.as_dict);
+        made once, on first access."""
         if self._nx is None:
             self._nx = to_networkx(self.ir)
         return self._nx
 
     @property
     def name(self) -> str:
-        return self.ir.graph["name"]
+        return self.ir.meta.name
 
     @property
     def outputs(self) -> dict[str, Shape]:
         """Output name -> shape (without the batch dimension), main outputs first."""
-        infos: dict[str, OutputInfo] = self.ir.graph["outputs"]
+        infos: dict[str, OutputInfo] = self.ir.meta.outputs
         return {name: node(self.ir, o.node.node).port_shape(o.node.port)
                 for name, o in infos.items()}
 
     @property
     def inputs(self) -> dict[str, Shape]:
-        return {n: node(self.ir, n).shape for n in self.ir.graph["inputs"]}
+        return {n: node(self.ir, n).shape for n in self.ir.meta.inputs}
 
     def audit(self, **options: Any) -> Any:
         """Parameters, MACs/FLOPs, memory and receptive field (see docs/audit.md)."""
@@ -58,12 +59,12 @@ class Network:
     def render(self, **options: Any) -> Any:
         """A ``graphviz.Digraph`` of the network (see docs/render.md)."""
         from archspec.backends.render import render
-        return render(self.graph, **options)
+        return render(self.ir, **options)
 
     def build(self, **options: Any) -> Any:
         """A ``torch.nn.Module`` (see docs/build.md)."""
         from archspec.backends.torch import build_module
-        return build_module(self.graph, **options)
+        return build_module(self.ir, **options)
 
 
 def to_source(spec: SpecInput) -> SourceFile:
@@ -129,9 +130,8 @@ def load(spec: SpecInput, network: str | None = None, *, input_shape: Shape | No
         source.name).is_file() else None)
     overrides = {"*": tuple(input_shape)} if input_shape else {}
     graph = elaborate(loader, ns, network, params, first_input_override(ns, overrides))
-    warnings = list(graph.graph["warnings"]) + run_lints(graph)
-    graph.graph["warnings"] = warnings
-    return Network(graph, source, warnings)
+    graph.meta.warnings.extend(run_lints(graph))
+    return Network(graph, source, list(graph.meta.warnings))
 
 
 def first_input_override(ns: Any, overrides: dict[str, Shape]) -> dict[str, Shape]:

@@ -23,7 +23,7 @@ def run_build(net: Any, *, output: Path | None, onnx: Path | None, device: str,
         raise typer.BadParameter(f"unknown dtype {dtype!r}; use fp32, fp16 or bf16")
     torch_dtype = getattr(torch, DTYPES[dtype]) if dtype else None
     limit = parse_quantity(max_param_bytes) if max_param_bytes else DEFAULT_MAX_PARAM_BYTES
-    model = build_module(net.graph, device=device, dtype=torch_dtype, seed=seed,
+    model = build_module(net.ir, device=device, dtype=torch_dtype, seed=seed,
                          max_param_bytes=limit,
                          memory_format=torch.channels_last if channels_last else None)
     if optimize == "inference":
@@ -46,7 +46,7 @@ def export(net: Any, model: Any, output: Path | None, onnx: Path | None, device:
     model.eval()
     if output is not None:
         if output.suffix == ".py":
-            ex.export_python(net.graph, output)
+            ex.export_python(net.ir, output)
         elif output.suffix == ".pt2":
             ex.export_program(model, example, output)
         else:

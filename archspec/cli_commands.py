@@ -81,7 +81,7 @@ def render(file: Path,
     from archspec.errors import SpecError
     failure: SpecError | None = None
     try:
-        graph = load_or_exit(file, param, network, allow_path, input).graph
+        graph = load_or_exit(file, param, network, allow_path, input).ir
     except SpecError as e:
         graph, failure = getattr(e, "graph", None), e
         if graph is None:

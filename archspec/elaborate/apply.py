@@ -70,7 +70,7 @@ def apply_group(ctx: Ctx, frame: Frame, group: V.GroupLayer, x: Any, name: str |
 
 def register_block(ctx: Ctx, path: str, kind: str, span: Any, attrs: dict[str, Any],
                    args: dict[str, Any] | None = None, doc: str | None = None) -> BlockInfo:
-    blocks = ctx.graph.graph["blocks"]
+    blocks = ctx.graph.meta.blocks
     if path in blocks or path in ctx.graph:
         raise SpecNameError(f"duplicate module name '{path}'", span,
                          hint="give each layer a distinct label")

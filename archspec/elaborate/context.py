@@ -44,7 +44,8 @@ class Ctx:
         self.errors: list[SpecError] = []
         self.failures = 0               # errors reported, repeats included
         self.steps = 0                  # elaboration work done (see tick)
-        self.graph.graph["errors"] = []
+        self.input_overrides: dict[str, tuple[int, ...]] = {}  # input name -> shape
+        self.failed: list[tuple[str, list[str]]] = []  # ops whose shape rule failed, inputs
 
     def report(self, err: SpecError, node: str | None = None) -> None:
         """Record an error once (a block called many times fails the same way each time)."""
@@ -52,7 +53,7 @@ class Ctx:
         key = (err.span.file, err.span.line, err.span.col, err.message)
         if all((e.span.file, e.span.line, e.span.col, e.message) != key for e in self.errors):
             self.errors.append(err)
-            self.graph.graph["errors"].append((node, err))
+            self.graph.meta.errors.append((node, err))
 
     def tick(self, span: Span, work: int = 1) -> None:
         """Count elaboration work, so a runaway spec stops at a fixed budget whatever it is

@@ -47,23 +47,21 @@ def elaborate(loader: Loader, ns: Namespace, network: str | None = None,
         seen.add(id(net))
         net, owner, params = resolve_alias(loader, owner, net, params)
     ctx = Ctx(loader, net.name if not network else network, {})
-    ctx.graph.graph["name"] = choose_network(ns, network).name
-    ctx.graph.graph["input_overrides"] = dict(input_shapes or {})
-    ctx.graph.graph["span"] = net.span
+    meta = ctx.graph.meta
+    meta.name = choose_network(ns, network).name
+    ctx.input_overrides = dict(input_shapes or {})
+    meta.span = net.span
     frame = Frame("", owner)
     try:
         bind_network_params(ctx, frame, net, params)
         run_statements(ctx, frame, net.body)
         warn_unused(ctx, frame)
-        if not ctx.graph.graph["outputs"] and not ctx.errors:
+        if not meta.outputs and not ctx.errors:
             raise SpecNameError(f"network '{net.name}' has no output", net.name_span,
                              hint="end it with `out VALUE`")
     except SpecError as err:
         ctx.report(err)
-    ctx.graph.graph.pop("input_overrides")
-    outputs = ctx.graph.graph["outputs"]
-    ctx.graph.graph["outputs"] = {k: v for k, v in sorted(outputs.items(),
-                                                          key=lambda kv: kv[1].role != "main")}
+    meta.outputs = dict(sorted(meta.outputs.items(), key=lambda kv: kv[1].role != "main"))
     if ctx.errors:
         errors = SpecErrors(ctx.errors)
         errors.graph = ctx.graph  # type: ignore[attr-defined]
@@ -118,5 +116,5 @@ def bind_network_params(ctx: Ctx, frame: Frame, net: A.BlockDef, params: dict[st
         frame.used.add(p.name)
         if value is not V.POISON:
             resolved[p.name] = value
-    ctx.graph.graph["params"] = resolved
-    ctx.graph.graph["blocks"][""].args = dict(resolved)
+    ctx.graph.meta.params = resolved
+    ctx.graph.meta.blocks[""].args = dict(resolved)

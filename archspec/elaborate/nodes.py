@@ -38,7 +38,7 @@ def make_node(ctx: Ctx, frame: Frame, prim: Primitive, params: dict[str, Any],
         err.span = span
         if len(inputs) > 1:
             err.notes = operand_notes(ctx, inputs) + err.notes
-        ctx.graph.graph.setdefault("failed", []).append((name, [r.node for r in refs]))
+        ctx.failed.append((name, [r.node for r in refs]))
         raise
     made = node(ctx.graph, ref.node)
     check_dims(prim.name, [made.shape, *made.port_shapes.values()], span)
@@ -58,7 +58,7 @@ def check_dims(op: str, shapes: list[Any], span: Span) -> None:
 
 def enclosing_block(ctx: Ctx, path: str) -> str:
     """The innermost registered block whose path is a proper prefix of ``path``."""
-    blocks = ctx.graph.graph["blocks"]
+    blocks = ctx.graph.meta.blocks
     while "." in path:
         path = path.rsplit(".", 1)[0]
         if path in blocks:

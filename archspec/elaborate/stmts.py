@@ -55,8 +55,7 @@ def run_statements(ctx: Ctx, frame: Frame, body: list[A.Stmt]) -> None:
 
 
 def failed_node(ctx: Ctx) -> str | None:
-    failed = ctx.graph.graph.get("failed")
-    return failed[-1][0] if failed else None
+    return ctx.failed[-1][0] if ctx.failed else None
 
 
 def targets(stmt: A.Stmt) -> list[str]:
@@ -126,7 +125,7 @@ def _input(ctx: Ctx, frame: Frame, stmt: A.Input) -> None:
     if frame.in_value is not None or frame.path:
         raise SpecTypeError("`input` is only allowed in a network", stmt.span,
                             hint="a block receives its input as `in`")
-    override = ctx.graph.graph.get("input_overrides", {}).get(stmt.name)
+    override = ctx.input_overrides.get(stmt.name)
     shape = override or evaluate(ctx, frame, stmt.shape)
     check_shape_literal(shape, stmt)
     if stmt.name in ctx.graph:
@@ -182,7 +181,7 @@ def aux_weight(ctx: Ctx, frame: Frame, stmt: A.Aux) -> float:
 
 
 def add_output(ctx: Ctx, name: str, value: Any, role: str, weight: float, stmt: Any) -> None:
-    outputs = ctx.graph.graph["outputs"]
+    outputs = ctx.graph.meta.outputs
     if name in outputs:
         raise SpecNameError(f"duplicate output '{name}'", stmt.span)
     if value is not V.POISON:
@@ -232,6 +231,6 @@ def _expr(ctx: Ctx, frame: Frame, stmt: A.ExprStmt) -> None:
 def warn_unused(ctx: Ctx, frame: Frame) -> None:
     for name, value in frame.env.items():
         if isinstance(value, V.Tensor) and name not in frame.used and name in frame.spans:
-            ctx.graph.graph["warnings"].append(SpecError(
+            ctx.graph.meta.warnings.append(SpecError(
                 f"'{name}' is assigned but never used", frame.spans[name], severity="warning",
                 hint="remove it, or use it in an output or a merge"))

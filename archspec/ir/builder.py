@@ -64,12 +64,12 @@ class GraphBuilder:
 
     def block(self, path: str, kind: str, parent: str | None = "", **info: Any) -> BlockInfo:
         b = BlockInfo(path, kind, parent, **info)
-        self.graph.graph["blocks"][path] = b
+        self.graph.meta.blocks[path] = b
         return b
 
     def output(self, name: str, ref: Ref, role: str = "main", loss_weight: float = 1.0,
                span: Span = UNKNOWN) -> None:
-        self.graph.graph["outputs"][name] = OutputInfo(name, ref, role, loss_weight, span)
+        self.graph.meta.outputs[name] = OutputInfo(name, ref, role, loss_weight, span)
 
 
 def check_arity(prim: Any, count: int) -> None:

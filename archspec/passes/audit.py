@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from archspec.ir.graph import OpNode, Shape, outputs
+from archspec.ir.graph import OpNode, Shape, ancestors, outputs
 from archspec.ops.registry import Cost, get
 from archspec.passes.receptive_field import RF, in_shapes, op_table, receptive_field
 from archspec.passes.rollup import AUX, DEAD, MAIN, BlockRow, Run, find_runs, rollup_blocks
@@ -147,23 +147,9 @@ def node_roles(graph: Graph) -> dict[str, str]:
     outs = outputs(graph).values()
     if not outs:
         return dict.fromkeys(graph.nodes, MAIN)
-    main = reach(graph, [o.node.node for o in outs if not o.training_only])
-    aux = reach(graph, [o.node.node for o in outs if o.training_only], main)
+    main = ancestors(graph, [o.node.node for o in outs if not o.training_only])
+    aux = ancestors(graph, [o.node.node for o in outs if o.training_only], main)
     return {**dict.fromkeys(aux, AUX), **dict.fromkeys(main, MAIN)}
-
-
-def reach(graph: Graph, starts: list[str], stop: set[str] | None = None) -> set[str]:
-    """``starts`` and all their ancestors, not entering ``stop`` (linear time)."""
-    stop = stop or set()
-    seen = {s for s in starts if s not in stop}
-    stack = list(seen)
-    pred = graph.pred
-    while stack:
-        for p in pred[stack.pop()]:
-            if p not in seen and p not in stop:
-                seen.add(p)
-                stack.append(p)
-    return seen
 
 
 def is_trainable(n: OpNode) -> bool:
@@ -183,7 +169,7 @@ def audit(graph: Graph, *, depth: int | None = None, dtype_bytes: int = 4,
     training = _combined(totals[MAIN], totals[AUX])
     blocks = rollup_blocks(graph, rows)
     return AuditReport(
-        name=str(graph.graph.get("name", "")), inference=totals[MAIN], training=training,
+        name=graph.meta.name, inference=totals[MAIN], training=training,
         dead=totals[DEAD],
         param_bytes={k: training.params * v for k, v in DTYPE_BYTES.items()},
         buffer_bytes=training.buffers * dtype_bytes,
@@ -258,6 +244,6 @@ def _warnings(graph: Graph) -> list[str]:
     from archspec.passes.lints import lint  # lints read the annotations written here
 
     seen: dict[str, None] = {}
-    for w in [*graph.graph.get("warnings", []), *lint(graph, annotated=True)]:
+    for w in [*graph.meta.warnings, *lint(graph, annotated=True)]:
         seen.setdefault(str(w), None)
     return list(seen)

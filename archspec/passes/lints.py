@@ -254,7 +254,7 @@ def lint_coverage(g: Graph) -> list[SpecError]:
     pooling, the field of one pooled unit (see receptive_field.globalise)."""
     ops = op_table(g)
     rf = main_rf(g)
-    ins = [ops[name] for name in g.graph.get("inputs", []) if is_spatial(ops[name].shape)]
+    ins = [ops[name] for name in g.meta.inputs if is_spatial(ops[name].shape)]
     if rf is None or not ins:
         return []
     hw = ins[0].shape[1:]

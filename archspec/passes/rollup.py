@@ -74,7 +74,7 @@ def block_depths(blocks: dict[str, BlockInfo]) -> dict[str, int]:
 
 def _with_implicit(graph: Graph, rows: list[Row]) -> dict[str, BlockInfo]:
     """The graph's blocks plus any block path a node names but the hierarchy lacks."""
-    blocks = dict(graph.graph.get("blocks") or {"": BlockInfo("", "network", None)})
+    blocks = dict(graph.meta.blocks or {"": BlockInfo("", "network", None)})
     for row in rows:
         path = row.block
         while path not in blocks:

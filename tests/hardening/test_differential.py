@@ -33,7 +33,7 @@ def runtime_shapes(net: Any, model: Any, x: Any) -> dict[str, list[tuple[int, ..
     gm = fx.GraphModule(model, graph)
     ShapeProp(gm).propagate(x)
     emitted = [n for n in gm.graph.nodes if "shape" in n.meta]  # not inputs, getitems, output
-    order = needed_order(net.graph, list(output_refs(net.graph, "eval").values()))
+    order = needed_order(net.ir, list(output_refs(net.ir, "eval").values()))
     assert len(order) == len(emitted)
     out = {}
     for name, n in zip(order, emitted):

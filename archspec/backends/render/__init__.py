@@ -15,13 +15,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import graphviz
-import networkx as nx
 
 from archspec.backends.render.analysis import Analysis, analyze
 from archspec.backends.render.dot import RANKDIRS, SHOW_CHOICES, to_dot
 from archspec.backends.render.view import RenderError, build_view, check_paths
 from archspec.errors import SpecError
-from archspec.ir.graph import OpGraph, to_networkx
+from archspec.ir.graph import OpGraph
 
 __all__ = ["FORMATS", "RenderError", "render", "render_to_file", "run_dot"]
 
@@ -31,13 +30,12 @@ MISSING_DOT = ("the graphviz 'dot' program is not installed; install Debian's 'g
                "package (apt-get install graphviz), or render to .dot")
 
 
-def render(graph: nx.DiGraph | OpGraph, *, depth: int | None = None, expand: Iterable[str] = (),
+def render(graph: OpGraph, *, depth: int | None = None, expand: Iterable[str] = (),
            rankdir: str = "TB", show: Iterable[str] = ("shapes", "params"),
            collapse: Iterable[str] = ()) -> graphviz.Digraph:
     """The diagram of ``graph``: blocks deeper than ``depth`` collapse to summary nodes
     (None: nothing collapses), ``expand`` force-opens blocks by path, ``collapse`` force-closes
     them; ``show`` picks node/edge annotations among shapes, params, macs, rf."""
-    graph = to_networkx(graph)
     expand, collapse = names(expand), names(collapse)
     an, show_t = prepare(graph, expand, collapse, rankdir, show)
     return to_dot(an, build_view(an, depth, expand, collapse), rankdir, show_t)
@@ -50,7 +48,7 @@ def names(value: Iterable[str] | str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def prepare(graph: nx.DiGraph, expand: Iterable[str], collapse: Iterable[str], rankdir: str,
+def prepare(graph: OpGraph, expand: Iterable[str], collapse: Iterable[str], rankdir: str,
             show: Iterable[str]) -> tuple[Analysis, tuple[str, ...]]:
     """Validate options, annotate costs if the audit pass is available, analyse the graph."""
     show_t = names(show)
@@ -67,7 +65,7 @@ def prepare(graph: nx.DiGraph, expand: Iterable[str], collapse: Iterable[str], r
     return an, show_t
 
 
-def annotate(graph: nx.DiGraph) -> None:
+def annotate(graph: OpGraph) -> None:
     """Run the audit pass's ``annotate`` (costs, receptive fields) unless already done.
 
     A graph that failed part-way may not annotate; it is drawn without costs."""
@@ -80,11 +78,11 @@ def annotate(graph: nx.DiGraph) -> None:
     try:
         audit_annotate(graph)
     except SpecError:
-        if not graph.graph.get("errors"):
+        if not graph.meta.errors:
             raise
 
 
-def render_to_file(graph: nx.DiGraph | OpGraph, path: str | Path, **opts: object) -> Path:
+def render_to_file(graph: OpGraph, path: str | Path, **opts: object) -> Path:
     """Render to ``path``; the format comes from the suffix (.dot .svg .png .pdf .html).
 
     Everything but .dot needs graphviz's ``dot`` program (RenderError when missing).

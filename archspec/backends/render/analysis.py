@@ -1,8 +1,8 @@
 """What the renderer needs to know about a graph, computed once per graph and shared by views.
 
-The block tree comes from ``graph.graph['blocks']`` (BlockInfo.parent) and each node's
+The block tree comes from ``graph.meta.blocks`` (BlockInfo.parent) and each node's
 ``block`` path; training-only nodes from the outputs' roles; errors from
-``graph.graph['errors']``. Repeated runs (``layer3.1`` … ``layer3.5``) are found here by a
+``graph.meta.errors``. Repeated runs (``layer3.1`` … ``layer3.5``) are found here by a
 structural signature: same kind, same args, same ops with the same params wired the same way.
 """
 
@@ -11,10 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
-
 from archspec.errors import SpecError
-from archspec.ir.graph import BlockInfo, OpGraph, OpNode, Shape, to_networkx
+from archspec.ir.graph import BlockInfo, OpGraph, OpNode, Shape
 from archspec.passes.audit import AUX, node_roles
 
 
@@ -30,7 +28,7 @@ class Orphan:
 
 @dataclass
 class Analysis:
-    graph: nx.DiGraph
+    graph: OpGraph
     order: dict[str, int]                       # node -> insertion index
     home: dict[str, str]                        # node -> innermost drawn block path
     blocks: dict[str, BlockInfo]                # drawn blocks (with nodes), "" first
@@ -56,7 +54,7 @@ class Analysis:
     def block_output(self, path: str) -> str:
         """The node whose value leaves block ``path`` (the last one used outside it)."""
         inside = set(self.members[path])
-        outs = {o.node.node for o in self.graph.graph.get("outputs", {}).values()}
+        outs = {o.node.node for o in self.graph.meta.outputs.values()}
         for name in reversed(self.members[path]):
             if name in outs or any(s not in inside for s in self.graph.successors(name)):
                 return name
@@ -66,11 +64,10 @@ class Analysis:
         return self.data(self.block_output(path)).shape
 
 
-def analyze(graph: nx.DiGraph | OpGraph) -> Analysis:
+def analyze(graph: OpGraph) -> Analysis:
     """Collect hierarchy, membership, training-only nodes, errors and repeated runs."""
-    graph = to_networkx(graph)
     order = {name: i for i, name in enumerate(graph.nodes)}
-    known: dict[str, BlockInfo] = dict(graph.graph.get("blocks", {}))
+    known: dict[str, BlockInfo] = dict(graph.meta.blocks)
     known.setdefault("", BlockInfo("", "network", None))
     home = {n: _innermost(known, graph.nodes[n]["data"].block) for n in graph.nodes}
     members: dict[str, list[str]] = {}
@@ -110,7 +107,7 @@ def _innermost(known: dict[str, BlockInfo], path: str) -> str:
     return path
 
 
-def _aux_only(graph: nx.DiGraph) -> set[str]:
+def _aux_only(graph: OpGraph) -> set[str]:
     """Nodes that only feed auxiliary outputs (the audit pass's roles), plus nodes marked
     training_only."""
     roles = node_roles(graph)
@@ -118,17 +115,17 @@ def _aux_only(graph: nx.DiGraph) -> set[str]:
     return {n for n, role in roles.items() if role == AUX} | marked
 
 
-def _errors(graph: nx.DiGraph, blocks: dict[str, BlockInfo], members: dict[str, list[str]]
+def _errors(graph: OpGraph, blocks: dict[str, BlockInfo], members: dict[str, list[str]]
             ) -> tuple[dict[str, list[SpecError]], list[Orphan]]:
     by_node: dict[str, list[SpecError]] = {}
     orphans: list[Orphan] = []
-    used = {o.node.node for o in graph.graph.get("outputs", {}).values()}
-    for name, err in graph.graph.get("errors", []):
+    used = {o.node.node for o in graph.meta.outputs.values()}
+    for name, err in graph.meta.errors:
         if name is not None and name in graph:
             by_node.setdefault(name, []).append(err)
             continue
         block = _innermost(blocks, (name or "").rpartition(".")[0])
-        ends = [n for n in members[block] if graph.out_degree(n) == 0 and n not in used]
+        ends = [n for n in members[block] if not graph.succ[n] and n not in used]
         orphans.append(Orphan(err, block, ends))
     return by_node, orphans
 
