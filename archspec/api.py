@@ -66,6 +66,18 @@ class Network:
         from archspec.backends.torch import build_module
         return build_module(self.ir, **options)
 
+    def freeze(self, patterns: list[str]) -> list[str]:
+        """Mark the layers whose module paths match ``patterns`` (``"layer1"``, ``"layer1.*"``)
+        frozen, as ``@frozen`` does: the audit counts them non-trainable and ``build`` sets
+        ``requires_grad=False``. Returns the frozen layers' paths."""
+        from archspec.finetune import freeze_matching
+        return freeze_matching(self.ir, patterns)
+
+    def features(self) -> list[Any]:
+        """The feature maps a backbone offers (timm's ``features_only`` convention)."""
+        from archspec.finetune import feature_points
+        return feature_points(self.ir)
+
 
 def to_source(spec: SpecInput) -> SourceFile:
     """A path (str or Path) of an existing file, a SourceFile, or spec text."""
@@ -157,10 +169,22 @@ def check(spec: SpecInput, **params: Any) -> Network:
     return load(spec, **params)
 
 
+FINETUNE_OPTIONS = ("weights", "partial", "features", "all_features", "freeze")
+
+
 def build(spec: SpecInput, network: str | None = None, *, device: Any = None, dtype: Any = None,
           **params: Any) -> Any:
-    """Compile ``spec`` and lower it to a ``torch.nn.Module``."""
+    """Compile ``spec`` and lower it to a ``torch.nn.Module``.
+
+    Besides the build options (``seed``, ``max_param_bytes``, ``memory_format``) and the
+    network's parameters, it takes the fine-tuning options of docs/build.md: ``weights`` (a
+    state dict or a file), ``partial``, ``features`` (stage names or indices),
+    ``all_features`` and ``freeze`` (module path patterns)."""
     build_opts = {k: params.pop(k) for k in ("seed", "max_param_bytes", "memory_format")
                   if k in params}
+    tune = {k: params.pop(k) for k in FINETUNE_OPTIONS if k in params}
     net = load(spec, network, **params)
+    if any(v not in (None, False, ()) for v in tune.values()):
+        from archspec.finetune import build_finetuned
+        return build_finetuned(net, device=device, dtype=dtype, **tune, **build_opts)
     return net.build(device=device, dtype=dtype, **build_opts)

@@ -13,17 +13,28 @@ import fnmatch
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from archspec.errors import did_you_mean
-from archspec.ir.graph import OpGraph as Graph
-from archspec.ir.graph import OpNode, Ref, blocks, node, nodes
+from archspec.ir.graph import (
+    GraphMeta,
+    OpGraph,
+    OpNode,
+    OutputInfo,
+    Ref,
+    add_node,
+    ancestors,
+    blocks,
+    node,
+    nodes,
+)
 
 
 class FeatureError(ValueError):
     """A freeze pattern or feature name that does not name anything in the network."""
 
 
-def freeze_matching(ir: Graph, patterns: Iterable[str]) -> list[str]:
+def freeze_matching(ir: OpGraph, patterns: Iterable[str]) -> list[str]:
     """Mark every stateful layer whose path matches one of ``patterns`` frozen; returns them.
     ``layer1`` matches ``layer1`` and everything inside it; ``layer1.*`` and ``*.bn?`` are
     shell-style patterns over the dotted module path."""
@@ -63,7 +74,7 @@ class FeatureInfo:
         return {"module": self.name, "num_chs": self.channels, "reduction": self.reduction}
 
 
-def feature_points(ir: Graph) -> list[FeatureInfo]:
+def feature_points(ir: OpGraph) -> list[FeatureInfo]:
     """The default feature maps: for each reduction of the input, the last top-level stage
     (block, group or labelled layer) producing it, before the first layer that mixes all
     positions. A stage spanning several reductions (VGG's ``features``) is looked into."""
@@ -78,7 +89,7 @@ def feature_points(ir: Graph) -> list[FeatureInfo]:
     return sorted(chosen.values(), key=lambda f: f.reduction)
 
 
-def _input_size(ir: Graph) -> int | None:
+def _input_size(ir: OpGraph) -> int | None:
     first = next((n for n in nodes(ir) if n.op == "input"), None)
     return first.shape[1] if first is not None and len(first.shape) == 3 else None
 
@@ -88,7 +99,7 @@ def _reduction(size: int, height: int) -> int:
     return 2 ** max(0, round(math.log2(size / height)))
 
 
-def _stages(ir: Graph, prefix: str, at: int, size: int) -> list[tuple[str, Ref]]:
+def _stages(ir: OpGraph, prefix: str, at: int, size: int) -> list[tuple[str, Ref]]:
     out = []
     for path, ref in _children(ir, prefix):
         shape = node(ir, ref.node).port_shape(ref.port)
@@ -107,7 +118,7 @@ def _stages(ir: Graph, prefix: str, at: int, size: int) -> list[tuple[str, Ref]]
     return out
 
 
-def _children(ir: Graph, prefix: str) -> list[tuple[str, Ref]]:
+def _children(ir: OpGraph, prefix: str) -> list[tuple[str, Ref]]:
     """The items directly inside ``prefix`` in the order they start, each with its output."""
     infos = blocks(ir)
     depth = prefix.count(".") + 1 if prefix else 0
@@ -121,7 +132,7 @@ def _children(ir: Graph, prefix: str) -> list[tuple[str, Ref]]:
     return list(items.items())
 
 
-def select_features(ir: Graph, wanted: Sequence[str | int] | None) -> list[FeatureInfo]:
+def select_features(ir: OpGraph, wanted: Sequence[str | int] | None) -> list[FeatureInfo]:
     """The feature points named in ``wanted`` (stage names or indices into the default list,
     timm's ``out_indices``); all default points when ``wanted`` is None."""
     points = feature_points(ir)
@@ -140,7 +151,7 @@ def select_features(ir: Graph, wanted: Sequence[str | int] | None) -> list[Featu
     return out
 
 
-def _named_stage(ir: Graph, name: str, points: list[FeatureInfo]) -> FeatureInfo:
+def _named_stage(ir: OpGraph, name: str, points: list[FeatureInfo]) -> FeatureInfo:
     info = blocks(ir).get(name)
     ref = info.output if info is not None and info.output else (Ref(name) if name in ir else None)
     shape = node(ir, ref.node).port_shape(ref.port) if ref is not None else ()
@@ -150,3 +161,71 @@ def _named_stage(ir: Graph, name: str, points: list[FeatureInfo]) -> FeatureInfo
         raise FeatureError(f"{name!r} is not a feature map of this network; {hint}")
     size = _input_size(ir) or shape[1]
     return FeatureInfo(name, ref, shape[0], _reduction(size, shape[1]))
+
+
+def feature_graph(ir: OpGraph, features: Sequence[FeatureInfo]) -> OpGraph:
+    """A copy of ``ir`` computing only ``features``, which become its outputs (main, in the
+    order given): every node they do not need, the classifier head included, is left out."""
+    keep = ancestors(ir, [f.ref.node for f in features])
+    meta = ir.meta
+    out = OpGraph(GraphMeta(meta.name, meta.params, span=meta.span))
+    for n in nodes(ir):
+        if n.name in keep:
+            add_node(out, n)
+    out.meta.blocks = {path: b for path, b in meta.blocks.items()
+                       if path == "" or (b.output is not None and b.output.node in keep)}
+    out.meta.outputs = {f.name: OutputInfo(f.name, f.ref, span=meta.span) for f in features}
+    return out
+
+
+class FeatureInfoList(list):
+    """``model.feature_info``: one dict per feature map (``module``, ``num_chs``,
+    ``reduction``), with timm's accessors."""
+
+    def channels(self) -> list[int]:
+        return [f["num_chs"] for f in self]
+
+    def reduction(self) -> list[int]:
+        return [f["reduction"] for f in self]
+
+    def module_name(self) -> list[str]:
+        return [f["module"] for f in self]
+
+
+def build_finetuned(net: Any, *, weights: Any = None, partial: bool = False,
+                    features: Sequence[str | int] | None = None, all_features: bool = False,
+                    freeze: Iterable[str] = (), **build_options: Any) -> Any:
+    """``net`` built for fine-tuning: layers matching ``freeze`` frozen, only the feature maps
+    ``features`` computed (``all_features``: every default one), ``weights`` loaded. The
+    network's own IR is not changed: the frozen marks go on a copy."""
+    from archspec.backends.torch import build_module
+    from archspec.backends.torch.weights import head_modules, load_weights
+    ir = _copy_for_marks(net.ir) if freeze else net.ir
+    freeze_matching(ir, freeze)
+    chosen = select_features(ir, features) if features is not None or all_features else None
+    graph = feature_graph(ir, chosen) if chosen is not None else ir
+    model = build_module(graph, **build_options)
+    if chosen is not None:
+        model.feature_info = FeatureInfoList(f.as_dict() for f in chosen)
+    if weights is not None:
+        head = () if chosen is not None else head_modules(ir)
+        model.weights_report = load_weights(model, weights, head=head,
+                                            partial=partial or chosen is not None)
+    return model
+
+
+def _copy_for_marks(ir: OpGraph) -> OpGraph:
+    """``ir`` with copies of its stateful nodes' attrs, so marking them leaves ``ir`` as it is."""
+    import copy
+    import dataclasses
+    out = OpGraph(dataclasses.replace(ir.meta, inputs=[]))
+    for n in nodes(ir):
+        add_node(out, copy.copy(n) if not n.module else _with_own_attrs(n))
+    return out
+
+
+def _with_own_attrs(n: OpNode) -> OpNode:
+    import copy
+    c = copy.copy(n)
+    c.attrs = dict(n.attrs)
+    return c
