@@ -58,7 +58,8 @@ def slice_windows(p: dict[str, Any], x: Shape | None) -> Geometry:
 
 @primitive("slice", params=(Param("start", "int", None), Param("stop", "int", None),
                             Param("step", "int", 1), DIM),
-           lower=lower_slice, family="shape", geometry=slice_windows, ports=FLOAT_PORTS)
+           lower=lower_slice, family="shape", geometry=slice_windows, ports=FLOAT_PORTS,
+           channels=local_channels)
 def slice_op(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """``x[start:stop:step]`` along non-batch ``dim`` with Python semantics (negative indices,
     clamping); an empty result is an error."""
@@ -165,7 +166,8 @@ def pad_windows(p: dict[str, Any], x: Shape | None = None) -> Geometry:
                           Param("value", "float", 0.0),
                           Param("mode", "str", "constant",
                                 choices=("constant", "reflect", "replicate", "circular"))),
-           lower=lower_pad, family="shape", geometry=pad_windows, ports=FLOAT_PORTS)
+           lower=lower_pad, family="shape", geometry=pad_windows, ports=FLOAT_PORTS,
+           channels=local_channels)
 def pad(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Pad a C×H×W input (F.pad): ``spatial`` = n or (left, right, top, bottom); ``channels``
     = n or (before, after), zero channels as in ResNet-CIFAR option A."""
