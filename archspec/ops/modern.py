@@ -8,8 +8,9 @@ from archspec.errors import ShapeError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import fmt_shape, numel
 from archspec.ops.dropout import check_p
+from archspec.ops.geometry import FLOAT_PORTS, KEEP
 from archspec.ops.norm import AFFINE, _stats_flops
-from archspec.ops.registry import Cost, Param, primitive
+from archspec.ops.registry import Cost, Param, local_channels, primitive
 
 
 def lower_drop_path(node: OpNode, ins: list[Shape]) -> Any:
@@ -20,7 +21,8 @@ def lower_drop_path(node: OpNode, ins: list[Shape]) -> Any:
 
 @primitive("drop_path", params=(Param("p", "float", 0.0, doc="probability of dropping a "
                                       "sample's whole branch"),),
-           lower=lower_drop_path, family="dropout")
+           lower=lower_drop_path, family="dropout", geometry=KEEP, ports=FLOAT_PORTS,
+           channels=local_channels)
 def drop_path(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Stochastic depth: in training, each sample's input is zeroed with probability p and the
     kept ones scaled by 1/(1-p); identity in eval (torchvision's StochasticDepth(p, "row")).
@@ -41,7 +43,8 @@ def lower_ln2d(node: OpNode, ins: list[Shape]) -> Any:
 
 
 @primitive("layer_norm2d", params=(Param("eps", "float", 1e-6), AFFINE),
-           cost=ln2d_cost, lower=lower_ln2d, family="norm", stateful=True)
+           cost=ln2d_cost, lower=lower_ln2d, family="norm", stateful=True, geometry=KEEP,
+           ports=FLOAT_PORTS, channels=local_channels)
 def layer_norm2d(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Layer normalisation over the channels of a C×H×W map, at every position (ConvNeXt's
     LayerNorm2d in torchvision and timm): weight and bias have shape (C,). eps defaults to
