@@ -19,10 +19,12 @@ from archspec.frontend.trivia import NO_TRIVIA, Comment, Trivia
 from archspec.source import SourceFile
 
 INDENT = "  "
-PREC = {"or": 1, "and": 2, "not": 3, "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4,
-        "+": 5, "-": 5, "*": 6, "/": 6, "//": 6, "%": 6, "neg": 7, "**": 8}
+# Binding strength: a node printed where the grammar wants a stronger one is parenthesised.
 CHAIN_PREC = 0
-POSTFIX_PREC = 9
+LABELED_PREC = 1  # a chain element or group item (grammar: element)
+PREC = {"or": 2, "and": 3, "not": 4, "==": 5, "!=": 5, "<": 5, "<=": 5, ">": 5, ">=": 5,
+        "+": 6, "-": 6, "*": 7, "/": 7, "//": 7, "%": 7, "neg": 8, "**": 9}
+POSTFIX_PREC = 10
 LINE = 96
 
 
@@ -219,7 +221,7 @@ class Formatter:
             msg = f", {self.expr(s.message)}" if s.message else ""
             return f"{pad}assert {self.expr(s.cond, depth)}{msg}"
         assert isinstance(s, A.ExprStmt)
-        return pad + self.expr(s.value, depth)
+        return pad + self._line_start(s.value, depth)
 
     # ---- expressions ------------------------------------------------------------------
     def expr(self, e: A.Expr | None, depth: int = 0, prec: int = CHAIN_PREC) -> str:
@@ -241,7 +243,7 @@ class Formatter:
         if isinstance(e, A.Chain):
             return self.chain(e, depth)
         if isinstance(e, A.Labeled):
-            return f"{self.label(e.label)}: {self.expr(e.value, depth, CHAIN_PREC + 1)}"
+            return f"{self.label(e.label)}: {self.expr(e.value, depth, PREC['or'])}"
         return self._compound(e, depth)
 
     def _compound(self, e: A.Expr, depth: int) -> str:
@@ -275,9 +277,14 @@ class Formatter:
             return flat
         pad, close = INDENT * (depth + 1), INDENT * depth
         orelse = self._expr(e.orelse, depth) if isinstance(e.orelse, A.IfExpr) else \
-            f"{{\n{pad}{self.expr(e.orelse, depth + 1)}\n{close}}}"
-        return (f"if {self.expr(e.cond, depth)} {{\n{pad}{self.expr(e.then, depth + 1)}\n"
-                f"{close}}} else {orelse}")
+            f"{{\n{pad}{self._line_start(e.orelse, depth + 1)}\n{close}}}"
+        return (f"if {self.expr(e.cond, depth)} {{\n{pad}{self._line_start(e.then, depth + 1)}"
+                f"\n{close}}} else {orelse}")
+
+    def _line_start(self, e: A.Expr, depth: int) -> str:
+        """``e`` where a line starts, inside braces: a statement's keyword must not lead it."""
+        text = self.expr(e, depth)
+        return f"({text})" if _starts_with(text, STATEMENT_WORDS) else text
 
     def binop(self, e: A.BinOp, depth: int) -> str:
         p = PREC[e.op]
@@ -292,7 +299,7 @@ class Formatter:
 
     def chain(self, e: A.Chain, depth: int) -> str:
         nodes = [e.head, *e.elements]
-        parts = [self.expr(x, depth, CHAIN_PREC + 1) for x in nodes]
+        parts = [self.expr(x, depth, LABELED_PREC) for x in nodes]
         commented = any(self.trivia.has_any(x) for x in nodes)
         flat = " -> ".join(parts)
         if not commented and (len(flat) + len(INDENT) * depth <= self.width or len(parts) < 3):
@@ -309,7 +316,7 @@ class Formatter:
         return out
 
     def group(self, e: A.Group, depth: int) -> str:
-        parts = [self.expr(i, depth + 1) for i in e.items]
+        parts = [self._group_item(i, depth + 1) for i in e.items]
         flat = "[" + ", ".join(parts) + "]"
         if not self._commented(e, e.items) and len(flat) + len(INDENT) * depth <= self.width:
             return flat
@@ -317,10 +324,15 @@ class Formatter:
 
     def group_for(self, e: A.GroupFor, depth: int) -> str:
         head = f"for {e.var} in {self.expr(e.iter, depth)} "
-        parts = [self.expr(i, depth + 1) for i in e.items]
+        parts = [self._group_item(i, depth + 1) for i in e.items]
         if not self._commented(e, e.items):
             return head + "{ " + ", ".join(parts) + " }"
         return head + "{" + self._items(e, e.items, parts, depth) + INDENT * (depth + 1) + "}"
+
+    def _group_item(self, e: A.Expr, depth: int) -> str:
+        text = self.expr(e, depth, LABELED_PREC)
+        return f"({text})" if not isinstance(e, A.GroupFor) and _starts_with(text, {"for"}) \
+            else text
 
     def _commented(self, owner: A.Node, items: list[A.Expr]) -> bool:
         return self.trivia.has_any(owner) or any(self.trivia.has_any(i) for i in items)
@@ -333,10 +345,10 @@ class Formatter:
 
     def subscript(self, e: A.Index, depth: int) -> str:
         if not e.is_slice:
-            return self.expr(e.start, depth)
-        parts = ["" if p is None else self.expr(p, depth, 1) for p in (e.start, e.stop)]
+            return self.expr(e.start, depth, PREC["or"])
+        parts = ["" if p is None else self.expr(p, depth, PREC["or"]) for p in (e.start, e.stop)]
         text = ":".join(parts)
-        return text + (f":{self.expr(e.step, depth, 1)}" if e.step is not None else "")
+        return text + (f":{self.expr(e.step, depth, PREC['or'])}" if e.step is not None else "")
 
     def args(self, args: list[A.Expr], kwargs: list[A.Kwarg], depth: int = 0) -> str:
         return ", ".join([self.expr(a, depth) for a in args] +
@@ -354,11 +366,23 @@ class Formatter:
         return f'"{text}"'
 
 
+# Where a statement starts these words begin one, whatever follows: an expression statement
+# that starts with one (a layer named `input`) is printed in parentheses.
+STATEMENT_WORDS = frozenset({"assert", "aux", "block", "for", "import", "input", "let",
+                             "network", "out"})
+WORD = re.compile(r"\w+")
+
+
+def _starts_with(text: str, words: set[str] | frozenset[str]) -> bool:
+    m = WORD.match(text)
+    return m is not None and m.group() in words
+
+
 def _prec(e: A.Expr) -> int:
     if isinstance(e, A.Chain):
         return CHAIN_PREC
     if isinstance(e, A.Labeled):
-        return CHAIN_PREC + 1
+        return LABELED_PREC
     if isinstance(e, A.BinOp):
         return PREC[e.op]
     if isinstance(e, A.UnaryOp) or isinstance(e, A.Num) and math.copysign(1, e.value) < 0:
