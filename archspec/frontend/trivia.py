@@ -24,6 +24,7 @@ from archspec.source import SourceFile
 @dataclass(frozen=True)
 class Comment:
     line: int
+    col: int
     text: str         # from its '#', trailing whitespace dropped
     own_line: bool    # nothing but whitespace before it on its line
 
@@ -47,7 +48,7 @@ def arch_comments(source: SourceFile, module: A.Module) -> list[Comment]:
         if line in docs:
             continue
         before = text[m.start() - col + 1:m.start()]
-        out.append(Comment(line, m.group().rstrip(), not before.strip(INDENT_CHARS)))
+        out.append(Comment(line, col, m.group().rstrip(), not before.strip(INDENT_CHARS)))
     return out
 
 
@@ -82,8 +83,8 @@ def yaml_comments(source: SourceFile) -> list[Comment]:
         end = min((j for j in (text.find(c, at) for c in YAML_BREAKS) if j >= 0),
                   default=len(text))
         start = max(text.rfind(c, 0, at) for c in YAML_BREAKS) + 1
-        line = source.position(at)[0]
-        out.append(Comment(line, text[at:end].rstrip(), not text[start:at].strip(" \t")))
+        line, col = source.position(at)
+        out.append(Comment(line, col, text[at:end].rstrip(), not text[start:at].strip(" \t")))
     return out
 
 
@@ -105,6 +106,7 @@ class Trivia:
     closing: dict[int, list[Comment]] = field(default_factory=dict)
     blanks: frozenset[int] = frozenset()
     extents: Extents | None = None
+    indented: bool = False  # YAML: a comment indented under a definition belongs inside it
 
     def add(self, table: dict[int, list[Comment]], node: A.Node, c: Comment) -> None:
         table.setdefault(id(node), []).append(c)
@@ -114,6 +116,9 @@ class Trivia:
         if not self.blanks or before - after < 2:
             return False
         return any(n in self.blanks for n in range(after + 1, before))
+
+    def has_comments(self) -> bool:
+        return bool(self.leading or self.trailing or self.opening or self.closing)
 
     def has_any(self, node: A.Node) -> bool:
         key = id(node)
@@ -183,8 +188,9 @@ def containers(node: A.Node) -> list[Container]:
     return [c for child in children(node) for c in containers(child)]
 
 
-def attach(module: A.Module, comments: list[Comment], blanks: frozenset[int]) -> Trivia:
-    trivia = Trivia(blanks=blanks, extents=Extents())
+def attach(module: A.Module, comments: list[Comment], blanks: frozenset[int],
+           indented: bool = False) -> Trivia:
+    trivia = Trivia(blanks=blanks, extents=Extents(), indented=indented)
     top = containers(module)[0]
     for c in comments:
         if not place(trivia, top, c):
@@ -203,6 +209,10 @@ def place(trivia: Trivia, box: Container, c: Comment) -> bool:
     node = items[j]
     first, last = ext.of(node)
     if c.line > last:
+        if c.own_line and trivia.indented and _indented_under(node, c):
+            sub = containers(node)[0]
+            if place(trivia, sub, c):
+                return True
         if not c.own_line:
             trivia.add(trivia.trailing, node, c)
         elif j + 1 < len(items):
@@ -249,5 +259,10 @@ def arch_trivia(source: SourceFile, module: A.Module) -> Trivia:
 
 
 def yaml_trivia(source: SourceFile, module: A.Module) -> Trivia:
-    return attach(module, yaml_comments(source), blank_lines(source))
+    return attach(module, yaml_comments(source), blank_lines(source), indented=True)
+
+
+def _indented_under(node: A.Node, c: Comment) -> bool:
+    """In YAML, whether ``c`` sits deeper than ``node``'s key, inside its body."""
+    return isinstance(node, (A.BlockDef, A.For)) and c.col > node.span.col
 

@@ -327,7 +327,13 @@ def key_offset(k: yaml.Node) -> int:
 
 # ---- AST -> YAML ---------------------------------------------------------------------------
 
-def to_yaml(m: A.Module) -> str:
-    """The module as YAML text; parsing it back gives an equivalent AST."""
-    from archspec.frontend.yaml_out import module_to_data
-    return yaml.safe_dump(module_to_data(m), sort_keys=False, width=100, allow_unicode=True)
+def to_yaml(m: A.Module, trivia: Any = None) -> str:
+    """The module as YAML text; parsing it back gives an equivalent AST. With ``trivia``
+    (frontend/trivia.py) its comments are written too (yaml_comments.py)."""
+    from archspec.frontend.yaml_out import module_with_paths
+    data, paths = module_with_paths(m)
+    text = yaml.safe_dump(data, sort_keys=False, width=100, allow_unicode=True)
+    if trivia is None or not trivia.has_comments():
+        return text
+    from archspec.frontend.yaml_comments import add_comments
+    return add_comments(text, paths, trivia, m)
