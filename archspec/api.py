@@ -112,9 +112,9 @@ def read_source(path: Path) -> SourceFile:
     with os.fdopen(fd, "rb") as f:
         kind = file_kind(os.fstat(fd).st_mode)
         if kind != "regular file":
-            raise SpecImportError(f"cannot read {path}: it is a {kind}, not a regular file",
-                                  where, hint="give the path of a spec file, or - to read "
-                                              "standard input on the command line")
+            raise SpecImportError(f"cannot read a {kind}: a spec must be a regular file", where,
+                                  hint="give the path of a spec file, or - to read standard "
+                                       "input on the command line")
         try:
             return decode(str(path), read_bounded(f, str(path)))
         except OSError as e:
