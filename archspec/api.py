@@ -109,12 +109,13 @@ def read_source(path: Path) -> SourceFile:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as e:
         raise SpecImportError(f"cannot read {path}: {e.strerror}", where) from None
+    kind = file_kind(os.fstat(fd).st_mode)
+    if kind != "regular file":
+        os.close(fd)
+        raise SpecImportError(f"cannot read a {kind}: a spec must be a regular file", where,
+                              hint="give the path of a spec file, or - to read standard "
+                                   "input on the command line")
     with os.fdopen(fd, "rb") as f:
-        kind = file_kind(os.fstat(fd).st_mode)
-        if kind != "regular file":
-            raise SpecImportError(f"cannot read a {kind}: a spec must be a regular file", where,
-                                  hint="give the path of a spec file, or - to read standard "
-                                       "input on the command line")
         try:
             return decode(str(path), read_bounded(f, str(path)))
         except OSError as e:

@@ -100,19 +100,26 @@ def write_atomic(path: str | Path, data: bytes | str) -> None:
 @contextlib.contextmanager
 def replacing(path: str | Path) -> Iterator[Path]:
     """A temporary path beside ``path`` (same suffix) for the body to write; on success it is
-    synced and renamed onto ``path``, on failure removed."""
+    synced and renamed onto ``path``, on failure removed. An OSError (a full disk, a file-size
+    limit) becomes an OutputError."""
     target = Path(os.path.realpath(path)) if Path(path).is_symlink() else Path(path)
     mode = new_file_mode(target)
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                suffix=target.suffix or ".tmp")
+    try:
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                    suffix=target.suffix or ".tmp")
+    except OSError as e:
+        raise OutputError(f"cannot write '{target}': {e.strerror}") from e
     os.close(fd)
     tmp = Path(name)
     try:
         yield tmp
         finish(tmp, target, mode)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        if isinstance(e, OSError):
+            raise OutputError(f"cannot write '{target}': {e.strerror or e}; "
+                              "the old file, if any, is unchanged") from e
         raise
 
 

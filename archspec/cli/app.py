@@ -24,6 +24,8 @@ for command in (check.check, audit.audit, render.render, build.build, fmt.fmt):
 
 # Usage errors derive from click's ClickException, vendored in some typer releases and not in
 # others: take the class from typer's own BadParameter.
+LIMIT_MAX = 2**63 - 1
+
 USAGE_ERRORS = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 
@@ -37,8 +39,8 @@ def options(limit: Annotated[Optional[list[str]], typer.Option(
     RAISED_LIMITS.clear()
     for item in limit or []:
         key, sep, value = item.partition("=")
-        if not sep or key not in known or not value.isdigit():
-            raise typer.BadParameter(f"expected NAME=INTEGER with NAME one of "
+        if not sep or key not in known or not value.isdigit() or int(value) > LIMIT_MAX:
+            raise typer.BadParameter(f"expected NAME=INTEGER (up to 2**63-1) with NAME one of "
                                      f"{', '.join(sorted(known))}; got {item!r}",
                                      param_hint="'--limit'")
         RAISED_LIMITS[key] = int(value)

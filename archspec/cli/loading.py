@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import typer
+
 from archspec.cli.options import parse_shape, spec_input
 from archspec.cli.params import CommandParam, command_line_errors, parse_params, values
 from archspec.errors import SpecError, SpecErrors
@@ -21,6 +23,10 @@ class Request:
         self.params = parse_params(param)
         self.network = network
         self.allow = tuple(allow or ())
+        for directory in self.allow:
+            if not directory.is_dir():
+                raise typer.BadParameter(f"'{directory}' is not a directory",
+                                         param_hint="'--allow-path'")
         self.input_shape = parse_shape(input_shape)
 
     def load(self, file: Path) -> Any:

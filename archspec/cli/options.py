@@ -110,8 +110,8 @@ def check_render_choices(rankdir: str, show: str) -> tuple[str, ...]:
     fields = tuple(s.strip() for s in show.split(",") if s.strip())
     unknown = [s for s in fields if s not in SHOW_CHOICES]
     if unknown or not fields:
-        raise bad("--show", f"unknown field(s) {', '.join(map(repr, unknown))}; give a "
-                            f"comma-separated list of {', '.join(SHOW_CHOICES)}")
+        what = f"unknown field(s) {', '.join(map(repr, unknown))}" if unknown else "no field"
+        raise bad("--show", f"{what}; give a comma-separated list of {', '.join(SHOW_CHOICES)}")
     return fields
 
 
