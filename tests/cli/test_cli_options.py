@@ -189,4 +189,4 @@ def test_a_spec_error_unrelated_to_params_is_reported_as_is(
     spec = make_spec(tmp_path, text="network n(k = 2) {\n  input x: [3, 8, 8]\n  out y\n}\n")
     assert main(["check", str(spec), "-p", "k=3"]) == 2
     err = capsys.readouterr().err
-    assert "n.arch:3:7: error: unknown name 'y'" in err and "<command line>" not in err
+    assert "tiny.arch:3:7: error: unknown name 'y'" in err and "<command line>" not in err
