@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -37,8 +38,8 @@ def check_output(path: str | Path, *, option: str, suffixes: Iterable[str] | Non
                           f"use one of {', '.join(allowed)}")
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     refuse_inputs(target, option, inputs)
+    check_directory(target.parent, option)
     check_target(target, option)
-    check_directory(target.parent if str(target.parent) else Path("."), option)
     return target
 
 
@@ -121,6 +122,31 @@ def replacing(path: str | Path) -> Iterator[Path]:
             raise OutputError(f"cannot write '{target}': {e.strerror or e}; "
                               "the old file, if any, is unchanged") from e
         raise
+
+
+@contextlib.contextmanager
+def replacing_with_companions(path: str | Path) -> Iterator[Path]:
+    """Like :func:`replacing`, for writers that put companion files beside their output (an
+    ONNX model's external weights, ``NAME.data``): the body writes ``NAME`` in a private
+    directory beside ``path``; on success each companion is moved into place first, then
+    ``NAME`` itself, so the main file never refers to data that is not there yet."""
+    target = Path(os.path.realpath(path)) if Path(path).is_symlink() else Path(path)
+    mode = new_file_mode(target)
+    try:
+        scratch = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    except OSError as e:
+        raise OutputError(f"cannot write '{target}': {e.strerror}") from e
+    try:
+        yield scratch / target.name
+        companions = sorted(p for p in scratch.iterdir() if p.name != target.name)
+        for extra in companions:
+            finish(extra, target.parent / extra.name, mode)
+        finish(scratch / target.name, target, mode)
+    except OSError as e:
+        raise OutputError(f"cannot write '{target}': {e.strerror or e}; "
+                          "the old file, if any, is unchanged") from e
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def finish(tmp: Path, target: Path, mode: int) -> None:

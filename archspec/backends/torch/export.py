@@ -31,7 +31,7 @@ import torch.nn.functional as F
 from archspec.backends.torch.build import build_module
 from archspec.backends.torch.module import ArchModule
 from archspec.backends.torch.modules import INITS, check_init
-from archspec.fileio import replacing, write_atomic
+from archspec.fileio import replacing, replacing_with_companions, write_atomic
 from archspec.ir.graph import OpGraph, input_shapes, nodes, to_networkx
 from archspec.ops.registry import get
 from torch import Tensor, nn
@@ -352,5 +352,5 @@ def export_onnx(model: nn.Module, example: Tensor | tuple[Tensor, ...], path: st
     if names and "input_names" not in options:
         options["input_names"] = names
     options.setdefault("verbose", False)
-    with replacing(path) as tmp:
+    with replacing_with_companions(path) as tmp:  # the weights go to NAME.data beside it
         torch.onnx.export(model, args, str(tmp), **options)
