@@ -18,7 +18,6 @@ from archspec.source import SourceFile
 from tests.cli.clicases import TINY, make_spec
 
 
-
 class PathLike:
     def __init__(self, path: Path):
         self.path = path
