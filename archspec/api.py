@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from archspec.elaborate import Loader, elaborate
 from archspec.errors import SpecError
@@ -80,32 +83,77 @@ class Network:
 
 
 def to_source(spec: SpecInput) -> SourceFile:
-    """A path (str or Path) of an existing file, a SourceFile, or spec text."""
+    """A SourceFile; a Path (or other path-like) names a file; a str is the path of an
+    existing file (whatever its suffix) or, when no such file exists, spec text: a one-line
+    str ending in .arch/.yaml/.yml is taken as a path, to report a missing file as such."""
     if isinstance(spec, SourceFile):
         return spec
-    if isinstance(spec, Path) or (isinstance(spec, str) and "\n" not in spec
-                                  and spec.endswith((".arch", ".yaml", ".yml"))):
+    if isinstance(spec, os.PathLike) and isinstance(os.fspath(spec), str):
+        return read_source(Path(os.fspath(spec)))
+    if not isinstance(spec, str):
+        raise TypeError("archspec: a spec is a path (str or pathlib.Path), spec text (str) or "
+                        f"an archspec.source.SourceFile, not {type(spec).__name__}")
+    if "\n" not in spec and (spec.endswith((".arch", ".yaml", ".yml"))
+                             or (len(spec) < 4096 and os.path.exists(spec))):
         return read_source(Path(spec))
     return SourceFile("<string>", spec)
 
 
+def allow_dirs(allow_paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
+               ) -> tuple[Path, ...]:
+    """``allow_paths`` as directories: one path (str or Path) or an iterable of them."""
+    if isinstance(allow_paths, (str, os.PathLike)):
+        allow_paths = (allow_paths,)
+    dirs = tuple(allow_paths)
+    for d in dirs:
+        if not isinstance(d, (str, os.PathLike)):
+            raise TypeError("archspec: allow_paths holds directories (str or pathlib.Path), "
+                            f"not {type(d).__name__}")
+    return tuple(Path(d) for d in dirs)
+
+
 def read_source(path: Path) -> SourceFile:
-    """Read a spec file: at most the size limit plus one byte (a device such as /dev/zero
-    or a growing file cannot make it read forever), strictly as UTF-8."""
-    from archspec.errors import SpecImportError, SpecLimitError
+    """Read a spec file: a regular file only (a FIFO or device could block or never end), at
+    most the size limit plus one byte, strictly as UTF-8."""
+    from archspec.errors import SpecImportError
+    from archspec.source import Span
+    where = Span(SourceFile(str(path), ""), 1, 1)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as e:
+        raise SpecImportError(f"cannot read {path}: {e.strerror}", where) from None
+    kind = file_kind(os.fstat(fd).st_mode)
+    if kind != "regular file":
+        os.close(fd)
+        raise SpecImportError(f"cannot read a {kind}: a spec must be a regular file", where,
+                              hint="give the path of a spec file, or - to read standard "
+                                   "input on the command line")
+    with os.fdopen(fd, "rb") as f:
+        try:
+            return decode(str(path), read_bounded(f, str(path)))
+        except OSError as e:
+            raise SpecImportError(f"cannot read {path}: {e.strerror}", where) from None
+
+
+def file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISREG, "regular file"), (stat.S_ISDIR, "directory"),
+             (stat.S_ISFIFO, "FIFO"), (stat.S_ISCHR, "character device"),
+             (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket"))
+    return next((name for test, name in kinds if test(mode)), "special file")
+
+
+def read_bounded(f: BinaryIO, name: str) -> bytes:
+    """At most the size limit plus one byte of ``f`` (a growing file cannot make it read
+    forever); SpecLimitError past the limit."""
+    from archspec.errors import SpecLimitError
     from archspec.limits import LIMITS, fmt_bytes
     from archspec.source import Span
-    try:
-        with Path(path).open("rb") as f:
-            data = f.read(LIMITS.max_file_bytes + 1)
-    except OSError as e:
-        raise SpecImportError(f"cannot read {path}: {e.strerror}",
-                           Span(SourceFile(str(path), ""), 1, 1)) from None
+    data = f.read(LIMITS.max_file_bytes + 1)
     if len(data) > LIMITS.max_file_bytes:
         raise SpecLimitError(f"spec file is larger than {fmt_bytes(LIMITS.max_file_bytes)}",
-                             Span(SourceFile(str(path), ""), 1, 1),
+                             Span(SourceFile(name, ""), 1, 1),
                              hint="split the network across files with `import`")
-    return decode(str(path), data)
+    return data
 
 
 def decode(name: str, data: bytes) -> SourceFile:
@@ -129,15 +177,16 @@ def decode(name: str, data: bytes) -> SourceFile:
 
 
 def load(spec: SpecInput, network: str | None = None, *, input_shape: Shape | None = None,
-         allow_paths: tuple[str | Path, ...] = (), **params: Any) -> Network:
-    """Parse, elaborate and shape-check ``spec`` (a path, a SourceFile or the text itself).
+         allow_paths: str | Path | Iterable[str | Path] = (), **params: Any) -> Network:
+    """Parse, elaborate and shape-check ``spec`` (a path, a SourceFile or the text itself;
+    see :func:`to_source`). ``allow_paths`` is one directory or an iterable of them.
 
     ``params`` override the network's parameters (``num_classes=10``); ``input_shape``
     overrides the (first) input's declared shape. Raises SpecError (SpecErrors for several).
     """
     source = to_source(spec)
     root = Path(source.name).resolve().parent if Path(source.name).is_file() else Path.cwd()
-    loader = Loader(root, tuple(Path(p) for p in allow_paths))
+    loader = Loader(root, allow_dirs(allow_paths))
     ns = loader.load_source(source, Path(source.name).resolve() if Path(
         source.name).is_file() else None)
     overrides = {"*": tuple(input_shape)} if input_shape else {}

@@ -20,6 +20,7 @@ from archspec.backends.render.analysis import Analysis, analyze
 from archspec.backends.render.dot import RANKDIRS, SHOW_CHOICES, to_dot
 from archspec.backends.render.view import RenderError, build_view, check_paths
 from archspec.errors import SpecError
+from archspec.fileio import write_atomic
 from archspec.ir.graph import OpGraph
 
 __all__ = ["FORMATS", "RenderError", "render", "render_to_file", "run_dot"]
@@ -85,7 +86,8 @@ def annotate(graph: OpGraph) -> None:
 def render_to_file(graph: OpGraph, path: str | Path, **opts: object) -> Path:
     """Render to ``path``; the format comes from the suffix (.dot .svg .png .pdf .html).
 
-    Everything but .dot needs graphviz's ``dot`` program (RenderError when missing).
+    Everything but .dot needs graphviz's ``dot`` program (RenderError when missing). The
+    file is replaced atomically (archspec.fileio): a failure leaves the old one untouched.
     Options are :func:`render`'s (and ``max_views`` for .html)."""
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
@@ -95,13 +97,10 @@ def render_to_file(graph: OpGraph, path: str | Path, **opts: object) -> Path:
     if fmt == "html":
         from archspec.backends.render.html import render_html
 
-        path.write_text(render_html(graph, **opts), encoding="utf-8")  # type: ignore[arg-type]
+        write_atomic(path, render_html(graph, **opts))  # type: ignore[arg-type]
         return path
     dot = render(graph, **opts)  # type: ignore[arg-type]
-    if fmt == "dot":
-        path.write_text(dot.source, encoding="utf-8")
-    else:
-        path.write_bytes(run_dot(dot.source, fmt))
+    write_atomic(path, dot.source if fmt == "dot" else run_dot(dot.source, fmt))
     return path
 
 
