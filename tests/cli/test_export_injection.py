@@ -28,8 +28,8 @@ HOSTILE = {
 
 def hostile_graph(name: str) -> archspec.Network:
     net = archspec.load(TINY)
-    net.ir.graph["name"] = name
-    net.ir.graph["blocks"][""].doc = name
+    net.ir.meta.name = name
+    net.ir.meta.blocks[""].doc = name
     return net
 
 

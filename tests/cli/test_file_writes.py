@@ -175,7 +175,8 @@ def test_fmt_o_converts_into_a_file_of_the_matching_format(
         workdir: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["fmt", str(workdir / "tiny.arch"), "-o", str(workdir / "tiny.yml")]) == 0
     capsys.readouterr()
-    assert (workdir / "tiny.yml").read_text().startswith("networks:\n  tiny:\n")
+    assert (workdir / "tiny.yml").read_text().startswith(
+        "networks:\n  # a tiny network for the CLI tests\n  tiny:\n")  # comments kept
     assert (workdir / "tiny.arch").read_text() == TINY
     assert main(["check", str(workdir / "tiny.yml"), "-q"]) == 0
 
