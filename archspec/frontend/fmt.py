@@ -236,6 +236,8 @@ class Formatter:
             return _quote(e.value, self.quote)
         if isinstance(e, A.Bool):
             return "true" if e.value else "false"
+        if isinstance(e, A.NoneLit):
+            return "none"
         if isinstance(e, A.Name):
             return e.id
         if isinstance(e, A.InRef):
@@ -270,6 +272,8 @@ class Formatter:
         return self.if_expr(e, depth)
 
     def if_expr(self, e: A.IfExpr, depth: int) -> str:
+        if e.orelse is None:
+            return self.if_only(e, depth)
         orelse = self._expr(e.orelse, depth) if isinstance(e.orelse, A.IfExpr) else \
             f"{{ {self.expr(e.orelse, depth)} }}"
         flat = f"if {self.expr(e.cond, depth)} {{ {self.expr(e.then, depth)} }} else {orelse}"
@@ -280,6 +284,15 @@ class Formatter:
             f"{{\n{pad}{self._line_start(e.orelse, depth + 1)}\n{close}}}"
         return (f"if {self.expr(e.cond, depth)} {{\n{pad}{self._line_start(e.then, depth + 1)}"
                 f"\n{close}}} else {orelse}")
+
+    def if_only(self, e: A.IfExpr, depth: int) -> str:
+        """``if cond { then }`` without ``else``."""
+        flat = f"if {self.expr(e.cond, depth)} {{ {self.expr(e.then, depth)} }}"
+        if len(flat) + len(INDENT) * depth <= self.width and "\n" not in flat:
+            return flat
+        pad, close = INDENT * (depth + 1), INDENT * depth
+        return (f"if {self.expr(e.cond, depth)} {{\n{pad}{self._line_start(e.then, depth + 1)}"
+                f"\n{close}}}")
 
     def _line_start(self, e: A.Expr, depth: int) -> str:
         """``e`` where a line starts, inside braces: a statement's keyword must not lead it."""

@@ -315,7 +315,11 @@ class ToAst(Transformer):
     def group_for(self, meta: Any, var: Token, it: A.Expr, items: list) -> A.GroupFor:
         return A.GroupFor(str(var), it, items, span=self.span(meta))
 
-    def if_expr(self, meta: Any, cond: A.Expr, then: A.Expr, orelse: A.Expr) -> A.IfExpr:
+    def none_(self, meta: Any) -> A.NoneLit:
+        return A.NoneLit(span=self.span(meta))
+
+    def if_expr(self, meta: Any, cond: A.Expr, then: A.Expr,
+                orelse: A.Expr | None = None) -> A.IfExpr:
         return A.IfExpr(cond, then, orelse, span=self.span(meta))
 
     def __default__(self, data: Any, children: Any, meta: Any) -> Any:
