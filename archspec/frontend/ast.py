@@ -154,8 +154,8 @@ class Chain(Node):
     elements: list[Expr]
 
 
-Expr = Union[Num, Str, Bool, NoneLit, Name, InRef, Group, GroupFor, Labeled, Call, Attr, Index, Annotate,
-             BinOp, UnaryOp, IfExpr, Chain]
+Expr = Union[Num, Str, Bool, NoneLit, Name, InRef, Group, GroupFor, Labeled, Call, Attr, Index,
+             Annotate, BinOp, UnaryOp, IfExpr, Chain]
 
 
 # ---- statements ----------------------------------------------------------------------------
