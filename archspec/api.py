@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from archspec.elaborate import Loader, elaborate
 from archspec.errors import SpecError
 from archspec.ir.graph import OpGraph, OutputInfo, Shape, node, to_networkx
+from archspec.limits import Limits, current, using
 from archspec.source import SourceFile
 
 if TYPE_CHECKING:
@@ -81,16 +82,16 @@ def read_source(path: Path) -> SourceFile:
     """Read a spec file: at most the size limit plus one byte (a device such as /dev/zero
     or a growing file cannot make it read forever), strictly as UTF-8."""
     from archspec.errors import SpecImportError, SpecLimitError
-    from archspec.limits import LIMITS, fmt_bytes
+    from archspec.limits import fmt_bytes
     from archspec.source import Span
     try:
         with Path(path).open("rb") as f:
-            data = f.read(LIMITS.max_file_bytes + 1)
+            data = f.read(current().max_file_bytes + 1)
     except OSError as e:
         raise SpecImportError(f"cannot read {path}: {e.strerror}",
                            Span(SourceFile(str(path), ""), 1, 1)) from None
-    if len(data) > LIMITS.max_file_bytes:
-        raise SpecLimitError(f"spec file is larger than {fmt_bytes(LIMITS.max_file_bytes)}",
+    if len(data) > current().max_file_bytes:
+        raise SpecLimitError(f"spec file is larger than {fmt_bytes(current().max_file_bytes)}",
                              Span(SourceFile(str(path), ""), 1, 1),
                              hint="split the network across files with `import`")
     return decode(str(path), data)
@@ -117,12 +118,21 @@ def decode(name: str, data: bytes) -> SourceFile:
 
 
 def load(spec: SpecInput, network: str | None = None, *, input_shape: Shape | None = None,
-         allow_paths: tuple[str | Path, ...] = (), **params: Any) -> Network:
+         allow_paths: tuple[str | Path, ...] = (), limits: Limits | None = None,
+         **params: Any) -> Network:
     """Parse, elaborate and shape-check ``spec`` (a path, a SourceFile or the text itself).
 
     ``params`` override the network's parameters (``num_classes=10``); ``input_shape``
-    overrides the (first) input's declared shape. Raises SpecError (SpecErrors for several).
+    overrides the (first) input's declared shape; ``limits`` (default: the current ones,
+    ``Limits()`` unless inside ``archspec.limits.using``) bound this load and nothing else.
+    Raises SpecError (SpecErrors for several).
     """
+    with using(limits if limits is not None else current()):
+        return _load(spec, network, input_shape, allow_paths, params)
+
+
+def _load(spec: SpecInput, network: str | None, input_shape: Shape | None,
+          allow_paths: tuple[str | Path, ...], params: dict[str, Any]) -> Network:
     source = to_source(spec)
     root = Path(source.name).resolve().parent if Path(source.name).is_file() else Path.cwd()
     loader = Loader(root, tuple(Path(p) for p in allow_paths))

@@ -106,6 +106,7 @@ def options(limit: Annotated[Optional[list[str]], typer.Option(
     """Compile, check, render, audit and build CNN architecture specs."""
     from archspec.limits import Limits
     known = set(Limits.__dataclass_fields__)
+    RAISED_LIMITS.clear()  # this invocation's --limit options only
     for item in limit or []:
         key, sep, value = item.partition("=")
         if not sep or key not in known or not value.isdigit():
@@ -118,10 +119,9 @@ def options(limit: Annotated[Optional[list[str]], typer.Option(
 def load_or_exit(file: Path, params: list[str] | None, network: str | None = None,
                  allow: list[Path] | None = None, input_shape: str | None = None) -> Any:
     from archspec.api import load
-    from archspec.limits import override
-    with override(**RAISED_LIMITS):
-        return load(file, network, input_shape=parse_shape(input_shape),
-                    allow_paths=tuple(allow or ()), **parse_params(params))
+    from archspec.limits import Limits
+    return load(file, network, input_shape=parse_shape(input_shape), allow_paths=tuple(
+        allow or ()), limits=Limits().raised(**RAISED_LIMITS), **parse_params(params))
 
 
 def fmt_shape(shape: tuple[int, ...]) -> str:
