@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archspec.elaborate import Loader, elaborate
+from archspec.elaborate.network import FIRST_INPUT
 from archspec.errors import SpecError
 from archspec.ir.graph import OpGraph, OutputInfo, Shape, node, to_networkx
 from archspec.limits import Limits, current, using
@@ -138,20 +139,10 @@ def _load(spec: SpecInput, network: str | None, input_shape: Shape | None,
     loader = Loader(root, tuple(Path(p) for p in allow_paths))
     ns = loader.load_source(source, Path(source.name).resolve() if Path(
         source.name).is_file() else None)
-    overrides = {"*": tuple(input_shape)} if input_shape else {}
-    graph = elaborate(loader, ns, network, params, first_input_override(ns, overrides))
+    overrides = {FIRST_INPUT: tuple(input_shape)} if input_shape else {}
+    graph = elaborate(loader, ns, network, params, overrides)
     graph.meta.warnings.extend(run_lints(graph))
     return Network(graph, source, list(graph.meta.warnings))
-
-
-def first_input_override(ns: Any, overrides: dict[str, Shape]) -> dict[str, Shape]:
-    if "*" not in overrides:
-        return overrides
-    from archspec.elaborate.network import choose_network
-    from archspec.frontend import ast as A
-    net = choose_network(ns, None)
-    names = [s.name for s in getattr(net, "body", []) if isinstance(s, A.Input)]
-    return {names[0]: overrides["*"]} if names else {}
 
 
 def run_lints(graph: OpGraph) -> list[SpecError]:
