@@ -109,7 +109,8 @@ def test_wrong_rank_is_a_located_error(tmp_path: Path) -> None:
         archspec.load(spec, "small", input_shape=(32, 32))
     err = flatten(info.value)[0]
     assert (err.kind, err.span.line, err.span.col) == ("SpecTypeError", 2, 12)
-    assert err.message == "the input shape 32x32 has 2 dimensions; input 'x' declares 3: [3, 32, 32]"
+    assert err.message == ("the input shape 32x32 has 2 dimensions; input 'x' declares 3: "
+                           "[3, 32, 32]")
 
 
 def test_too_small_names_the_layer_where_the_map_vanishes() -> None:
