@@ -136,21 +136,18 @@ def _load(spec: SpecInput, network: str | None, input_shape: Shape | None,
           allow_paths: tuple[str | Path, ...], params: dict[str, Any]) -> Network:
     source = to_source(spec)
     root = Path(source.name).resolve().parent if Path(source.name).is_file() else Path.cwd()
-    loader = Loader(root, tuple(Path(p) for p in allow_paths))
+    loader = Loader(root, tuple(Path(p) for p in allow_paths), reader=read_source)
     ns = loader.load_source(source, Path(source.name).resolve() if Path(
         source.name).is_file() else None)
     overrides = {FIRST_INPUT: tuple(input_shape)} if input_shape else {}
     graph = elaborate(loader, ns, network, params, overrides)
-    graph.meta.warnings.extend(run_lints(graph))
+    run_lints(graph)  # their findings join graph.meta.warnings
     return Network(graph, source, list(graph.meta.warnings))
 
 
-def run_lints(graph: OpGraph) -> list[SpecError]:
-    try:
-        from archspec.passes.lints import lint
-    except ImportError:
-        return []
-    return list(lint(graph))
+def run_lints(graph: OpGraph) -> None:
+    from archspec.passes.pipeline import require
+    require(graph, "lints")
 
 
 def check(spec: SpecInput, **params: Any) -> Network:
