@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from archspec.elaborate import Loader, elaborate
+from archspec.elaborate.network import FIRST_INPUT
 from archspec.errors import SpecError
 from archspec.ir.graph import OpGraph, OutputInfo, Shape, node, to_networkx
+from archspec.limits import Limits, current, using
 from archspec.source import SourceFile
 
 if TYPE_CHECKING:
@@ -177,40 +179,36 @@ def decode(name: str, data: bytes) -> SourceFile:
 
 
 def load(spec: SpecInput, network: str | None = None, *, input_shape: Shape | None = None,
-         allow_paths: str | Path | Iterable[str | Path] = (), **params: Any) -> Network:
+         allow_paths: str | Path | Iterable[str | Path] = (), limits: Limits | None = None,
+         **params: Any) -> Network:
     """Parse, elaborate and shape-check ``spec`` (a path, a SourceFile or the text itself;
     see :func:`to_source`). ``allow_paths`` is one directory or an iterable of them.
 
     ``params`` override the network's parameters (``num_classes=10``); ``input_shape``
-    overrides the (first) input's declared shape. Raises SpecError (SpecErrors for several).
+    overrides the (first) input's declared shape; ``limits`` (default: the current ones,
+    ``Limits()`` unless inside ``archspec.limits.using``) bound this load and nothing else.
+    Raises SpecError (SpecErrors for several).
     """
+    with using(limits if limits is not None else current()):
+        return _load(spec, network, input_shape, allow_paths, params)
+
+
+def _load(spec: SpecInput, network: str | None, input_shape: Shape | None,
+          allow_paths: str | Path | Iterable[str | Path], params: dict[str, Any]) -> Network:
     source = to_source(spec)
     root = Path(source.name).resolve().parent if Path(source.name).is_file() else Path.cwd()
-    loader = Loader(root, allow_dirs(allow_paths))
+    loader = Loader(root, allow_dirs(allow_paths), reader=read_source)
     ns = loader.load_source(source, Path(source.name).resolve() if Path(
         source.name).is_file() else None)
-    overrides = {"*": tuple(input_shape)} if input_shape else {}
-    graph = elaborate(loader, ns, network, params, first_input_override(ns, overrides))
-    graph.meta.warnings.extend(run_lints(graph))
+    overrides = {FIRST_INPUT: tuple(input_shape)} if input_shape else {}
+    graph = elaborate(loader, ns, network, params, overrides)
+    run_lints(graph)  # their findings join graph.meta.warnings
     return Network(graph, source, list(graph.meta.warnings))
 
 
-def first_input_override(ns: Any, overrides: dict[str, Shape]) -> dict[str, Shape]:
-    if "*" not in overrides:
-        return overrides
-    from archspec.elaborate.network import choose_network
-    from archspec.frontend import ast as A
-    net = choose_network(ns, None)
-    names = [s.name for s in getattr(net, "body", []) if isinstance(s, A.Input)]
-    return {names[0]: overrides["*"]} if names else {}
-
-
-def run_lints(graph: OpGraph) -> list[SpecError]:
-    try:
-        from archspec.passes.lints import lint
-    except ImportError:
-        return []
-    return list(lint(graph))
+def run_lints(graph: OpGraph) -> None:
+    from archspec.passes.pipeline import require
+    require(graph, "lints")
 
 
 def check(spec: SpecInput, **params: Any) -> Network:

@@ -31,17 +31,18 @@ class Request:
 
     def load(self, file: Path) -> Any:
         from archspec.api import load
-        from archspec.limits import override
+        from archspec.limits import Limits, using
         spec = spec_input(file)
-        with override(**RAISED_LIMITS):
-            try:
-                return load(spec, self.network, input_shape=self.input_shape,
-                            allow_paths=self.allow, **values(self.params))
-            except SpecError as e:
+        limits = Limits().raised(**RAISED_LIMITS)  # this invocation's --limit values only
+        try:
+            return load(spec, self.network, input_shape=self.input_shape,
+                        allow_paths=self.allow, limits=limits, **values(self.params))
+        except SpecError as e:
+            with using(limits):
                 blamed = self.blame_command_line(spec)
-                if blamed:
-                    raise (blamed[0] if len(blamed) == 1 else SpecErrors(blamed)) from e
-                raise
+            if blamed:
+                raise (blamed[0] if len(blamed) == 1 else SpecErrors(blamed)) from e
+            raise
 
     def blame_command_line(self, spec: Any) -> list[SpecError]:
         """After a failure with ``-p`` values: the ones that do not fit the network."""

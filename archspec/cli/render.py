@@ -36,7 +36,8 @@ def render(file: Annotated[Path, typer.Argument(help="A spec; - reads standard i
            show: Annotated[str, typer.Option(help="shapes,params,macs,rf")] = "shapes,params",
            ) -> None:
     """Draw the network with graphviz. A spec with errors still renders what elaborated."""
-    from archspec.backends.render import MISSING_DOT, RenderError, render_to_file
+    from archspec.backends.render import RenderError, render_to_file
+    from archspec.backends.render.steps import MISSING_DOT
     target = check_output(output, option="-o", suffixes=RENDER_SUFFIXES, inputs=[file])
     check_depth(depth)
     fields = check_render_choices(rankdir, show)

@@ -125,9 +125,11 @@ def _input(ctx: Ctx, frame: Frame, stmt: A.Input) -> None:
     if frame.in_value is not None or frame.path:
         raise SpecTypeError("`input` is only allowed in a network", stmt.span,
                             hint="a block receives its input as `in`")
-    override = ctx.input_overrides.get(stmt.name)
-    shape = override or evaluate(ctx, frame, stmt.shape)
-    check_shape_literal(shape, stmt)
+    declared = evaluate(ctx, frame, stmt.shape)
+    check_shape_literal(declared, stmt)
+    shape = ctx.input_overrides.get(stmt.name) or declared
+    if shape is not declared:
+        check_override(list(shape), declared, stmt)
     if stmt.name in ctx.graph:
         raise SpecNameError(f"duplicate input '{stmt.name}'", stmt.span)
     ref = ctx.builder.input(stmt.name, tuple(shape), stmt.span)
@@ -144,6 +146,18 @@ def check_shape_literal(shape: Any, stmt: A.Input) -> None:
         raise SpecTypeError(f"input dimensions must be positive, got {shape}", stmt.shape.span)
     if any(d > LIMITS.max_dim for d in shape):
         raise SpecLimitError(f"input dimension exceeds {LIMITS.max_dim:,}", stmt.shape.span)
+
+
+def check_override(shape: list[int], declared: list[int], stmt: A.Input) -> None:
+    """A shape given from outside (``--input``, ``load(input_shape=...)``) replaces the
+    declared one: same rank, positive, within the limits."""
+    given = "x".join(map(str, shape))
+    if len(shape) != len(declared):
+        raise SpecTypeError(f"the input shape {given} has {len(shape)} dimensions; input "
+                            f"'{stmt.name}' declares {len(declared)}: {declared}",
+                            stmt.shape.span, hint=f"give {len(declared)} sizes, e.g. "
+                            + "x".join(map(str, declared)))
+    check_shape_literal(shape, stmt)
 
 
 def _out(ctx: Ctx, frame: Frame, stmt: A.Out) -> None:

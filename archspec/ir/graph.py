@@ -102,13 +102,14 @@ class GraphMeta:
     warnings: list[SpecError] = field(default_factory=list)       # severity "warning"
     errors: list[tuple[str | None, SpecError]] = field(default_factory=list)  # (node, error)
     span: Span = UNKNOWN                                  # where the network is defined
+    passes: dict[str, Any] = field(default_factory=dict)  # pass name -> result, in run order
 
     def as_dict(self) -> dict[str, Any]:
         """A dict of the fields for ``networkx`` users (``DiGraph.graph``): the containers are
         the meta's own (shared), the scalars copies; ``"meta"`` is this object."""
         return {"name": self.name, "params": self.params, "inputs": self.inputs,
                 "outputs": self.outputs, "blocks": self.blocks, "warnings": self.warnings,
-                "errors": self.errors, "span": self.span, "meta": self}
+                "errors": self.errors, "span": self.span, "passes": self.passes, "meta": self}
 
 
 class NodeMap(dict[str, dict[str, Any]]):
@@ -187,8 +188,8 @@ class OpGraph:
         return iter(self.nodes)
 
     def tabular(self) -> str:
-        """The graph as a table, one node a line (``print(graph)`` prints it)."""
-        from archspec.ir.tabular import tabular
+        """The graph as a table, one node a line, like ``torch.fx.Graph.print_tabular``
+        (``print(graph)`` prints it): for bug reports, tests and a first look."""
         return tabular(self)
 
     __str__ = tabular
@@ -226,6 +227,8 @@ def new_graph(name: str, params: dict[str, Any] | None = None) -> OpGraph:
 def add_node(g: OpGraph, data: OpNode) -> OpNode:
     """Insert ``data`` and its input edges; the caller guarantees ``data.name`` is new."""
     g.add_node(data.name, data=data)
+    if g.meta.passes:
+        g.meta.passes.clear()  # what the passes found is stale now
     for ref in data.inputs:
         g.add_edge(ref.node, data.name)
     if data.op == "input":
@@ -292,3 +295,29 @@ def outputs(g: Graph) -> dict[str, OutputInfo]:
 
 def blocks(g: Graph) -> dict[str, BlockInfo]:
     return g.meta.blocks
+
+
+# -- the graph as a table ----------------------------------------------------------------------
+
+HEADER = ("name", "op", "inputs", "shape", "params", "block")
+
+
+def tabular(g: OpGraph) -> str:
+    """Header, one row per node in order, then the outputs; columns padded to their widest."""
+    rows = [HEADER, *(_row(n) for n in (g.nodes[k]["data"] for k in g.nodes))]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+    meta = g.meta
+    outs = ", ".join(f"{k}={_ref(o.node)}" + ("" if o.role == "main" else f" ({o.role})")
+                     for k, o in meta.outputs.items())
+    return "\n".join([f"network {meta.name or '?'}", *lines, f"outputs: {outs or '-'}"])
+
+
+def _row(n: OpNode) -> tuple[str, ...]:
+    params = ", ".join(f"{k}={v!r}" for k, v in n.params.items() if k != "shape")
+    shape = "x".join(map(str, n.shape))
+    return (n.name, n.op, ", ".join(map(_ref, n.inputs)), shape, params, n.block)
+
+
+def _ref(r: Ref) -> str:
+    return r.node if r.port == 0 else f"{r.node}:{r.port}"

@@ -19,8 +19,8 @@ from archspec.errors import SpecError
 from archspec.ir.graph import OpNode, Shape, outputs
 from archspec.ops.geometry import Keep, Window
 from archspec.ops.registry import get
-from archspec.passes.audit import DEAD, annotate, main_rf
 from archspec.passes.receptive_field import fmt_num, is_spatial, op_table
+from archspec.passes.roles import DEAD, main_rf
 
 if TYPE_CHECKING:
     from archspec.ir.graph import Graph
@@ -39,14 +39,13 @@ def warning(message: str, n: OpNode | None = None, hint: str | None = None) -> S
     return SpecError(message, span=n.span, hint=hint, severity="warning")
 
 
-def lint(graph: Graph, *, annotated: bool = False) -> list[SpecError]:
-    """Every lint over ``graph`` (annotating it first unless ``annotated``), in a stable
-    order: by check, then by graph order."""
-    if not annotated:
-        annotate(graph)
+def lint(graph: Graph) -> list[SpecError]:
+    """The ``lints`` pass: every lint over ``graph`` (``role`` and ``rf`` written), in a stable
+    order: by check, then by graph order. The findings also join ``graph.meta.warnings``."""
     found: list[SpecError] = []
     for check in CHECKS:
         found += check(graph)
+    graph.meta.warnings.extend(found)
     return found
 
 

@@ -24,6 +24,7 @@ from html import escape
 from archspec.backends.render.analysis import Analysis
 from archspec.backends.render.dot import to_dot
 from archspec.backends.render.page import SCRIPT, STYLE, TEMPLATE
+from archspec.backends.render.steps import names, prepare, run_dot
 from archspec.backends.render.view import View, block_id, build_view, cluster_id, open_blocks
 from archspec.ir.graph import OpGraph
 
@@ -46,7 +47,6 @@ def render_html(graph: OpGraph, *, depth: int | None = None,
                 max_items: int = MAX_ITEMS) -> str:
     """The interactive page for ``graph``; options as :func:`render`, the first view is the
     one :func:`render` draws."""
-    from archspec.backends.render import names, prepare
 
     expand, collapse = names(expand), names(collapse)
     an, show_t = prepare(graph, expand, collapse, rankdir, show)
@@ -132,7 +132,6 @@ def _drop(paths: tuple[str, ...], path: str) -> tuple[str, ...]:
 
 def layout_svgs(sources: list[str]) -> list[str]:
     """Lay out several DOT graphs with as few ``dot`` processes as there are cores."""
-    from archspec.backends.render import run_dot
 
     workers = max(1, min(os.cpu_count() or 1, len(sources)))
     chunks = [sources[i::workers] for i in range(workers)]
