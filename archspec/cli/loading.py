@@ -55,12 +55,13 @@ class Request:
 
 
 def namespace(spec: Any, allow: tuple[Path, ...]) -> Any:
-    from archspec.api import to_source
+    from archspec.api import read_source, to_source
     from archspec.elaborate import Loader
     source = to_source(spec)
     path = Path(source.name)
     here = path.resolve() if path.is_file() else None
-    return Loader(here.parent if here else Path.cwd(), allow).load_source(source, here)
+    loader = Loader(here.parent if here else Path.cwd(), allow, reader=read_source)
+    return loader.load_source(source, here)
 
 
 __all__ = ["RAISED_LIMITS", "CommandParam", "Request"]
