@@ -20,6 +20,7 @@ from archspec.errors import (
 )
 from archspec.frontend import ast as A
 from archspec.ir.graph import OutputInfo
+from archspec.names import check_argument_name
 
 RESULT = "__out__"
 
@@ -129,6 +130,7 @@ def _input(ctx: Ctx, frame: Frame, stmt: A.Input) -> None:
     override = ctx.graph.graph.get("input_overrides", {}).get(stmt.name)
     shape = override or evaluate(ctx, frame, stmt.shape)
     check_shape_literal(shape, stmt)
+    check_argument_name(stmt.name, "input", stmt.span)
     if stmt.name in ctx.graph:
         raise SpecNameError(f"duplicate input '{stmt.name}'", stmt.span)
     ref = ctx.builder.input(stmt.name, tuple(shape), stmt.span)
@@ -183,6 +185,7 @@ def aux_weight(ctx: Ctx, frame: Frame, stmt: A.Aux) -> float:
 
 def add_output(ctx: Ctx, name: str, value: Any, role: str, weight: float, stmt: Any) -> None:
     outputs = ctx.graph.graph["outputs"]
+    check_argument_name(name, "output", stmt.span)
     if name in outputs:
         raise SpecNameError(f"duplicate output '{name}'", stmt.span)
     if value is not V.POISON:
