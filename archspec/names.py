@@ -45,7 +45,7 @@ code loss_weights program combine_losses Outputs TrainOutputs forward_train forw
 """.split())
 # Names torch.fx's generated code binds besides Python's builtins (fx.graph._custom_builtins).
 CODEGEN_GLOBALS = frozenset("self torch inf nan device NoneType fx_pytree pytree".split())
-RESERVED_ARGUMENTS = CODEGEN_GLOBALS | frozenset(dir(builtins))
+RESERVED_ARGUMENTS = CODEGEN_GLOBALS | frozenset(dir(builtins)) | frozenset(keyword.kwlist)
 
 
 def module_name_problem(part: str) -> str | None:
