@@ -21,6 +21,7 @@ from archspec.errors import (
 )
 from archspec.frontend import ast as A
 from archspec.limits import LIMITS
+from archspec.names import check_module_label
 from archspec.ops.registry import PRIMITIVES, load_all
 
 ANNOTATIONS = {"init": ("zeros", "ones", "identity_affine"), "checkpoint": (), "frozen": ()}
@@ -181,6 +182,7 @@ def render_label(ctx: Ctx, frame: Frame, label: A.Label) -> str:
     if not text.isidentifier() and not text.isdigit():
         raise SpecNameError(f"'{text}' is not a valid label", label.span,
                          hint="labels are identifiers (letters, digits, _) or sequence numbers")
+    check_module_label(text, label.span)
     return text
 
 

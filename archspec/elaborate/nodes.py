@@ -13,6 +13,7 @@ from archspec.errors import (
     SpecError,
     SpecLimitError,
     SpecNameError,
+    SpecTypeError,
 )
 from archspec.ir.graph import Ref, node
 from archspec.ops.common import fmt_shape
@@ -34,7 +35,7 @@ def make_node(ctx: Ctx, frame: Frame, prim: Primitive, params: dict[str, Any],
         ref = ctx.builder.add(prim.name, params, refs, name=name,
                               block=enclosing_block(ctx, name), span=span,
                               attrs=attrs, trace=list(frame.trace))
-    except (ShapeError, ArgumentError) as err:
+    except (ShapeError, ArgumentError, SpecTypeError) as err:
         err.span = span
         if len(inputs) > 1:
             err.notes = operand_notes(ctx, inputs) + err.notes

@@ -20,6 +20,7 @@ from archspec.errors import (
 )
 from archspec.frontend import ast as A
 from archspec.ir.graph import OutputInfo
+from archspec.names import check_argument_name
 
 RESULT = "__out__"
 
@@ -127,6 +128,7 @@ def _input(ctx: Ctx, frame: Frame, stmt: A.Input) -> None:
                             hint="a block receives its input as `in`")
     declared = evaluate(ctx, frame, stmt.shape)
     check_shape_literal(declared, stmt)
+    check_argument_name(stmt.name, "input", stmt.span)
     shape = ctx.input_overrides.get(stmt.name) or declared
     if shape is not declared:
         check_override(list(shape), declared, stmt)
@@ -196,6 +198,7 @@ def aux_weight(ctx: Ctx, frame: Frame, stmt: A.Aux) -> float:
 
 def add_output(ctx: Ctx, name: str, value: Any, role: str, weight: float, stmt: Any) -> None:
     outputs = ctx.graph.meta.outputs
+    check_argument_name(name, "output", stmt.span)
     if name in outputs:
         raise SpecNameError(f"duplicate output '{name}'", stmt.span)
     if value is not V.POISON:

@@ -24,10 +24,16 @@ def lower_linear(node: OpNode, ins: list[Shape]) -> Any:
     return nn.Linear(ins[0][-1], node.params["out"], node.params["bias"])
 
 
+def linear_init_check(init: str, n: OpNode) -> str | None:
+    if init == "identity_affine" and (n.shape[-1] != 6 or not n.params["bias"]):
+        return "identity_affine needs 6 outputs (a 2×3 matrix) and a bias"
+    return None
+
+
 @primitive("linear", params=(Param("out", "int", doc="output features"),
                              Param("bias", "bool", True)),
            cost=linear_cost, lower=lower_linear, family="linear", stateful=True, geometry=MIX,
-           ports=FLOAT_PORTS)
+           ports=FLOAT_PORTS, init_check=linear_init_check)
 def linear(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Fully connected layer on the last dim (torch.nn.Linear); ``F`` -> ``out``,
     ``…×F`` -> ``…×out``."""

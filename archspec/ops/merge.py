@@ -10,7 +10,7 @@ from typing import Any
 from archspec.errors import ArgumentError, ShapeError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import broadcast, fmt_shapes, norm_dim, numel
-from archspec.ops.geometry import FLOAT_PORTS, KEEP
+from archspec.ops.geometry import FLOAT_PORTS, KEEP, MIX
 from archspec.ops.registry import INPUTS, Cost, Fn, In, Param, local_channels, primitive
 
 
@@ -31,7 +31,9 @@ def lower_concat(node: OpNode, ins: list[Shape]) -> Fn:
 
 
 @primitive("concat", params=(Param("dim", "int", 0),), inputs=("x",), variadic=True,
-           lower=lower_concat, family="merge", geometry=KEEP, ports=FLOAT_PORTS)
+           lower=lower_concat, family="merge", ports=FLOAT_PORTS,
+           geometry=lambda p, x: KEEP if x is not None and norm_dim("concat", p["dim"],
+                                                                       len(x)) == 0 else MIX)
 def concat(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Concatenate along non-batch ``dim`` (default 0 = channels; torch.cat); every other dim
     must match."""

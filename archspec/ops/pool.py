@@ -31,7 +31,7 @@ from archspec.ops.geometry import (
     Window,
     spatial_size,
 )
-from archspec.ops.registry import Cost, Fn, In, Param, local_channels, primitive
+from archspec.ops.registry import Cost, Fn, In, Param, get, local_channels, primitive
 
 KERNEL = Param("kernel", "pair", aliases=("k",))
 STRIDE = Param("stride", "pair", None, aliases=("s",), doc="default: the kernel")
@@ -138,6 +138,34 @@ def unpool_size(p: dict[str, Any], x: Shape) -> tuple[int, int]:
     return size
 
 
+def unpool_link(p: dict[str, Any], operands: list[Any]) -> None:
+    """The indices must come from a pool this unpool inverts: same kernel, stride and padding,
+    and an output the size of the pooled map (indices are flat positions in it)."""
+    x, idx = operands
+    pool = get(idx.op).geometry(idx.params, idx.source)
+    mine = unpool_windows({**p, "output_size": None})
+    theirs = [(w.kernel, w.stride, w.pad_lo) for w in pool if isinstance(w, Window)]
+    ours = [(t.window.kernel, t.window.stride, t.window.pad_lo) for t in mine
+            if isinstance(t, Transposed)]
+    if theirs != ours:
+        raise ShapeError(f"max_unpool: kernel/stride/padding {_fmt_windows(ours)} do not invert "
+                         f"the pool '{idx.name}' that made the indices "
+                         f"({_fmt_windows(theirs)})",
+                         hint="give max_unpool the maxpool's kernel, stride and padding")
+    size = unpool_size(p, (0, *x.shape[1:])) if len(x.shape) == 3 else None
+    if idx.source is not None and size is not None and size != tuple(idx.source[1:]):
+        raise ShapeError(f"max_unpool: output {size[0]}×{size[1]} is not the size "
+                         f"{fmt_shape(idx.source[1:])} of the map '{idx.name}' pooled",
+                         hint=f"pass output_size=({idx.source[1]}, {idx.source[2]})")
+
+
+def _fmt_windows(axes: list[tuple[int, int, int]]) -> str:
+    if len(axes) != 2:
+        return "none"
+    (kh, sh, ph), (kw, sw, pw) = axes
+    return f"{kh}×{kw}, {sh}×{sw}, {ph}×{pw}"
+
+
 def lower_unpool(node: OpNode, ins: list[Shape]) -> Fn:
     import torch.nn.functional as F
 
@@ -149,7 +177,7 @@ def lower_unpool(node: OpNode, ins: list[Shape]) -> Fn:
 
 @primitive("max_unpool", params=(KERNEL, STRIDE, PADDING, Param("output_size", "pair", None)),
            inputs=("x", "indices"), lower=lower_unpool, family="pool", channels=local_channels,
-           geometry=unpool_windows, ports=Ports((FLOAT, INDEX), (FLOAT,)))
+           geometry=unpool_windows, ports=Ports((FLOAT, INDEX), (FLOAT,)), link=unpool_link)
 def max_unpool(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Inverse of maxpool (F.max_unpool2d); inputs (x, indices from maxpool's port 1).
     Default size ``(H-1)·s - 2p + k``; ``output_size`` picks another reachable size."""

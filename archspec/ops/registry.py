@@ -109,6 +109,16 @@ def local_channels(params: dict[str, Any], x: Shape | None) -> int | None:
     return None
 
 
+def default_init_check(init: str, n: OpNode) -> str | None:
+    """Why ``@init(init)`` cannot apply to node ``n`` (None: it can). ``zeros``/``ones`` set
+    every parameter of a stateful layer; ``identity_affine`` is linear's own."""
+    if not n.module:
+        return "it has no parameters"
+    if init == "identity_affine":
+        return "identity_affine needs a linear layer with 6 outputs and a bias"
+    return None
+
+
 def constant(geometry: Geometry) -> GeometryRule:
     """A geometry rule that does not depend on parameters (pointwise ops, flatten)."""
     def rule(params: dict[str, Any], x: Shape | None) -> Geometry:
@@ -137,6 +147,8 @@ class Primitive:
     family: str = "other"   # conv | norm | act | pool | linear | merge | shape | attention | io
     stateful: bool = False  # has parameters or buffers: lowered to a named submodule
     channels: ChannelRule = dense_channels
+    link: Callable[[dict[str, Any], list[Any]], None] | None = None  # checks operands' makers
+    init_check: Callable[[str, OpNode], str | None] = default_init_check  # @init(...) on it
     doc: str = ""
 
     @property

@@ -26,9 +26,12 @@ MODES = ("train", "eval")
 
 
 def ident(name: str) -> str:
-    """A Python identifier for a node path: ``layer1.0.conv1`` -> ``layer1_0_conv1``."""
+    """A Python identifier for a node path: ``layer1.0.conv1`` -> ``layer1_0_conv1``. The
+    generated methods bind ``self``, so a node called ``self`` becomes ``self_`` (torch.fx
+    itself renames keywords and builtins)."""
     out = re.sub(r"\W", "_", name)
-    return out if out and not out[0].isdigit() else "_" + out
+    out = out if out and not out[0].isdigit() else "_" + out
+    return out + "_" if out == "self" else out
 
 
 @dataclass

@@ -12,6 +12,7 @@ from typing import Any
 import torch
 from archspec.errors import ArgumentError, NameError_, SpecError
 from archspec.ir.graph import OpGraph, OpNode, input_shapes, nodes
+from archspec.names import module_name_problem, suggestion
 from archspec.ops.registry import Fn, get
 from archspec.source import UNKNOWN, Span
 from torch import nn
@@ -68,9 +69,12 @@ def _span(graph: OpGraph, path: str) -> Span:
 
 
 def _add(parent: nn.Module, name: str, child: nn.Module, span: Span, path: str) -> None:
-    if not name.isidentifier() and not name.isdigit():
-        raise NameError_(f"'{path}' cannot be a module path: '{name}' is not an identifier",
-                         span=span)
+    """Elaboration applies the same rule (archspec/names.py); this guards graphs built in
+    Python or imported."""
+    problem = module_name_problem(name)
+    if problem:
+        raise NameError_(f"'{path}' cannot be a module path: '{name}' {problem}", span=span,
+                         hint=suggestion(name))
     if hasattr(parent, name) and name not in parent._modules:
         raise NameError_(f"label '{name}' in '{path}' clashes with the torch.nn.Module "
                          f"attribute '{name}'", span=span, hint="rename the label")
