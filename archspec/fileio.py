@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -82,6 +80,7 @@ def check_directory(directory: Path, option: str) -> None:
         raise OutputError(f"{option}: directory '{directory}' does not exist; create it first")
     if not directory.is_dir():
         raise OutputError(f"{option}: '{directory}' is not a directory")
+    import tempfile  # here: `check` and `audit` import this module and never write
     try:
         fd, probe = tempfile.mkstemp(dir=directory, prefix=".archspec-probe-")
         os.close(fd)
@@ -103,6 +102,7 @@ def replacing(path: str | Path) -> Iterator[Path]:
     """A temporary path beside ``path`` (same suffix) for the body to write; on success it is
     synced and renamed onto ``path``, on failure removed. An OSError (a full disk, a file-size
     limit) becomes an OutputError."""
+    import tempfile
     target = Path(os.path.realpath(path)) if Path(path).is_symlink() else Path(path)
     mode = new_file_mode(target)
     try:
@@ -130,6 +130,8 @@ def replacing_with_companions(path: str | Path) -> Iterator[Path]:
     ONNX model's external weights, ``NAME.data``): the body writes ``NAME`` in a private
     directory beside ``path``; on success each companion is moved into place first, then
     ``NAME`` itself, so the main file never refers to data that is not there yet."""
+    import shutil
+    import tempfile
     target = Path(os.path.realpath(path)) if Path(path).is_symlink() else Path(path)
     mode = new_file_mode(target)
     try:
