@@ -7,9 +7,10 @@
 
 A write goes to a temporary file in the target's directory, is flushed to disk and renamed
 over the target (``os.replace``), so a reader sees the old file or the new one, never part of
-one; the new file keeps the old one's permission bits. On any failure the temporary file is
-removed and the old file is untouched. An existing symbolic link is followed: the file it
-points at is replaced and the link stays.
+one; the new file keeps the old one's permission bits (and owner, where allowed). On any
+failure the temporary file is removed and the old file is untouched. An existing symbolic link
+is followed: the file it points at is replaced and the link stays. A hard link is not: the
+rename gives the path a new file, and the other names keep the old contents.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 
-class OutputError(Exception):
-    """An output path that cannot be written: one line saying what to do."""
+class OutputError(OSError):
+    """An output path that cannot be written: one line saying what to do. An OSError, so
+    callers of the exporters that caught write errors before still do."""
 
 
 def check_output(path: str | Path, *, option: str, suffixes: Iterable[str] | None = None,
@@ -154,9 +156,21 @@ def replacing_with_companions(path: str | Path) -> Iterator[Path]:
 def finish(tmp: Path, target: Path, mode: int) -> None:
     with open(tmp, "rb+") as f:
         os.fchmod(f.fileno(), mode)
+        keep_owner(f.fileno(), target)
         os.fsync(f.fileno())
     os.replace(tmp, target)
     sync_directory(target.parent)
+
+
+def keep_owner(fd: int, target: Path) -> None:
+    """Give the new file the old one's owner and group, where allowed (root rewriting a
+    user's file must not leave it owned by root)."""
+    try:
+        st = target.stat()
+    except OSError:
+        return
+    with contextlib.suppress(OSError):
+        os.fchown(fd, st.st_uid, st.st_gid)
 
 
 def new_file_mode(target: Path) -> int:

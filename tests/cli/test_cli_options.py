@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from archspec.cli import main
-from tests.cli.clicases import make_spec, snapshot
+from tests.cli.clicases import TINY_YAML, make_spec, snapshot
 
 
 @dataclass(frozen=True)
@@ -124,6 +124,8 @@ ROWS = {
     "fmt_write_stdin": Row("fmt - -w", 2, ("'-w'", "standard input cannot be rewritten")),
     "fmt_write_converting": Row("fmt {spec} --to yaml -w", 2, (
         "'-w'", "-w keeps FILE's format (arch)", "--to yaml -o {dir}/tiny.yaml")),
+    "fmt_write_converting_yaml": Row("fmt {dir}/tiny.yaml --to arch -w", 2, (
+        "'-w'", "-w keeps FILE's format (yaml)", "--to arch -o {dir}/tiny.arch")),
     "fmt_to_against_suffix": Row("fmt {spec} --to arch -o {dir}/out.yaml", 2,
                                  ("'--to'", "--to arch does not match -o out.yaml (yaml)")),
     "fmt_output_suffix": Row("fmt {spec} -o {dir}/out.txt", 2,
@@ -144,6 +146,7 @@ ROWS = {
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
     make_spec(tmp_path)
+    make_spec(tmp_path, "tiny.yaml", TINY_YAML)
     os.mkfifo(tmp_path / "pipe.arch")
     return tmp_path
 
