@@ -40,6 +40,8 @@ ROWS = {
                              ("'--json'", "a comparison of two specs prints a table only")),
     "audit_three_files": Row("audit {spec} {spec} {spec}", 2,
                              ("'FILES'", "audit takes one spec, or two to compare")),
+    "check_stdin_twice": Row("check - {spec} -", 2, ("'FILES'", "standard input (-) can be read "
+                                                              "once")),
     "audit_stdin_twice": Row("audit - -", 2, ("'FILES'", "standard input (-) can be read once")),
     "audit_depth_negative": Row("audit {spec} --depth -1", 2,
                                 ("'--depth'", "expected 0 or more, got -1")),
