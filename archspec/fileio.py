@@ -7,24 +7,24 @@
 
 A write goes to a temporary file in the target's directory, is flushed to disk and renamed
 over the target (``os.replace``), so a reader sees the old file or the new one, never part of
-one; the new file keeps the old one's permission bits. On any failure the temporary file is
-removed and the old file is untouched. An existing symbolic link is followed: the file it
-points at is replaced and the link stays.
+one; the new file keeps the old one's permission bits (and owner, where allowed). On any
+failure the temporary file is removed and the old file is untouched. An existing symbolic link
+is followed: the file it points at is replaced and the link stays. A hard link is not: the
+rename gives the path a new file, and the other names keep the old contents.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 
-class OutputError(Exception):
-    """An output path that cannot be written: one line saying what to do."""
+class OutputError(OSError):
+    """An output path that cannot be written: one line saying what to do. An OSError, so
+    callers of the exporters that caught write errors before still do."""
 
 
 def check_output(path: str | Path, *, option: str, suffixes: Iterable[str] | None = None,
@@ -82,6 +82,7 @@ def check_directory(directory: Path, option: str) -> None:
         raise OutputError(f"{option}: directory '{directory}' does not exist; create it first")
     if not directory.is_dir():
         raise OutputError(f"{option}: '{directory}' is not a directory")
+    import tempfile  # here: `check` and `audit` import this module and never write
     try:
         fd, probe = tempfile.mkstemp(dir=directory, prefix=".archspec-probe-")
         os.close(fd)
@@ -103,6 +104,7 @@ def replacing(path: str | Path) -> Iterator[Path]:
     """A temporary path beside ``path`` (same suffix) for the body to write; on success it is
     synced and renamed onto ``path``, on failure removed. An OSError (a full disk, a file-size
     limit) becomes an OutputError."""
+    import tempfile
     target = Path(os.path.realpath(path)) if Path(path).is_symlink() else Path(path)
     mode = new_file_mode(target)
     try:
@@ -130,6 +132,8 @@ def replacing_with_companions(path: str | Path) -> Iterator[Path]:
     ONNX model's external weights, ``NAME.data``): the body writes ``NAME`` in a private
     directory beside ``path``; on success each companion is moved into place first, then
     ``NAME`` itself, so the main file never refers to data that is not there yet."""
+    import shutil
+    import tempfile
     target = Path(os.path.realpath(path)) if Path(path).is_symlink() else Path(path)
     mode = new_file_mode(target)
     try:
@@ -152,9 +156,21 @@ def replacing_with_companions(path: str | Path) -> Iterator[Path]:
 def finish(tmp: Path, target: Path, mode: int) -> None:
     with open(tmp, "rb+") as f:
         os.fchmod(f.fileno(), mode)
+        keep_owner(f.fileno(), target)
         os.fsync(f.fileno())
     os.replace(tmp, target)
     sync_directory(target.parent)
+
+
+def keep_owner(fd: int, target: Path) -> None:
+    """Give the new file the old one's owner and group, where allowed (root rewriting a
+    user's file must not leave it owned by root)."""
+    try:
+        st = target.stat()
+    except OSError:
+        return
+    with contextlib.suppress(OSError):
+        os.fchown(fd, st.st_uid, st.st_gid)
 
 
 def new_file_mode(target: Path) -> int:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from archspec.cli.loading import Request
-from archspec.cli.options import AllowPath, InputOpt, NetworkOpt, Params
+from archspec.cli.options import AllowPath, InputOpt, NetworkOpt, Params, bad
 from archspec.cli.output import Exit, fmt_shape, print_warnings, report_spec_error
 from archspec.errors import SpecError
 
@@ -18,6 +18,8 @@ def check(files: Annotated[list[Path], typer.Argument(
           param: Params = None, network: NetworkOpt = None, allow_path: AllowPath = None,
           input: InputOpt = None, quiet: Annotated[bool, typer.Option("-q")] = False) -> None:
     """Parse, elaborate and shape-check specs; print each network's outputs."""
+    if sum(str(f) == "-" for f in files) > 1:
+        raise bad("FILES", "standard input (-) can be read once")
     request = Request(param, network, allow_path, input)
     failed = False
     for file in files:

@@ -18,6 +18,15 @@ network tiny(classes: int = 10, width = 4) {
   out x -> conv(width, 3, p=1) -> relu -> gap -> flatten -> fc: linear(classes)  # logits
 }
 """
+TINY_YAML = """\
+networks:
+  tiny:
+    params:
+    - 'classes: int': 10
+    body:
+    - input x: [3, 8, 8]
+    - out: 'x -> conv(4, 3, p=1) -> relu -> gap -> flatten -> fc: linear(classes)'
+"""
 
 
 def make_spec(directory: Path, name: str = "tiny.arch", text: str = TINY) -> Path:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from archspec.cli import main
-from tests.cli.clicases import make_spec, snapshot
+from tests.cli.clicases import TINY_YAML, make_spec, snapshot
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ ROWS = {
                              ("'--json'", "a comparison of two specs prints a table only")),
     "audit_three_files": Row("audit {spec} {spec} {spec}", 2,
                              ("'FILES'", "audit takes one spec, or two to compare")),
+    "check_stdin_twice": Row("check - {spec} -", 2, ("'FILES'", "standard input (-) can be read "
+                                                              "once")),
     "audit_stdin_twice": Row("audit - -", 2, ("'FILES'", "standard input (-) can be read once")),
     "audit_depth_negative": Row("audit {spec} --depth -1", 2,
                                 ("'--depth'", "expected 0 or more, got -1")),
@@ -124,6 +126,8 @@ ROWS = {
     "fmt_write_stdin": Row("fmt - -w", 2, ("'-w'", "standard input cannot be rewritten")),
     "fmt_write_converting": Row("fmt {spec} --to yaml -w", 2, (
         "'-w'", "-w keeps FILE's format (arch)", "--to yaml -o {dir}/tiny.yaml")),
+    "fmt_write_converting_yaml": Row("fmt {dir}/tiny.yaml --to arch -w", 2, (
+        "'-w'", "-w keeps FILE's format (yaml)", "--to arch -o {dir}/tiny.arch")),
     "fmt_to_against_suffix": Row("fmt {spec} --to arch -o {dir}/out.yaml", 2,
                                  ("'--to'", "--to arch does not match -o out.yaml (yaml)")),
     "fmt_output_suffix": Row("fmt {spec} -o {dir}/out.txt", 2,
@@ -144,6 +148,7 @@ ROWS = {
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
     make_spec(tmp_path)
+    make_spec(tmp_path, "tiny.yaml", TINY_YAML)
     os.mkfifo(tmp_path / "pipe.arch")
     return tmp_path
 

@@ -237,3 +237,24 @@ def test_check_output_accepts_a_bare_name_in_the_working_directory(
     with pytest.raises(OutputError, match="^-o: cannot write 'net.SVGZ'"):
         check_output("net.SVGZ", option="-o", suffixes=(".svg",))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_rewritten_file_keeps_its_owner_and_group(tmp_path: Path) -> None:
+    old = tmp_path / "owned.txt"
+    old.write_text("old")
+    try:
+        os.chown(old, 4321, 4322)
+    except PermissionError:
+        pytest.skip("only root can give a file away")
+    write_atomic(old, "new")
+    st = old.stat()
+    assert (st.st_uid, st.st_gid, old.read_text()) == (4321, 4322, "new")
+
+
+def test_a_write_into_a_missing_directory_is_an_output_error_and_an_os_error(
+        tmp_path: Path) -> None:
+    with pytest.raises(OSError) as caught:
+        write_atomic(tmp_path / "nowhere" / "x.txt", "text")
+    assert isinstance(caught.value, OutputError)
+    assert str(caught.value) == f"cannot write '{tmp_path}/nowhere/x.txt': No such file or " \
+                                "directory"
