@@ -44,6 +44,7 @@ class FlatNet:
     layers: list[Layer] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     doc: str | None = None
+    shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)  # tensor -> shape, if known
 
 
 def identifier(text: str, taken: set[str] | None = None) -> str:
@@ -52,8 +53,11 @@ def identifier(text: str, taken: set[str] | None = None) -> str:
     name = re.sub(r"\W", "_", text, flags=re.ASCII) or "x"
     if name[0].isdigit():
         name = "n" + name
-    while name in SPEC_KEYWORDS or keyword.iskeyword(name) or (taken and name in taken):
+    if name in SPEC_KEYWORDS or keyword.iskeyword(name):
         name += "_"
+    base, n = name, 1
+    while taken and name in taken:
+        name, n = f"{base}_{n}", n + 1
     return name
 
 

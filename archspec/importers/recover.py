@@ -15,6 +15,7 @@ from archspec.frontend import ast as A
 from archspec.importers.flat import FlatNet, Layer, identifier, reserved_names
 
 BINARY = {"add": "+", "mul": "*"}
+SKIP = "__skip__"
 
 
 def value_ast(v: Any) -> A.Expr:
@@ -74,6 +75,9 @@ class Emitter:
 
     def layer(self, layer: Layer, label: str, element: A.Expr | None = None) -> None:
         """Apply ``layer`` (written as ``element`` when given, else as its call)."""
+        if layer.op == SKIP:    # an optional child this instance lacks: its input unchanged
+            self.open(layer.out, A.Chain(self.ref(layer.inputs[0]), []))
+            return
         if element is None and (merged := self.merge(layer)) is not None:
             self.open(layer.out, merged)
             return
@@ -151,16 +155,18 @@ def outputs(em: Emitter, tensors: list[str]) -> list[A.Stmt]:
     return [A.Out(identifier(t), em.value(t)) for t in tensors]
 
 
-def network_module(net: FlatNet, body: list[A.Stmt], blocks: list[A.BlockDef] = ()
+def network_module(net: FlatNet, body: list[A.Stmt], blocks: list[A.BlockDef] | None = None
                    ) -> A.Module:
     network = A.BlockDef(identifier(net.name), [], body, is_network=True, doc=net.doc)
-    defs = [*blocks, network]
+    defs = [*(blocks or []), network]
     return A.Module([], [], defs, order=list(defs))
 
 
 def recover(net: FlatNet) -> A.Module:
-    """The AST of a spec computing ``net``."""
-    return network_module(net, flat_body(net))
+    """The AST of a spec computing ``net``: module classes become blocks, containers
+    groups, repeated calls ``* n``."""
+    from archspec.importers.blocks import recover_hierarchy
+    return recover_hierarchy(net)
 
 
 def to_text(net: FlatNet) -> str:
