@@ -47,6 +47,7 @@ class Recovery:
         self.calls = call_counts(net)
         self.instances: dict[Scope, Instance] = {}
         self.classes: dict[str, list[Instance]] = {}
+        self.signatures: dict[str, list[str]] = {}
 
     def run(self) -> A.Module:
         root = build_tree(self.net)
@@ -114,7 +115,7 @@ class Recovery:
         if not layer.path:
             return ""
         relative = layer.path[len(scope.path) + 1:] if scope.path else layer.path
-        if self.calls[layer.path] > 1 or relative == layer.op:
+        if self.calls[layer.path] > 1 or (relative == layer.op and not stateful(layer.op)):
             return ""
         if "." in relative:
             raise SpecImportError(f"module '{layer.path}' is called from a module that is "
@@ -156,17 +157,24 @@ class Recovery:
         return max(scope_height(i.scope, self.instances) for i in self.classes[cls])
 
     def block(self, name: str, group: list[Instance]) -> A.BlockDef:
-        unifier = Unifier(len(group))
+        unifier = Unifier(len(group), signatures=self.signatures)
         body = unifier.part([i.body for i in group], "", "")
         in_channels = [(self.net.shapes.get(i.reads) or (None,))[0] for i in group]
         sig = signature(unifier.holes, in_channels)
         body = substitute(body, sig.mapping)
+        self.signatures[name] = [d.name for d in sig.defs()]
         for n, inst in enumerate(group):
             args, kwargs = sig.call_args(n)
             inst.call.func = A.Name(name)
             inst.call.args = [value_ast(a) for a in args]
             inst.call.kwargs = [A.Kwarg(k, value_ast(v)) for k, v in kwargs.items()]
         return A.BlockDef(name, sig.defs(), body)
+
+
+def stateful(op: str) -> bool:
+    from archspec.ops.registry import PRIMITIVES, load_all
+    load_all()
+    return op in PRIMITIVES and PRIMITIVES[op].stateful
 
 
 def local_uses(items: list[Scope | Layer], outs: list[str], consumers: Counter[str]

@@ -14,7 +14,7 @@ from typing import Any
 
 from archspec.errors import SpecImportError
 from archspec.importers.flat import FlatNet, Layer
-from archspec.importers.torch_ops import MODULES, binary, function_table
+from archspec.importers.torch_ops import FUNCTIONS, MODULES, binary, function_table
 from archspec.source import UNKNOWN, SourceFile, Span
 
 
@@ -190,14 +190,31 @@ def convert_function(n: Any, functions: dict[Any, str]) -> tuple | None:
     op = binary(n.target)
     if op and len(args) == 2:
         return binary_op(op, args)
-    if n.target in (torch.flatten, "flatten") and args[1:2] == [1] and len(args) <= 2:
-        return "flatten", (), {}, tensors[:1]
+    if n.target in (torch.flatten, "flatten"):
+        b = bind(n, ("start_dim", "end_dim"), {"start_dim": 0, "end_dim": -1})
+        if b == {"start_dim": 1, "end_dim": -1}:
+            return "flatten", (), {}, tensors[:1]
+    rule = FUNCTIONS.get(n.target) or FUNCTIONS.get(getattr(n.target, "__name__", None))
+    if rule is not None and len(tensors) == 1 and hasattr(args[0], "op"):
+        call = rule(n)
+        return None if call is None else (*call, tensors)
     if n.target is torch.cat:
         items = args[0]
         dim = args[1] if len(args) > 1 else n.kwargs.get("dim", 0)
         if dim >= 1 and all(hasattr(a, "op") for a in items):
             return "concat", (), {} if dim == 1 else {"dim": dim - 1}, [a.name for a in items]
     return None
+
+
+def bind(n: Any, names: tuple[str, ...], defaults: dict[str, Any]) -> dict[str, Any] | None:
+    """The arguments after the tensor, by name (None if one is unknown)."""
+    values = dict(defaults)
+    values.update(zip(names, n.args[1:]))
+    for k, v in n.kwargs.items():
+        if k not in names and k not in ("inplace", "training"):
+            return None
+        values[k] = v
+    return values
 
 
 def binary_op(op: str, args: list[Any]) -> tuple | None:

@@ -127,3 +127,68 @@ def binary(target: Any) -> str | None:
     if target in (operator.mul, operator.imul, torch.mul, "mul", "mul_"):
         return "mul"
     return None
+
+
+def _bind(n: Any, names: tuple[str, ...], defaults: dict[str, Any]) -> dict[str, Any] | None:
+    from archspec.importers.torch_fx import bind
+    return bind(n, names, defaults)
+
+
+def f_adaptive(op: str, global_op: str) -> Callable[[Any], Call | None]:
+    def rule(n: Any) -> Call | None:
+        b = _bind(n, ("output_size",), {})
+        if b is None or "output_size" not in b:
+            return None
+        size = _pair(b["output_size"])
+        return (global_op, (), {}) if size == 1 else (op, (size,), {})
+    return rule
+
+
+POOL_ARGS = {"avg_pool2d": ("kernel_size", "stride", "padding", "ceil_mode",
+                            "count_include_pad", "divisor_override"),
+             "max_pool2d": ("kernel_size", "stride", "padding", "dilation", "ceil_mode",
+                            "return_indices")}
+
+
+def f_pool(name: str) -> Callable[[Any], Call | None]:
+    def rule(n: Any) -> Call | None:
+        b = _bind(n, POOL_ARGS[name], {"stride": None, "padding": 0, "dilation": 1,
+                                       "ceil_mode": False, "count_include_pad": True,
+                                       "divisor_override": None, "return_indices": False})
+        if b is None or "kernel_size" not in b or b["return_indices"]:
+            return None
+        kernel = _pair(b["kernel_size"])
+        stride = kernel if b["stride"] in (None, []) else _pair(b["stride"])
+        kwargs = {} if stride == kernel else {"s": stride}
+        kwargs.update(_nondefault(p=(b["padding"], 0), d=(b["dilation"], 1),
+                                  ceil=(b["ceil_mode"], False),
+                                  count_include_pad=(b["count_include_pad"], True),
+                                  divisor_override=(b["divisor_override"], None)))
+        if name == "avg_pool2d":
+            kwargs.pop("d", None)
+        return ("avgpool" if name == "avg_pool2d" else "maxpool"), (kernel,), kwargs
+    return rule
+
+
+def f_mean(n: Any) -> Call | None:
+    b = _bind(n, ("dim", "keepdim"), {"dim": None, "keepdim": False})
+    if b is None or b["dim"] is None:
+        return None
+    dims = b["dim"] if isinstance(b["dim"], (list, tuple)) else [b["dim"]]
+    if any(d == 0 for d in dims):
+        return None
+    shifted = tuple(d - 1 if d > 0 else d for d in dims)
+    return "mean", (), _nondefault(dims=(shifted, (-2, -1)), keepdim=(b["keepdim"], True))
+
+
+def f_dropout(n: Any) -> Call | None:
+    b = _bind(n, ("p", "training", "inplace"), {"p": 0.5})
+    return None if b is None else ("dropout", () if b["p"] == 0.5 else (b["p"],), {})
+
+
+FUNCTIONS: dict[Any, Callable[[Any], Call | None]] = {
+    "adaptive_avg_pool2d": f_adaptive("adaptive_avgpool", "gap"),
+    "adaptive_max_pool2d": f_adaptive("adaptive_maxpool", "gmp"),
+    "avg_pool2d": f_pool("avg_pool2d"), "max_pool2d": f_pool("max_pool2d"),
+    "mean": f_mean, "dropout": f_dropout,
+}

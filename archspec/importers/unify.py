@@ -29,6 +29,7 @@ class Hole:
 class Unifier:
     count: int                 # number of instances
     holes: list[Hole] = field(default_factory=list)
+    signatures: dict[str, list[str]] = field(default_factory=dict)  # block -> its params
 
     def hole(self, values: list[Any], kind: str, label: str) -> A.Name:
         h = Hole(values, kind, label, name=f"__hole{len(self.holes)}")
@@ -38,6 +39,10 @@ class Unifier:
     def unify(self, nodes: list[Any], kind: str = "", label: str = "") -> Any:
         present = [n for n in nodes if n is not None]
         first = present[0]
+        values = [literal(n) for n in present]
+        if all(v is not None for v in values) and len(set(values)) > 1:
+            return self.hole([None if n is None else literal(n) for n in nodes],
+                             kind or "value", label)
         if any(type(n) is not type(first) for n in present):
             raise Mismatch(f"{type(first).__name__} vs others")
         if isinstance(first, (A.Num, A.Bool)):
@@ -76,7 +81,7 @@ class Unifier:
         op = func.id if isinstance(func, A.Name) else ""
         if len({len(n.args) for n in nodes if n is not None}) != 1:
             raise Mismatch("calls with different argument counts")
-        names = primitive_param_names(op)
+        names = self.signatures.get(op) or primitive_param_names(op)
         args = [self.unify([None if n is None else n.args[i] for n in nodes],
                            names[i] if i < len(names) else f"arg{i}", label)
                 for i in range(len(next(n for n in nodes if n is not None).args))]
@@ -109,6 +114,18 @@ class Unifier:
         if any(p != present[0] for p in present):
             raise Mismatch(f"{present[0]!r} vs {present[1:]!r}")
         return present[0]
+
+
+def literal(node: Any) -> Any:
+    """A number, or a list of numbers, as a hashable value; None for anything else."""
+    if isinstance(node, A.Num):
+        return node.value
+    if isinstance(node, A.UnaryOp) and node.op == "-" and isinstance(node.operand, A.Num):
+        return -node.operand.value
+    if isinstance(node, A.Group) and node.items:
+        items = [literal(i) for i in node.items]
+        return tuple(items) if all(isinstance(i, (int, float)) for i in items) else None
+    return None
 
 
 def kwarg_names(nodes: list[Any]) -> list[str]:
