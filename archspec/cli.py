@@ -150,6 +150,7 @@ def check(files: Annotated[list[Path], typer.Argument(help="Spec files (.arch, .
 
 
 from archspec import cli_commands  # noqa: E402,F401  (registers audit, render, build, fmt)
+from archspec import cli_import  # noqa: E402,F401  (registers import)
 
 
 def main(argv: list[str] | None = None) -> int:

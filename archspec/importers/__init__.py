@@ -19,8 +19,15 @@ def import_model(source: Any, input_shape: tuple[int, ...] | None = None,
     """The .arch text of ``source``: a ``.prototxt`` path, a ``package.module:callable``
     string (called with ``kwargs``) or an ``nn.Module``. ``input_shape`` is C×H×W without the
     batch dimension (required for PyTorch sources). Raises SpecError, located where possible."""
+    return import_source(source, input_shape, name, **kwargs)[0]
+
+
+def import_source(source: Any, input_shape: tuple[int, ...] | None = None,
+                  name: str | None = None, **kwargs: Any) -> tuple[str, Any]:
+    """The spec text and the source nn.Module (None for a prototxt), for ``--weights``."""
     from archspec.importers.recover import to_text
-    return to_text(to_flat(source, input_shape, name, **kwargs))
+    flat = to_flat(source, input_shape, name, **kwargs)
+    return to_text(flat), flat.model
 
 
 def to_flat(source: Any, input_shape: tuple[int, ...] | None, name: str | None,

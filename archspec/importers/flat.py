@@ -45,6 +45,7 @@ class FlatNet:
     outputs: list[str] = field(default_factory=list)
     doc: str | None = None
     shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)  # tensor -> shape, if known
+    model: Any = None      # the source nn.Module (its state_dict has the spec's keys)
 
 
 def identifier(text: str, taken: set[str] | None = None) -> str:
