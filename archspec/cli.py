@@ -149,8 +149,7 @@ def check(files: Annotated[list[Path], typer.Argument(help="Spec files (.arch, .
         raise Exit(2)
 
 
-from archspec import cli_commands  # noqa: E402,F401  (registers audit, render, build, fmt)
-from archspec import cli_import  # noqa: E402,F401  (registers import)
+from archspec import cli_commands, cli_import  # noqa: E402,F401  (register the other commands)
 
 
 def main(argv: list[str] | None = None) -> int:
