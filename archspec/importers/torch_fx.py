@@ -106,12 +106,14 @@ def propagate(gm: Any, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
     import torch
     from torch._subclasses.fake_tensor import FakeTensorMode
     from torch.fx.passes.shape_prop import ShapeProp
+    first = next(gm.parameters(), None)
+    device = first.device if first is not None else "cpu"
     with torch.no_grad():
         try:
             with FakeTensorMode(allow_non_fake_inputs=True):
-                ShapeProp(gm).propagate(torch.zeros(1, *shape))
+                ShapeProp(gm).propagate(torch.zeros(1, *shape, device=device))
         except Exception:  # noqa: BLE001 - an op without a fake kernel: run it for real
-            ShapeProp(gm).propagate(torch.zeros(1, *shape))
+            ShapeProp(gm).propagate(torch.zeros(1, *shape, device=device))
     return {n.name: tuple(n.meta["tensor_meta"].shape[1:]) for n in gm.graph.nodes
             if hasattr(n.meta.get("tensor_meta"), "shape")}
 
@@ -199,6 +201,8 @@ def convert_function(n: Any, functions: dict[Any, str]) -> tuple | None:
         return binary_op(op, args)
     if n.target in (torch.flatten, "flatten"):
         b = bind(n, ("start_dim", "end_dim"), {"start_dim": 0, "end_dim": -1})
+        if b is not None and b["end_dim"] == rank(args[0]) - 1:
+            b["end_dim"] = -1
         if b == {"start_dim": 1, "end_dim": -1}:
             return "flatten", (), {}, tensors[:1]
     rule = FUNCTIONS.get(n.target) or FUNCTIONS.get(getattr(n.target, "__name__", None))
@@ -211,6 +215,11 @@ def convert_function(n: Any, functions: dict[Any, str]) -> tuple | None:
         if dim >= 1 and all(hasattr(a, "op") for a in items):
             return "concat", (), {} if dim == 1 else {"dim": dim - 1}, [a.name for a in items]
     return None
+
+
+def rank(n: Any) -> int:
+    meta = getattr(n, "meta", {}).get("tensor_meta")
+    return len(meta.shape) if hasattr(meta, "shape") else -1
 
 
 def bind(n: Any, names: tuple[str, ...], defaults: dict[str, Any]) -> dict[str, Any] | None:
