@@ -40,7 +40,7 @@ def test_writes_the_output_file_with_name_and_input(tiny: Path, tmp_path: Path) 
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["-o", "x.txt"], "expected a .arch file"),
+    (["-o", "x.txt"], "--output: cannot write 'x.txt': the suffix chooses the format"),
     (["-o", "missing_dir/x.arch"], "does not exist"),
     (["--name", "no good"], "is not a name"),
     (["--weights", "w.pt"], "Caffe weights (.caffemodel) are not read yet"),
@@ -58,7 +58,7 @@ def test_never_writes_onto_the_source(tmp_path: Path, capsys: pytest.CaptureFixt
     source.write_text("keep")
     assert main(["import", str(source), "-o", str(source)]) == 2
     assert source.read_text() == "keep"
-    assert "would overwrite the source" in capsys.readouterr().err
+    assert "is an input of this command; choose another output path" in capsys.readouterr().err
 
 
 def test_malformed_prototxt_exits_2_with_location(tmp_path: Path,
