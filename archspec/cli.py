@@ -149,6 +149,7 @@ def check(files: Annotated[list[Path], typer.Argument(help="Spec files (.arch, .
         raise Exit(2)
 
 
+import archspec.cli_lsp  # noqa: E402,F401  (registers lsp, schema)
 from archspec import cli_commands  # noqa: E402,F401  (registers audit, render, build, fmt)
 
 
