@@ -72,6 +72,27 @@ def analyse(path: Path, text: str, open_texts: Mapping[Path, str] | None = None)
     return result
 
 
+def analyse_blanking(path: Path, text: str, open_texts: Mapping[Path, str],
+                     tries: int = 4) -> Analysis:
+    """An analysis of ``text`` with each line a syntax error points at blanked (the last
+    written line before it, when it points at a closing brace or the end), until it parses:
+    for completion in a half-typed file."""
+    lines = text.split("\n")
+    line = -1
+    for _ in range(tries):
+        if 0 <= line < len(lines):
+            lines[line] = ""
+        result = analyse(path, "\n".join(lines), open_texts)
+        syntax = [e for e in result.errors if e.kind == "SpecSyntaxError"]
+        if result.parsed or not syntax or syntax[0].span.file != str(path):
+            return result
+        line = syntax[0].span.line - 1
+        while 0 < line < len(lines) + 1 and (line >= len(lines) or lines[line].strip() in (
+                "", "}")):
+            line -= 1
+    return result
+
+
 def graph_meta(graph: OpGraph, key: str) -> Any:
     """Graph-level metadata (the one place that reads ``graph.graph``, for GraphMeta)."""
     return graph.graph.get(key)

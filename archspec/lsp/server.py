@@ -11,7 +11,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from archspec.lsp import completion, edits, hover, inlay, navigation
-from archspec.lsp.analysis import Analysis, analyse
+from archspec.lsp.analysis import Analysis, analyse, analyse_blanking
 from archspec.lsp.diagnostics import diagnostics
 
 DEBOUNCE_S = 0.03
@@ -179,12 +179,13 @@ def on_signature_help(ls: ArchServer, params: T.SignatureHelpParams) -> T.Signat
 
 
 def current(ls: ArchServer, uri: str) -> Analysis | None:
-    """The last useful analysis with the document's current text (completion reads text
-    up to the cursor, which the debounced analysis may not have seen yet)."""
-    result = ls.useful(uri)
-    if result is None:
-        return None
+    """An analysis whose names are the document's, with its current text (completion reads
+    the text up to the cursor, which the debounced analysis may not have seen yet). When the
+    document has never parsed, it is analysed without the lines its syntax errors are on."""
     text = ls.workspace.get_text_document(uri).source
+    result = ls.useful(uri)
+    if result is None or not result.parsed:
+        result = analyse_blanking(ls.path_of(uri), text, ls.open_texts())
     if text == result.source.text:
         return result
     from dataclasses import replace

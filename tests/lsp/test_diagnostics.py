@@ -87,7 +87,8 @@ async def test_dependent_document_is_refreshed(client: LanguageClient, workdir: 
     user = workdir / "user.arch"
     lib_text = "block widen(c) {\n  out in -> conv(c, 3, p=1)\n}\n"
     await open_doc(client, lib, lib_text)
-    user_text = 'import "shared.arch"\n\nnetwork n {\n  input x: [3, 3, 3]\n  out x -> widen(4)\n}\n'
+    user_text = ('import "shared.arch"\n\nnetwork n {\n  input x: [3, 3, 3]\n'
+                 '  out x -> widen(4)\n}\n')
     assert await open_doc(client, user, user_text) == []
     before = client.diagnostics[user.as_uri()]
     await replace_text(client, lib, lib_text.replace("widen", "wider"), 2)
