@@ -42,17 +42,34 @@ async def client(lsp_client: LanguageClient, workdir: Path):
     params = T.InitializeParams(capabilities=client_capabilities("visual-studio-code"),
                                 root_uri=workdir.as_uri(),
                                 initialization_options={"debounceMs": 0})
+    lsp_client.diagnostics = Published()
     await lsp_client.initialize_session(params)
     yield
     await lsp_client.shutdown_session()
 
 
+class Published(dict):
+    """The client's diagnostics by URI, counting the notifications for each."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count: dict[str, int] = {}
+
+    def __setitem__(self, uri: str, value: object) -> None:
+        super().__setitem__(uri, value)
+        self.count[uri] = self.count.get(uri, 0) + 1
+
+
+def published(client: LanguageClient, uri: str) -> int:
+    """How many diagnostics notifications ``uri`` has had (pass to next_diagnostics)."""
+    return client.diagnostics.count.get(uri, 0)
+
+
 async def next_diagnostics(client: LanguageClient, uri: str,
-                           before: object) -> list[T.Diagnostic]:
-    """The diagnostics published for ``uri`` after ``before`` (the list held when the
-    change was sent; every notification brings a new list)."""
+                           before: int) -> list[T.Diagnostic]:
+    """The diagnostics published for ``uri`` after the ``before``-th notification."""
     async def changed() -> list[T.Diagnostic]:
-        while client.diagnostics.get(uri) is before:
+        while published(client, uri) == before:
             await asyncio.sleep(0.005)
         return list(client.diagnostics[uri])
     return await asyncio.wait_for(changed(), 20)
@@ -61,7 +78,7 @@ async def next_diagnostics(client: LanguageClient, uri: str,
 async def open_doc(client: LanguageClient, path: Path, text: str) -> list[T.Diagnostic]:
     """Write ``text`` to ``path``, open it, and return its first diagnostics."""
     path.write_text(text, encoding="utf-8")
-    before = client.diagnostics.get(path.as_uri())
+    before = published(client, path.as_uri())
     client.text_document_did_open(T.DidOpenTextDocumentParams(
         T.TextDocumentItem(path.as_uri(), "archspec", 1, text)))
     return await next_diagnostics(client, path.as_uri(), before)
@@ -76,7 +93,7 @@ def change(client: LanguageClient, path: Path, text: str, version: int) -> None:
 async def replace_text(client: LanguageClient, path: Path, text: str,
                        version: int) -> list[T.Diagnostic]:
     """Replace the whole document (unsaved) and return its next diagnostics."""
-    before = client.diagnostics.get(path.as_uri())
+    before = published(client, path.as_uri())
     change(client, path, text, version)
     return await next_diagnostics(client, path.as_uri(), before)
 

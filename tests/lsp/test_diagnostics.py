@@ -9,7 +9,15 @@ import pytest
 from lsprotocol import types as T
 from pytest_lsp import LanguageClient
 
-from tests.lsp.conftest import TINY, close_doc, next_diagnostics, open_doc, replace_text, span
+from tests.lsp.conftest import (
+    TINY,
+    close_doc,
+    next_diagnostics,
+    open_doc,
+    published,
+    replace_text,
+    span,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -90,7 +98,7 @@ async def test_dependent_document_is_refreshed(client: LanguageClient, workdir: 
     user_text = ('import "shared.arch"\n\nnetwork n {\n  input x: [3, 3, 3]\n'
                  '  out x -> widen(4)\n}\n')
     assert await open_doc(client, user, user_text) == []
-    before = client.diagnostics[user.as_uri()]
+    before = published(client, user.as_uri())
     await replace_text(client, lib, lib_text.replace("widen", "wider"), 2)
     [d] = await next_diagnostics(client, user.as_uri(), before)
     assert d.message == "unknown name 'widen'\nhint: did you mean 'wider' or 'identity'?"
