@@ -14,7 +14,9 @@ from archspec.lsp import completion, edits, hover, inlay, navigation
 from archspec.lsp.analysis import Analysis, analyse, analyse_blanking
 from archspec.lsp.diagnostics import diagnostics
 
-DEBOUNCE_S = 0.03
+# Changes that arrive within this pause are analysed once; a change that arrives while an
+# analysis runs waits for it, so a fast typist never queues more than one analysis.
+DEBOUNCE_S = 0.005
 
 
 class ArchServer(LanguageServer):
