@@ -35,11 +35,11 @@ def comments(text: str) -> list[str]:
     """The ``#`` comments of ``text`` (outside string literals), stripped."""
     found = []
     for line in text.splitlines():
-        quoted = False
+        quote = ""
         for i, ch in enumerate(line):
-            if ch == '"' and (i == 0 or line[i - 1] != "\\"):
-                quoted = not quoted
-            elif ch == "#" and not quoted:
+            if ch in "\"'" and (i == 0 or line[i - 1] != "\\") and quote in ("", ch):
+                quote = "" if quote else ch
+            elif ch == "#" and not quote:
                 found.append(line[i:].strip())
                 break
     return found
