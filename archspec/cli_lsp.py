@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import typer
+
 from archspec.cli import Exit, app, err
 
 
@@ -16,3 +18,14 @@ def lsp() -> None:
         raise Exit(2) from None
     main()
 
+
+
+@app.command()
+def schema(kind: str = typer.Argument(..., help="yaml (the YAML spec form) or audit "
+                                               "(audit --json)")) -> None:
+    """Print a JSON Schema: of YAML specs (for yaml-language-server) or of audit --json."""
+    from archspec.schema import KINDS, schema_text
+    if kind not in KINDS:
+        raise typer.BadParameter(f"expected one of: {', '.join(KINDS)}; got {kind!r}",
+                                 param_hint="KIND")
+    print(schema_text(kind), end="")
