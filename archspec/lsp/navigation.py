@@ -64,8 +64,10 @@ def references(analysis: Analysis, pos: T.Position, include_declaration: bool,
     out = []
     if include_declaration:
         out.append(T.Location(uri_of(owner.source.name), to_range(d.name_span)))
+    home = owner.source.name
     for doc in [analysis, *others]:
-        if doc.module is None or (doc is not analysis and lookup_block(doc, d.name) != block):
+        found = lookup_block(doc, d.name) if doc.module is not None else None
+        if found is None or found[1].source.name != home:
             continue
         out += [T.Location(uri_of(str(doc.path)), to_range(n.span))
                 for n in name_uses(doc.module, d.name) if same_file(n.span, doc.path)]

@@ -176,3 +176,18 @@ async def test_formatting_never_drops_a_comment(client: LanguageClient, workdir:
         assert not edits
         assert "drop 1 comment(s)" in client.messages[-1].message
     close_doc(client, path)
+
+
+async def test_references_across_open_files(client: LanguageClient, workdir: Path):
+    lib, user = workdir / "refs_lib.arch", workdir / "refs_user.arch"
+    await open_doc(client, lib, "block widen(c) {\n  out in -> conv(c, 3, p=1)\n}\n")
+    await open_doc(client, user, 'import "refs_lib.arch"\n\nnetwork n {\n  input x: [3, 5, 5]\n'
+                                 "  out x -> widen(4) -> widen(8)\n}\n")
+    refs = await client.text_document_references_async(T.ReferenceParams(
+        context=T.ReferenceContext(include_declaration=True), text_document=doc(lib),
+        position=T.Position(0, 8)))
+    assert [(r.uri, span(r.range)) for r in refs] == [
+        (lib.as_uri(), (0, 6, 0, 11)), (user.as_uri(), (4, 11, 4, 16)),
+        (user.as_uri(), (4, 23, 4, 28))]
+    close_doc(client, user)
+    close_doc(client, lib)
