@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 SPECS := $(wildcard specs/*.arch)
 JOBS ?= 2
 
-.PHONY: demo test install graphviz chromium fuzz bench lint clean
+.PHONY: demo test install graphviz chromium fuzz bench lint clean vsix
 
 install: $(STAMP) graphviz
 
@@ -52,6 +52,12 @@ fuzz: install
 
 bench: install
 	$(BIN)/python bench/run_all.py
+
+# The VS Code extension (editors/vscode) as out/archspec.vsix, with the npm tooling.
+vsix:
+	mkdir -p out
+	cd editors/vscode && npm install --no-audit --no-fund && \
+	  npx @vscode/vsce package --allow-missing-repository --skip-license -o ../../out/archspec.vsix
 
 lint: install
 	$(BIN)/ruff check archspec tests bench fuzz

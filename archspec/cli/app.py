@@ -1,4 +1,4 @@
-"""The ``archspec`` command line: check | audit | render | build | fmt | import.
+"""The ``archspec`` command line: check | audit | render | build | fmt | import | lsp | schema.
 
 Exit codes (docs/cli.md): 0 success, 1 a bug in archspec or a missing tool, 2 a spec error or
 bad usage (options, paths, outputs that cannot be written), 3 an audit budget exceeded.
@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from archspec.cli import audit, build, check, fmt, import_, render
+from archspec.cli import audit, build, check, editor, fmt, import_, render
 from archspec.cli.loading import RAISED_LIMITS
 from archspec.cli.output import Exit, err, escape, report_spec_error
 from archspec.errors import SpecError
@@ -22,6 +22,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 for command in (check.check, audit.audit, render.render, build.build, fmt.fmt):
     app.command()(command)
 app.command("import")(import_.import_)
+app.command()(editor.lsp)
+app.command()(editor.schema)
 
 # Usage errors derive from click's ClickException, vendored in some typer releases and not in
 # others: take the class from typer's own BadParameter.

@@ -1,0 +1,103 @@
+"""One analysis of an open document: its AST, namespace, (possibly partial) graph and errors.
+
+The document is loaded and elaborated by archspec's own Loader and elaborator; imported files
+that are open in the editor are read from their unsaved text instead of the disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from archspec.elaborate import Loader, Namespace, elaborate
+from archspec.errors import SpecError, flatten
+from archspec.frontend import ast as A
+from archspec.ir.graph import OpGraph
+from archspec.source import SourceFile
+
+
+@dataclass
+class Analysis:
+    """What the server knows about one version of a document."""
+
+    path: Path
+    source: SourceFile
+    errors: list[SpecError] = field(default_factory=list)
+    warnings: list[SpecError] = field(default_factory=list)
+    ns: Namespace | None = None
+    graph: OpGraph | None = None
+    imported: dict[Path, Namespace] = field(default_factory=dict)
+
+    @property
+    def module(self) -> A.Module | None:
+        return self.ns.module if self.ns else None
+
+    @property
+    def parsed(self) -> bool:
+        return self.ns is not None
+
+
+class EditorLoader(Loader):
+    """A Loader that prefers the editor's unsaved text of an imported file to the disk."""
+
+    def __init__(self, root: Path, open_texts: Mapping[Path, str]):
+        super().__init__(root)
+        self.open_texts = open_texts
+
+    def read(self, path: Path, imp: A.Import) -> SourceFile:
+        text = self.open_texts.get(path)
+        if text is None:
+            return super().read(path, imp)
+        return SourceFile(str(path), text)
+
+
+def analyse(path: Path, text: str, open_texts: Mapping[Path, str] | None = None) -> Analysis:
+    """Load and elaborate ``text`` as the file at ``path``; never raises a SpecError."""
+    source = SourceFile(str(path), text)
+    result = Analysis(path, source)
+    loader = EditorLoader(path.parent, open_texts or {})
+    try:
+        result.ns = loader.load_source(source, path)
+        result.graph = elaborate(loader, result.ns)
+    except SpecError as err:
+        result.errors = flatten(err)
+        result.graph = getattr(err, "graph", None)
+    result.imported = dict(loader.cache)
+    if result.graph is not None:
+        result.warnings = list(graph_meta(result.graph, "warnings") or [])
+        if not result.errors:
+            result.warnings += lints(result.graph)
+    return result
+
+
+def analyse_blanking(path: Path, text: str, open_texts: Mapping[Path, str],
+                     tries: int = 4) -> Analysis:
+    """An analysis of ``text`` with each line a syntax error points at blanked (the last
+    written line before it, when it points at a closing brace or the end), until it parses:
+    for completion in a half-typed file."""
+    lines = text.split("\n")
+    line = -1
+    for _ in range(tries):
+        if 0 <= line < len(lines):
+            lines[line] = ""
+        result = analyse(path, "\n".join(lines), open_texts)
+        syntax = [e for e in result.errors if e.kind == "SpecSyntaxError"]
+        if result.parsed or not syntax or syntax[0].span.file != str(path):
+            return result
+        line = syntax[0].span.line - 1
+        while 0 < line < len(lines) + 1 and (line >= len(lines) or lines[line].strip() in (
+                "", "}")):
+            line -= 1
+    return result
+
+
+def graph_meta(graph: OpGraph, key: str) -> Any:
+    """Graph-level metadata (the one place that reads ``graph.graph``, for GraphMeta)."""
+    return graph.graph.get(key)
+
+
+def lints(graph: OpGraph) -> list[SpecError]:
+    from archspec.api import run_lints
+    return run_lints(graph)
