@@ -3,12 +3,15 @@ checked key for key against torchvision (strict load, equal eval outputs, parame
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+import torch
 import torchvision
 from torchvision.models.efficientnet import MBConv
 
 import archspec
-from tests.zoo.fidelity import assert_matches, spec
+from tests.zoo.fidelity import assert_matches, assert_same_outputs, build, param_count, spec
 
 
 def test_efficientnet_b0_matches_torchvision() -> None:
@@ -32,3 +35,43 @@ def test_efficientnet_b0_stochastic_depth_rates() -> None:
     rates = [node.params["p"] for node in nodes if node.op == "drop_path"]
     assert len(rates) == 9
     assert rates == pytest.approx(expected, abs=1e-12)
+
+
+def _dash_to_underscore(reference: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {key.replace("-", "_"): value for key, value in reference.state_dict().items()}
+
+
+@pytest.mark.xfail(strict=True, reason="issue 13 gap 1: a label cannot contain '-', so "
+                   "torchvision's 'block1-0' is written 'block1_0'")
+def test_regnet_y_400mf_matches_torchvision_key_for_key() -> None:
+    reference = torchvision.models.regnet_y_400mf(weights=None)
+    assert_matches("regnet_y_400mf", reference, (3, 224, 224), 4_344_144)
+
+
+def test_regnet_y_400mf_matches_torchvision_but_for_dashes() -> None:
+    reference = torchvision.models.regnet_y_400mf(weights=None)
+    model = build("regnet_y_400mf")
+    assert param_count(model) == param_count(reference) == 4_344_144
+    ours = {key: tuple(value.shape) for key, value in model.state_dict().items()}
+    theirs = {key: tuple(value.shape) for key, value in _dash_to_underscore(reference).items()}
+    assert ours == theirs
+    assert ours["trunk_output.block1.block1_0.f.se.fc1.weight"] == (8, 48, 1, 1)  # 32 / 4
+    assert ours["trunk_output.block4.block4_5.f.b.0.weight"] == (440, 8, 3, 3)   # 55 groups
+    assert ours["trunk_output.block3.block3_0.proj.0.weight"] == (208, 104, 1, 1)
+    model.load_state_dict(_dash_to_underscore(reference), strict=True)
+    assert_same_outputs(model, reference, (3, 224, 224))
+
+
+@pytest.mark.parametrize(("name", "config", "params"), [
+    ("regnet_y_800mf", dict(depth=14, w_0=56, w_a=38.84, w_m=2.4, group_width=16), 6_432_512),
+    ("regnet_x_400mf", dict(depth=22, w_0=24, w_a=24.48, w_m=2.54, group_width=16,
+                            se_ratio=0.0), 5_495_976),
+])
+def test_regnet_family_widths_computed_in_the_language(name: str, config: dict[str, Any],
+                                                       params: int) -> None:
+    reference = getattr(torchvision.models, name)(weights=None)
+    model = archspec.build(spec("regnet_y_400mf"), network="regnet", device="meta", **config)
+    ours = {key: tuple(value.shape) for key, value in model.state_dict().items()}
+    theirs = {key: tuple(value.shape) for key, value in _dash_to_underscore(reference).items()}
+    assert ours == theirs
+    assert param_count(model) == param_count(reference) == params
