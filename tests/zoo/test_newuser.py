@@ -37,6 +37,22 @@ def test_efficientnet_b0_stochastic_depth_rates() -> None:
     assert rates == pytest.approx(expected, abs=1e-12)
 
 
+
+def test_efficientnet_b0_training_mode_draws_like_torchvision() -> None:
+    """Stochastic depth and dropout draw the same random numbers in the same order as
+    torchvision's StochasticDepth("row") and Dropout: equal training outputs per seed."""
+    reference = torchvision.models.efficientnet_b0(weights=None).train()
+    model = build("efficientnet_b0").train()
+    model.load_state_dict(reference.state_dict(), strict=True)
+    x = torch.randn(4, 3, 64, 64)
+    outputs = []
+    for net, seed in ((model, 1), (reference, 1), (reference, 2)):
+        torch.manual_seed(seed)
+        with torch.no_grad():
+            outputs.append(net(x))
+    torch.testing.assert_close(outputs[0], outputs[1], atol=1e-5, rtol=1e-5)
+    assert (outputs[1] - outputs[2]).abs().max() > 0.01    # the draws do matter
+
 def _dash_to_underscore(reference: torch.nn.Module) -> dict[str, torch.Tensor]:
     return {key.replace("-", "_"): value for key, value in reference.state_dict().items()}
 
