@@ -53,6 +53,31 @@ def test_efficientnet_b0_training_mode_draws_like_torchvision() -> None:
     torch.testing.assert_close(outputs[0], outputs[1], atol=1e-5, rtol=1e-5)
     assert (outputs[1] - outputs[2]).abs().max() > 0.01    # the draws do matter
 
+
+def _norms_and_dropouts(model: torch.nn.Module) -> list[tuple[float, ...]]:
+    return [(m.eps, m.momentum) if isinstance(m, torch.nn.BatchNorm2d) else (m.p,)
+            for m in model.modules() if isinstance(m, (torch.nn.BatchNorm2d, torch.nn.Dropout))]
+
+
+@pytest.mark.parametrize(("variant", "config", "params"), [
+    (1, dict(width=1.0, depth=1.1, drop_rate=0.2), 7_794_184),
+    (3, dict(width=1.2, depth=1.4, drop_rate=0.3), 12_233_232),
+    (5, dict(width=1.6, depth=2.2, drop_rate=0.4, bn_eps=1e-3, bn_momentum=0.01), 30_389_784),
+    (7, dict(width=2.0, depth=3.1, drop_rate=0.5, bn_eps=1e-3, bn_momentum=0.01), 66_347_960),
+])
+def test_efficientnet_family_matches_torchvision(variant: int, config: dict[str, Any],
+                                                 params: int) -> None:
+    """The same spec's family network gives B1-B7 (on the meta device: keys, shapes, counts,
+    BN eps/momentum and dropout rates)."""
+    with torch.device("meta"):
+        reference = getattr(torchvision.models, f"efficientnet_b{variant}")(weights=None)
+    model = archspec.build(spec("efficientnet_b0"), network="efficientnet", device="meta",
+                           **config)
+    ours = {key: tuple(value.shape) for key, value in model.state_dict().items()}
+    assert ours == {key: tuple(value.shape) for key, value in reference.state_dict().items()}
+    assert param_count(model) == param_count(reference) == params
+    assert _norms_and_dropouts(model) == _norms_and_dropouts(reference)
+
 def _dash_to_underscore(reference: torch.nn.Module) -> dict[str, torch.Tensor]:
     return {key.replace("-", "_"): value for key, value in reference.state_dict().items()}
 
