@@ -8,10 +8,18 @@ from typing import Any
 import pytest
 import torch
 import torchvision
+from torch.utils.flop_counter import FlopCounterMode
 from torchvision.models.efficientnet import MBConv
 
 import archspec
 from tests.zoo.fidelity import assert_matches, assert_same_outputs, build, param_count, spec
+
+
+def _torch_macs(reference: torch.nn.Module) -> int:
+    """torch's flop counter on one 224x224 image, halved (docs/primitives.md's convention)."""
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        reference.eval()(torch.randn(1, 3, 224, 224))
+    return counter.get_total_flops() // 2
 
 
 def test_efficientnet_b0_matches_torchvision() -> None:
@@ -24,6 +32,7 @@ def test_efficientnet_b0_matches_torchvision() -> None:
     assert keys["features.6.3.block.2.fc2.bias"].shape == (1152,)
     assert keys["features.8.0.weight"].shape == (1280, 320, 1, 1)
     assert keys["classifier.1.weight"].shape == (1000, 1280)
+    assert archspec.load(spec("efficientnet_b0")).audit().macs == _torch_macs(reference)
 
 
 def test_efficientnet_b0_stochastic_depth_rates() -> None:
@@ -101,6 +110,7 @@ def test_regnet_y_400mf_matches_torchvision_but_for_dashes() -> None:
     assert ours["trunk_output.block3.block3_0.proj.0.weight"] == (208, 104, 1, 1)
     model.load_state_dict(_dash_to_underscore(reference), strict=True)
     assert_same_outputs(model, reference, (3, 224, 224))
+    assert archspec.load(spec("regnet_y_400mf")).audit().macs == _torch_macs(reference)
 
 
 @pytest.mark.parametrize(("name", "config", "params"), [
