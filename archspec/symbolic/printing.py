@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from archspec.symbolic.expr import SizeExpr, Symbol, as_expr
+from archspec.symbolic.expr import Floor, SizeExpr, Symbol, as_expr
 
 
 def to_unicode(expr: SizeExpr) -> str:
@@ -15,7 +15,8 @@ def to_unicode(expr: SizeExpr) -> str:
 
 
 def to_plain(expr: SizeExpr) -> str:
-    return _render(expr, "*", lambda num, d: f"{_grouped(num, to_plain)}//{d}")
+    # `//` is not atomic in Python: 3*(H//2) and -(H//2) need the parentheses
+    return _render(expr, "*", lambda num, d: f"{_grouped(num, to_plain)}//{d}", wrap=True)
 
 
 def to_sympy(expr: SizeExpr) -> str:
@@ -28,11 +29,15 @@ def _grouped(num: SizeExpr, printer: Callable[[SizeExpr], str]) -> str:
     return text if single else f"({text})"
 
 
-def _render(expr: SizeExpr, times: str, floor: Callable[[SizeExpr, int], str]) -> str:
+def _render(
+    expr: SizeExpr, times: str, floor: Callable[[SizeExpr, int], str], wrap: bool = False
+) -> str:
     parts: list[tuple[int, str]] = []
-    for atom, c in expr.terms:
+    for index, (atom, c) in enumerate(expr.terms):
         body = atom.name if isinstance(atom, Symbol) else floor(atom.num, atom.den)
         magnitude = abs(c)
+        if wrap and isinstance(atom, Floor) and (magnitude != 1 or (c < 0 and index == 0)):
+            body = f"({body})"
         parts.append((c, body if magnitude == 1 else f"{magnitude}{times}{body}"))
     if expr.const or not parts:
         parts.append((expr.const, str(abs(expr.const))))
