@@ -91,8 +91,8 @@ def _describe_finite(axis: AxisSet, names: str, values: list[int]) -> str:
     if not values:
         return f"no valid {names}"
     low, high = values[0], values[-1]
-    step = high - low if len(values) == 2 else min(b - a for a, b in zip(values, values[1:]))
-    if len(values) > 2 and values == list(range(low, high + 1, step)):
+    step = values[1] - low if len(values) > 2 else 0
+    if step and values == list(range(low, high + 1, step)):
         congruence = f"{names} ≡ {low % step} (mod {step}), " if step > 1 else ""
         return f"{congruence}{low} ≤ {names} ≤ {high}"
     return f"{names} ∈ {{{_listing(values)}}}"

@@ -75,9 +75,12 @@ class ValidSet:
         return self._axes[name]
 
     def values(self, name: str, candidates: Iterable[int], **fixed: int) -> list[int]:
-        """The valid values of `name` among `candidates`; a symbol tied to others needs
-        those others given in `fixed`. Empty when a constant constraint fails."""
-        if self._constant_failure() is not None:
+        """The valid values of `name` among `candidates`: those for which the other
+        symbols have valid values (`fixed` gives them: required for symbols tied to
+        `name`, checked for any other; an independent symbol that can take no value
+        empties the answer)."""
+        self._component_of(name)  # an unknown name is a KeyError before any analysis
+        if self._elsewhere_empty(name) or not self._others_hold(name, fixed):
             return []
         if self.is_independent(name):
             return self.axis(name).values(candidates)
@@ -85,7 +88,7 @@ class ValidSet:
 
     def minimum(self, name: str) -> int | None:
         """The smallest valid value of an independent symbol (torch.export's Dim min)."""
-        return None if self._constant_failure() is not None else self.axis(name).minimum()
+        return None if self._elsewhere_empty(name) else self.axis(name).minimum()
 
     def period(self, name: str) -> int:
         """The eventual period of the valid values (32 for a multiple of 32; 1 if none)."""
@@ -97,8 +100,7 @@ class ValidSet:
         """The valid values as ``start + step·k`` when they are exactly that, else None."""
         from archspec.symbolic.describe import as_progression
 
-        return None if self._constant_failure() is not None else as_progression(
-            self.axis(name))
+        return None if self._elsewhere_empty(name) else as_progression(self.axis(name))
 
     def describe(self) -> str:
         """A short exact statement of the set: "H, W ≥ 32", "H ≡ 0 (mod 32), H ≥ 64"."""
@@ -122,6 +124,17 @@ class ValidSet:
         if len(component) > 1:
             others = ", ".join(n for n in component if n != name)
             raise ValueError(f"{name} is constrained jointly with {others}: fix {others}")
+
+    def _elsewhere_empty(self, name: str) -> bool:
+        if self._constant_failure() is not None:
+            return True
+        return any(self.axis(c[0]).minimum() is None for c in self._components
+                   if len(c) == 1 and c[0] != name)
+
+    def _others_hold(self, name: str, fixed: dict[str, int]) -> bool:
+        bound = fixed.keys()
+        return all(c.holds_at(fixed) for c in self.constraints
+                   if name not in c.symbols and c.symbols and c.symbols <= bound)
 
     def _slice(self, name: str, fixed: dict[str, int]) -> AxisSet:
         others = [n for n in self._component_of(name) if n != name]
