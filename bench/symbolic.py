@@ -8,7 +8,7 @@ The ResNet-50 size constraints are built by hand from torchvision's layer geomet
 2. brute-force integer evaluation of the same chain (plain ints, the same torch rules,
    every size ≥ 1 and every add's operands equal) at sampled (H, W) pairs, extrapolated
    to the 4096 × 4096 grid (and, as a weaker reference, to 2 × 4096 one-axis evaluations);
-3. concrete elaboration (`archspec.load(specs/resnet50.arch, input_shape=(3, H, W))`) at a
+3. concrete elaboration (`archspec.load(specs/resnet50.arch, size=n)`, an n x n input) at a
    few sizes, extrapolated to the grid; it also checks that those sizes load as predicted.
 
     .venv/bin/python bench/symbolic.py [--rounds 7] [--sample 2000]
@@ -68,7 +68,7 @@ def concrete_loads(sizes: list[int]) -> list[bool]:
     results = []
     for n in sizes:
         try:
-            archspec.load(ROOT / "specs" / "resnet50.arch", input_shape=(3, n, n))
+            archspec.load(ROOT / "specs" / "resnet50.arch", size=n)
             results.append(True)
         except SpecError:
             results.append(False)

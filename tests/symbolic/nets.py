@@ -69,9 +69,10 @@ def unet(size, levels=4):
     return net.constraints
 
 
-def inception_v3(size):
+def inception_v3(size, aux_logits=False):
     """torchvision's inception_v3 stem and its two grid reductions (Mixed_6a, Mixed_7a);
-    the other Mixed blocks keep the size (same padding)."""
+    the other Mixed blocks keep the size (same padding). The auxiliary head (on Mixed_6e,
+    the size after Mixed_6a) is avgpool(5, stride 3), 1x1 conv, 5x5 conv."""
     net = Chain(size)
     for name, kernel, stride, padding in (("Conv2d_1a_3x3", 3, 2, 0), ("Conv2d_2a_3x3", 3, 1, 0),
                                           ("Conv2d_2b_3x3", 3, 1, 1)):
@@ -83,6 +84,8 @@ def inception_v3(size):
     a = net.conv("Mixed_6a.branch3x3", 3, 2)
     b = net.conv("Mixed_6a.branch3x3dbl_3", 3, 2, size=net.conv("Mixed_6a.dbl_2", 3, 1, 1))
     net.size = net.merge("Mixed_6a.concat", a, b, net.pool("Mixed_6a.pool", 3, 2))
+    if aux_logits:
+        net.conv("AuxLogits.conv1", 5, size=net.pool("AuxLogits.avgpool", 5, 3))
     a = net.conv("Mixed_7a.branch3x3_2", 3, 2)
     b = net.conv("Mixed_7a.branch7x7x3_4", 3, 2)
     net.size = net.merge("Mixed_7a.concat", a, b, net.pool("Mixed_7a.pool", 3, 2))

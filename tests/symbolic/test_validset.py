@@ -44,15 +44,20 @@ def test_resnet50_is_valid_at_every_size():
     valid = ValidSet(nets.resnet50(H) + nets.resnet50(W))
     assert valid.describe() == "H, W ≥ 1"
     assert valid.progression("H") == Progression(1, 1)
-    brute = [n for n in SIZES if all(c.holds_at({"H": n, "W": n}) for c in valid.constraints)]
-    assert brute == list(SIZES)
+    assert [n for n in SIZES if concrete_ok(nets.resnet50, n)] == list(SIZES)
     assert str(nets.resnet50_output(H)) == "⌊(H - 1)/32⌋ + 1"
+
+
+def concrete_ok(constraints, n):
+    """The same network on an int size: every constraint is then a checked constant."""
+    return all(c.holds_at({}) for c in constraints(n))
 
 
 def test_unet_needs_a_multiple_of_16():
     valid = ValidSet(nets.unet(H, levels=4) + nets.unet(W, levels=4))
     assert valid.describe() == "H, W ≡ 0 (mod 16)"
     assert valid.values("H", range(1, 100)) == [16, 32, 48, 64, 80, 96]
+    assert [n for n in SIZES if concrete_ok(nets.unet, n)] == list(range(16, 513, 16))
     assert valid.minimum("W") == 16 and valid.period("W") == 16
     assert valid.progression("H") == Progression(16, 16)
     assert valid.failing(H=40, W=32).origin == "up3 concat"  # 40/8 = 5 is odd: ⌊5/2⌋·2 ≠ 5
@@ -62,9 +67,34 @@ def test_unet_needs_a_multiple_of_16():
 def test_inception_v3_reductions_need_75():
     valid = ValidSet(nets.inception_v3(H) + nets.inception_v3(W))
     assert valid.describe() == "H, W ≥ 75"
-    brute = [n for n in SIZES if valid.contains(H=n, W=n)]
-    assert brute == list(range(75, 513))
+    assert [n for n in SIZES if valid.contains(H=n, W=n)] == list(range(75, 513))
+    assert [n for n in SIZES if concrete_ok(nets.inception_v3, n)] == list(range(75, 513))
     assert valid.failing(H=74, W=300).origin == "Mixed_7a.branch3x3_2"
+
+
+@pytest.mark.parametrize(
+    ("spec", "params", "constraints", "sizes"),
+    [
+        ("resnet50", {}, nets.resnet50, [1, 2, 3, 7, 31, 33]),
+        ("inception_v3", {"aux_logits": False}, nets.inception_v3, [73, 74, 75, 76]),
+        ("inception_v3", {}, lambda h: nets.inception_v3(h, aux_logits=True), [297, 298, 299]),
+    ],
+)
+def test_hand_built_constraints_agree_with_concrete_loads(spec, params, constraints, sizes):
+    """The zoo spec loads at n x n exactly when the hand-built constraints hold (with the
+    auxiliary head Inception-v3 needs H ≥ 299: its canonical input size is the minimum)."""
+    import archspec
+    from archspec.errors import SpecError
+
+    valid = ValidSet(constraints(H))
+    for n in sizes:
+        try:
+            archspec.load(f"specs/{spec}.arch", size=n, **params)
+            loaded = True
+        except SpecError:
+            loaded = False
+        assert loaded == valid.contains(H=n), (spec, n)
+    assert valid.minimum("H") == {"resnet50": 1}.get(spec, 299 if not params else 75)
 
 
 @pytest.mark.parametrize(
