@@ -124,7 +124,11 @@ class SizeExpr:
 
     # arithmetic ---------------------------------------------------------------------
     def __add__(self, other: IntOrExpr) -> SizeExpr:
+        if type(other) is int:  # the common case (an offset) keeps the canonical terms
+            return SizeExpr(self.terms, self.const + other) if other else self
         other = as_expr(other)
+        if not other.terms:
+            return SizeExpr(self.terms, self.const + other.const)
         return _from_map(_merge(_term_map(self), other.terms, 1), self.const + other.const)
 
     __radd__ = __add__
@@ -133,6 +137,8 @@ class SizeExpr:
         return self * -1
 
     def __sub__(self, other: IntOrExpr) -> SizeExpr:
+        if type(other) is int:
+            return SizeExpr(self.terms, self.const - other) if other else self
         other = as_expr(other)
         return _from_map(_merge(_term_map(self), other.terms, -1), self.const - other.const)
 
@@ -256,8 +262,14 @@ def _merge(acc: dict[Atom, int], terms: tuple[tuple[Atom, int], ...], sign: int)
 
 
 def _from_map(acc: dict[Atom, int], const: int) -> SizeExpr:
-    terms = sorted(((a, c) for a, c in acc.items() if c), key=lambda t: t[0].key)
+    terms = [(a, c) for a, c in acc.items() if c]
+    if len(terms) > 1:
+        terms.sort(key=_atom_order)
     return SizeExpr(tuple(terms), const)
+
+
+def _atom_order(term: tuple[Atom, int]) -> tuple:
+    return term[0].key
 
 
 def floor_div(num: SizeExpr, den: int) -> SizeExpr:

@@ -156,3 +156,13 @@ def test_period_makes_the_expression_affine_per_class(program, shift, h):
 
 def test_floor_div_of_a_constant_is_the_integer_floor():
     assert floor_div(SizeExpr.constant(-7), 2) == -4
+
+
+@settings(max_examples=60, deadline=None)
+@given(programs(), st.integers(1, 300), st.integers(1, 300))
+def test_sympy_text_means_the_same_expression(program, h, w):
+    sympy = pytest.importorskip("sympy")
+    expr = run(program, H, W)
+    names = {n: sympy.Symbol(n, integer=True, positive=True) for n in ("H", "W")}
+    parsed = sympy.sympify(expr.sympy_text(), locals=names)
+    assert parsed.subs({names["H"]: h, names["W"]: w}) == expr.evaluate({"H": h, "W": w})
