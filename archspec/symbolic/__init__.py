@@ -2,7 +2,7 @@
 the exact set of valid input sizes (docs/symbolic.md). Pure Python: no torch, no sympy."""
 
 from archspec.symbolic.axis import AxisSet, PeriodTooLarge, Progression
-from archspec.symbolic.constraints import Constraint
+from archspec.symbolic.constraints import AnyOf, Constraint, product_equal
 from archspec.symbolic.expr import SizeExpr, as_expr, floor_div, sym
 from archspec.symbolic.geometry import (
     adaptive_out,
@@ -17,6 +17,7 @@ from archspec.symbolic.geometry import (
 from archspec.symbolic.validset import ValidSet
 
 __all__ = [
+    "AnyOf",
     "AxisSet",
     "Constraint",
     "PeriodTooLarge",
@@ -31,6 +32,7 @@ __all__ = [
     "floor_div",
     "global_pool_out",
     "pool_out",
+    "product_equal",
     "sym",
     "upsample_out",
     "window_out",

@@ -5,6 +5,7 @@ error (a node name, a span); the valid-set code never looks inside it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from math import isqrt
 
 from archspec.symbolic.expr import IntOrExpr, SizeExpr, as_expr
 
@@ -53,3 +54,46 @@ class Constraint:
 
     def __str__(self) -> str:
         return f"{self.lhs} {self.kind} {self.rhs}"
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """At least one option holds, each option a conjunction of Constraints: what a product
+    of sizes needs (`product_equal`), which no single affine constraint can say."""
+
+    options: tuple[tuple[Constraint, ...], ...]
+    origin: object = field(default=None, compare=False)
+
+    @property
+    def symbols(self) -> frozenset[str]:
+        return frozenset().union(*(c.symbols for option in self.options for c in option))
+
+    def holds_at(self, env: dict[str, int]) -> bool:
+        return any(all(c.holds_at(env) for c in option) for option in self.options)
+
+    def __str__(self) -> str:
+        if not self.options:
+            return "false"
+        return " or ".join(f"({' and '.join(str(c) for c in option)})" for option in self.options)
+
+
+def product_equal(factors: list[IntOrExpr], total: int, origin: object = None) -> AnyOf:
+    """``f₁·f₂·…·fₙ = total`` for positive sizes fᵢ (flatten feeding a fixed linear: the
+    spatial sizes multiply to in_features / channels): one option per ordered
+    factorisation of `total`, each a conjunction of per-factor equalities."""
+    options = [tuple(Constraint.equal(f, d, origin) for f, d in zip(factors, split))
+               for split in _factorisations(total, len(factors))]
+    return AnyOf(tuple(options), origin)
+
+
+def _factorisations(total: int, parts: int) -> list[tuple[int, ...]]:
+    if total < 1:
+        return []
+    if parts == 1:
+        return [(total,)]
+    return [(d, *rest) for d in _divisors(total) for rest in _factorisations(total // d, parts - 1)]
+
+
+def _divisors(n: int) -> list[int]:
+    small = [d for d in range(1, isqrt(n) + 1) if n % d == 0]
+    return small + [n // d for d in reversed(small) if d * d != n]

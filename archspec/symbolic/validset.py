@@ -4,15 +4,17 @@ Symbols that no constraint relates are independent: the set is the product of on
 `AxisSet` per symbol. Symbols tied by a constraint (one that mentions two of them) form a
 joint component: membership stays exact (every constraint is evaluated), enumeration
 needs the other symbols of the component fixed, and `describe` states the tying
-constraints as they are.
+constraints as they are. `AnyOf` items (size products) split the set into cases
+(archspec/symbolic/cases.py), each a plain ValidSet.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from archspec.symbolic import cases
 from archspec.symbolic.axis import AxisSet, Progression
-from archspec.symbolic.constraints import Constraint
+from archspec.symbolic.constraints import AnyOf, Constraint
 from archspec.symbolic.describe import describe_axes
 
 DEFAULT_MAX_PERIOD = 1 << 16
@@ -23,7 +25,7 @@ class ValidSet:
 
     def __init__(
         self,
-        constraints: Iterable[Constraint],
+        constraints: Iterable[Constraint | AnyOf],
         symbols: Iterable[str] = (),
         max_period: int = DEFAULT_MAX_PERIOD,
     ) -> None:
@@ -35,9 +37,10 @@ class ValidSet:
         self.max_period = max_period
         self._components = _components(self.symbols, self.constraints)
         self._axes: dict[str, AxisSet] = {}
+        self._cases = cases.split_cases(self)
 
     # points -------------------------------------------------------------------------
-    def failing(self, **point: int) -> Constraint | None:
+    def failing(self, **point: int) -> Constraint | AnyOf | None:
         """The first constraint (in the order given) violated at `point`, else None.
 
         Every symbol must be bound to a positive int; a caller's order (topological)
@@ -68,6 +71,8 @@ class ValidSet:
 
     def axis(self, name: str) -> AxisSet:
         """The exact valid values of an independent symbol, class by class."""
+        if self._cases is not None:
+            raise ValueError(f"{name} is split into cases by a size product: use values()")
         if name not in self._axes:
             self._require_independent(name)
             own = [c for c in self.constraints if c.symbols <= {name}]
@@ -80,6 +85,8 @@ class ValidSet:
         `name`, checked for any other; an independent symbol that can take no value
         empties the answer)."""
         self._component_of(name)  # an unknown name is a KeyError before any analysis
+        if self._cases is not None:
+            return cases.union_values(self._cases, name, candidates, fixed)
         if self._elsewhere_empty(name) or not self._others_hold(name, fixed):
             return []
         if self.is_independent(name):
@@ -88,6 +95,8 @@ class ValidSet:
 
     def minimum(self, name: str) -> int | None:
         """The smallest valid value of an independent symbol (torch.export's Dim min)."""
+        if self._cases is not None:
+            return cases.union_minimum(self._cases, name)
         return None if self._elsewhere_empty(name) else self.axis(name).minimum()
 
     def period(self, name: str) -> int:
@@ -100,10 +109,14 @@ class ValidSet:
         """The valid values as ``start + step·k`` when they are exactly that, else None."""
         from archspec.symbolic.describe import as_progression
 
+        if self._cases is not None:
+            return cases.union_progression(self._cases, name)
         return None if self._elsewhere_empty(name) else as_progression(self.axis(name))
 
     def describe(self) -> str:
         """A short exact statement of the set: "H, W ≥ 32", "H ≡ 0 (mod 32), H ≥ 64"."""
+        if self._cases is not None:
+            return cases.union_describe(self._cases)
         broken = self._constant_failure()
         if broken is not None:
             return f"no valid size: {broken} never holds"
@@ -111,6 +124,14 @@ class ValidSet:
         parts = [describe_axes([self.axis(name) for name in independent])] if independent else []
         parts += [self._describe_joint(c) for c in self._components if len(c) > 1]
         return "; ".join(p for p in parts if p)
+
+    def is_empty(self) -> bool:
+        """Whether no size is valid: exact for independent symbols; a tied component is
+        taken as non-empty (deciding it needs the joint polyhedra)."""
+        if self._cases is not None:
+            return not cases.nonempty(self._cases)
+        return self._constant_failure() is not None or any(
+            self.axis(c[0]).minimum() is None for c in self._components if len(c) == 1)
 
     # internals ----------------------------------------------------------------------
     def _component_of(self, name: str) -> tuple[str, ...]:
