@@ -14,7 +14,7 @@ from archspec.symbolic.geometry import (
     upsample_out,
     window_out,
 )
-from archspec.symbolic.validset import ValidSet
+from archspec.symbolic.validset import ValidSet, negation
 
 __all__ = [
     "AnyOf",
@@ -31,6 +31,7 @@ __all__ = [
     "effective_kernel",
     "floor_div",
     "global_pool_out",
+    "negation",
     "pool_out",
     "product_equal",
     "sym",

@@ -127,11 +127,33 @@ class ValidSet:
 
     def is_empty(self) -> bool:
         """Whether no size is valid: exact for independent symbols; a tied component is
-        taken as non-empty (deciding it needs the joint polyhedra)."""
+        empty here only when one member's own constraints are (deciding more needs the
+        joint polyhedra)."""
         if self._cases is not None:
             return not cases.nonempty(self._cases)
         return self._constant_failure() is not None or any(
-            self.axis(c[0]).minimum() is None for c in self._components if len(c) == 1)
+            self._own_axis(name).minimum() is None for c in self._components for name in c)
+
+    def _own_axis(self, name: str) -> AxisSet:
+        if self.is_independent(name):
+            return self.axis(name)
+        own = [c for c in self.constraints if c.symbols == {name}]
+        return AxisSet.build(name, own, self.max_period)
+
+    def decide(self, condition: Constraint) -> bool | None:
+        """Whether `condition` (spec code such as ``if in.h > 7``) holds at every valid
+        size (True), at none (False), or splits the set (None: the caller makes cases
+        with `restricted`). Exact when the symbols involved are independent; a tied
+        component counts as non-empty, so the answer is then None rather than a guess."""
+        if self.restricted(negation(condition)).is_empty():
+            return True
+        if self.restricted(condition).is_empty():
+            return False
+        return None
+
+    def restricted(self, *extra: Constraint | AnyOf) -> ValidSet:
+        """This set with more constraints (one case of a split)."""
+        return ValidSet(self.constraints + extra, self.symbols, self.max_period)
 
     # internals ----------------------------------------------------------------------
     def _component_of(self, name: str) -> tuple[str, ...]:
@@ -202,3 +224,13 @@ def _components(names: tuple[str, ...], constraints: tuple[Constraint, ...]) -> 
     for name in names:
         groups.setdefault(root(name), []).append(name)
     return [tuple(group) for group in groups.values()]
+
+
+def negation(condition: Constraint) -> Constraint | AnyOf:
+    """The complement of a constraint: ``a ≥ b`` becomes ``a ≤ b - 1``; ``a = b`` becomes
+    ``a ≥ b + 1`` or ``a ≤ b - 1``."""
+    lhs, rhs, origin = condition.lhs, condition.rhs, condition.origin
+    if condition.kind == "≥":
+        return Constraint.at_most(lhs, rhs - 1, origin)
+    return AnyOf(((Constraint.at_least(lhs, rhs + 1, origin),),
+                  (Constraint.at_most(lhs, rhs - 1, origin),)), origin)

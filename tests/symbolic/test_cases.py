@@ -10,6 +10,7 @@ from archspec.symbolic import (
     Constraint,
     ValidSet,
     conv_out,
+    negation,
     pool_out,
     product_equal,
     sym,
@@ -93,3 +94,34 @@ def test_products_against_brute_force(net_h, net_w, total, widths):
 
 def _value(size, name, n):
     return size if isinstance(size, int) else size.evaluate({name: n})
+
+
+@pytest.mark.parametrize(
+    ("condition", "answer"),
+    [
+        (Constraint.at_least(H // 32, 2), True),  # every valid H is ≥ 64
+        (Constraint.at_most(H, 40), False),
+        (Constraint.at_least(H, 100), None),  # 64 and 96 are valid, and so is 128
+        (Constraint.equal(H % 32, 0), True),
+        (Constraint.equal(H % 64, 0), None),
+        (Constraint.equal(H % 32, 5), False),
+        (Constraint.at_least(W, 2), None),  # W is free: W = 1 is valid
+        (Constraint.at_least(W, 1), True),
+    ],
+)
+def test_decide_resolves_or_splits(condition, answer):
+    valid = ValidSet([Constraint.divisible(H, 32), Constraint.at_least(H, 64)], ["H", "W"])
+    assert valid.decide(condition) is answer
+    if answer is None:  # the two cases partition the set
+        (name,) = condition.symbols
+        yes, no = valid.restricted(condition), valid.restricted(negation(condition))
+        sample = range(1, 300)
+        split = yes.values(name, sample) + no.values(name, sample)
+        assert sorted(split) == valid.values(name, sample)
+        assert yes.values(name, sample) and no.values(name, sample)
+
+
+def test_decide_with_a_tied_pair_never_guesses():
+    valid = ValidSet([Constraint.equal(H // 2, W // 2)])
+    assert valid.decide(Constraint.at_least(H, 1)) is True  # the negation is empty per axis
+    assert valid.decide(Constraint.at_least(H - W, 2)) is None  # false everywhere, not provable
