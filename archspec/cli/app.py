@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from archspec.cli import audit, build, check, editor, fmt, import_, render
+from archspec.cli import audit, build, check, editor, fmt, import_, models, render
 from archspec.cli.loading import RAISED_LIMITS
 from archspec.cli.output import Exit, err, escape, report_spec_error
 from archspec.errors import SpecError
@@ -24,6 +24,7 @@ for command in (check.check, audit.audit, render.render, build.build, fmt.fmt):
 app.command("import")(import_.import_)
 app.command()(editor.lsp)
 app.command()(editor.schema)
+app.command()(models.models)
 
 # Usage errors derive from click's ClickException, vendored in some typer releases and not in
 # others: take the class from typer's own BadParameter.

@@ -22,6 +22,7 @@ from archspec.cli.options import (
     parse_budget,
 )
 from archspec.cli.output import escape, out, print_warnings, wrote
+from archspec.cli.tuning import FeaturesOpt, FreezeOpt, PartialOpt, Tuning, WeightsOpt
 from archspec.fileio import check_output, same_file
 
 
@@ -38,19 +39,25 @@ def build(file: Annotated[Path, typer.Argument(help="A spec; - reads standard in
           optimize: Annotated[Optional[str], typer.Option(help="inference")] = None,
           seed: Annotated[Optional[int], typer.Option(help="0 to 2**64-1")] = None,
           max_param_bytes: Annotated[Optional[str], typer.Option(help="e.g. 8GiB")] = None,
+          weights: WeightsOpt = None, partial: PartialOpt = False,
+          features: FeaturesOpt = None, freeze: FreezeOpt = None,
           ) -> None:
     """Lower the spec to a torch.nn.Module; optionally export it."""
+    tuning = Tuning(weights, partial, features, freeze)
     check_seed(seed)
     dtype_name = check_dtype(dtype)
     check_optimize(optimize)
     limit = parse_budget("--max-param-bytes", max_param_bytes)
     targets = export_targets(file, output, onnx, device)
+    if tuning.features is not None and output is not None and output.suffix.lower() == ".py":
+        raise bad("--features", "a .py export is the whole network; export the feature "
+                                "extractor as .pt2 or with --onnx")
     request = Request(param, network, allow_path, input)
     check_device(device)
     net = request.load(file)
     print_warnings(net)
     model = lower(net, device=device, dtype_name=dtype_name, channels_last=channels_last,
-                  optimize=optimize, seed=seed, limit=limit)
+                  optimize=optimize, seed=seed, limit=limit, tuning=tuning)
     if any(targets):
         export(net, model, *targets, device)
 
@@ -71,14 +78,20 @@ def export_targets(file: Path, output: Path | None, onnx: Path | None,
 
 
 def lower(net: Any, *, device: str, dtype_name: str | None, channels_last: bool,
-          optimize: str | None, seed: int | None, limit: int | None) -> Any:
+          optimize: str | None, seed: int | None, limit: int | None, tuning: Tuning) -> Any:
     import torch
 
     from archspec.backends.torch import DEFAULT_MAX_PARAM_BYTES, build_module
-    model = build_module(net.ir, device=device, seed=seed,
-                         dtype=getattr(torch, dtype_name) if dtype_name else None,
-                         max_param_bytes=DEFAULT_MAX_PARAM_BYTES if limit is None else limit,
-                         memory_format=torch.channels_last if channels_last else None)
+    from archspec.cli.tuning import run_tuned
+    options = dict(device=device, seed=seed,
+                   dtype=getattr(torch, dtype_name) if dtype_name else None,
+                   max_param_bytes=DEFAULT_MAX_PARAM_BYTES if limit is None else limit,
+                   memory_format=torch.channels_last if channels_last else None)
+    model = run_tuned(net, tuning, **options) if tuning.active else build_module(net.ir,
+                                                                                  **options)
+    report = getattr(model, "weights_report", None)
+    if report is not None:
+        out.print(f"weights: {escape(report.summary())}")
     if optimize == "inference":
         from archspec.backends.torch.optimize import optimize_for_inference
         model = optimize_for_inference(model)
