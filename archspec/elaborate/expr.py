@@ -179,10 +179,7 @@ def render_label(ctx: Ctx, frame: Frame, label: A.Label) -> str:
                                 f"{V.describe(value)}", label.span)
         parts.append(str(value))
     text = "".join(parts)
-    if not text.isidentifier() and not text.isdigit():
-        raise SpecNameError(f"'{text}' is not a valid label", label.span,
-                         hint="labels are identifiers (letters, digits, _) or sequence numbers")
-    check_module_label(text, label.span)
+    check_module_label(text, label.span)  # any name torch accepts for a submodule
     return text
 
 
