@@ -43,7 +43,8 @@ class EditorLoader(Loader):
     """A Loader that prefers the editor's unsaved text of an imported file to the disk."""
 
     def __init__(self, root: Path, open_texts: Mapping[Path, str]):
-        super().__init__(root)
+        from archspec.api import read_source
+        super().__init__(root, reader=read_source)
         self.open_texts = open_texts
 
     def read(self, path: Path, imp: A.Import) -> SourceFile:
@@ -66,9 +67,9 @@ def analyse(path: Path, text: str, open_texts: Mapping[Path, str] | None = None)
         result.graph = getattr(err, "graph", None)
     result.imported = dict(loader.cache)
     if result.graph is not None:
-        result.warnings = list(graph_meta(result.graph, "warnings") or [])
         if not result.errors:
-            result.warnings += lints(result.graph)
+            run_lints(result.graph)  # their findings join the graph's warnings
+        result.warnings = list(result.graph.meta.warnings)
     return result
 
 
@@ -94,10 +95,10 @@ def analyse_blanking(path: Path, text: str, open_texts: Mapping[Path, str],
 
 
 def graph_meta(graph: OpGraph, key: str) -> Any:
-    """Graph-level metadata (the one place that reads ``graph.graph``, for GraphMeta)."""
-    return graph.graph.get(key)
+    """A field of the graph's typed metadata (``blocks``, ``warnings``, ...)."""
+    return getattr(graph.meta, key, None)
 
 
-def lints(graph: OpGraph) -> list[SpecError]:
-    from archspec.api import run_lints
-    return run_lints(graph)
+def run_lints(graph: OpGraph) -> None:
+    from archspec.api import run_lints as run
+    run(graph)

@@ -10,39 +10,15 @@ from archspec.errors import SpecError
 from archspec.source import SourceFile
 
 SUGGESTED = re.compile(r"'([^']+)'")
-LOWERCASE_LITERALS = {"True": "true", "False": "false"}
-
-
-class FormatRefused(Exception):
-    """fmt would lose something (today: ordinary comments); the text is left as it is."""
+LOWERCASE_LITERALS = {"True": "true", "False": "false", "None": "none"}
 
 
 def format_text(name: str, text: str) -> str:
-    """The canonical text of an .arch document (SpecError when it does not parse)."""
-    from archspec.frontend import fmt
-    from archspec.frontend.to_ast import parse_module
-    if hasattr(fmt, "format_source"):
-        return fmt.format_source(SourceFile(name, text), "arch")  # type: ignore[attr-defined]
-    formatted = fmt.format_module(parse_module(SourceFile(name, text)))
-    lost = [c for c in comments(text) if c not in formatted]
-    if lost:
-        raise FormatRefused(f"formatting would drop {len(lost)} comment(s), such as "
-                            f"'{lost[0]}'; this archspec's fmt keeps only ## documentation")
-    return formatted
+    """The canonical text of an .arch document, comments kept (SpecError when it does not
+    parse)."""
+    from archspec.frontend.fmt import format_source
+    return format_source(SourceFile(name, text), "arch")
 
-
-def comments(text: str) -> list[str]:
-    """The ``#`` comments of ``text`` (outside string literals), stripped."""
-    found = []
-    for line in text.splitlines():
-        quote = ""
-        for i, ch in enumerate(line):
-            if ch in "\"'" and (i == 0 or line[i - 1] != "\\") and quote in ("", ch):
-                quote = "" if quote else ch
-            elif ch == "#" and not quote:
-                found.append(line[i:].strip())
-                break
-    return found
 
 
 def formatting_edits(name: str, text: str) -> list[T.TextEdit]:
