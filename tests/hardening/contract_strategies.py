@@ -81,6 +81,15 @@ def pool_unpool(draw: st.DrawFn, body: Body, x: str) -> str:
     return body.add(f"{pooled} -> max_unpool({k2}, s={s2}, indices={pooled}.indices{size})")
 
 
+def split_merge(body: Body, x: str, channels: int, first: int, add: bool) -> str:
+    """A multi-port op: split into two parts (ports 0 and 1), merged back."""
+    body.count += 2
+    a, b = f"t{body.count - 1}", f"t{body.count}"
+    body.lines.append(f"  {a}, {b} = {x} -> split([{first}, {channels - first}])")
+    merged = f"{a} + {b}" if add else f"concat({b}, {a})"
+    return body.add(f"{merged} -> relu")
+
+
 @st.composite
 def contract_spec(draw: st.DrawFn) -> ContractSpec:
     c, h, w = draw(st.integers(1, 6)), draw(st.integers(2, 12)), draw(st.integers(2, 12))
@@ -88,8 +97,13 @@ def contract_spec(draw: st.DrawFn) -> ContractSpec:
     body, x = Body(), name
     x = body.add(f"{x} -> {draw(label(body))}conv(4, 3, p=1)")
     for _ in range(draw(st.integers(1, 5))):
-        if draw(st.integers(0, 4)) == 0:
+        roll = draw(st.integers(0, 9))
+        if roll < 2:
             x = draw(pool_unpool(body, x))
+            continue
+        if roll == 2:  # the previous layer may have changed the width: conv back to 4 first
+            x = body.add(f"{x} -> conv(4, 1)")
+            x = split_merge(body, x, 4, draw(st.sampled_from([1, 2, 3])), draw(st.booleans()))
             continue
         _, text = draw(layer_text(4))
         x = body.add(f"{x} -> {draw(label(body))}{text}{draw(annotation())}")
