@@ -1,6 +1,7 @@
 """Specs that probe the check/build contract (issue 11): labels and input names from hostile name
-sets, annotations on layers, groups and blocks, multi-port ops and index ports. Some are valid,
-some are not; the differential test asserts that check's verdict is the truth either way."""
+sets, annotations on layers, groups and blocks, multi-port ops and index ports, variants
+(`network n = family(width=...)`) and input-shape overrides. Some are valid, some are not; the
+differential test asserts that check's verdict is the truth either way."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ HOSTILE_INPUTS = ["x"] * 40 + ["img", "torch", "self", "input", "sum", "class", 
 @dataclass
 class ContractSpec:
     text: str
-    params: dict[str, int] = field(default_factory=dict)
+    params: dict[str, object] = field(default_factory=dict)  # archspec.load keywords
     input_name: str = "x"
 
 
@@ -94,8 +95,10 @@ def split_merge(body: Body, x: str, channels: int, first: int, add: bool) -> str
 def contract_spec(draw: st.DrawFn) -> ContractSpec:
     c, h, w = draw(st.integers(1, 6)), draw(st.integers(2, 12)), draw(st.integers(2, 12))
     name = draw(st.sampled_from(HOSTILE_INPUTS))
+    variant = draw(st.booleans())  # a family network and `network n = family(width=...)`
     body, x = Body(), name
-    x = body.add(f"{x} -> {draw(label(body))}conv(4, 3, p=1)")
+    width = "width" if variant else "4"
+    x = body.add(f"{x} -> {draw(label(body))}conv({width}, 3, p=1)")
     for _ in range(draw(st.integers(1, 5))):
         roll = draw(st.integers(0, 9))
         if roll < 2:
@@ -110,6 +113,18 @@ def contract_spec(draw: st.DrawFn) -> ContractSpec:
     head = draw(st.sampled_from(["", "gap -> flatten -> linear(6)", "gap -> flatten -> linear(5)"]))
     if head:
         x = body.add(f"{x} -> {head}{draw(annotation())}")
-    text = (BLOCKS + f"\nnetwork n {{\n  input {name}: [{c}, {h}, {w}]\n"
+    header = "network family(width=4)" if variant else "network n"
+    text = (BLOCKS + f"\n{header} {{\n  input {name}: [{c}, {h}, {w}]\n"
             + "\n".join(body.lines) + f"\n  out {x}\n}}\n")
-    return ContractSpec(text, {}, name)
+    if variant:
+        text += f"\nnetwork n = family(width={draw(st.integers(1, 8))})\n"
+    return ContractSpec(text, draw(input_override()), name)
+
+
+@st.composite
+def input_override(draw: st.DrawFn) -> dict[str, tuple[int, int, int]]:
+    """Sometimes ``load(..., input_shape=...)``: another size, or another channel count."""
+    if not draw(st.booleans()):
+        return {}
+    dims = st.integers(1, 12)
+    return {"input_shape": (draw(st.integers(1, 6)), draw(dims), draw(dims))}
