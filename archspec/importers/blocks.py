@@ -16,7 +16,7 @@ from archspec.errors import SpecImportError
 from archspec.frontend import ast as A
 from archspec.frontend.fmt import format_expr
 from archspec.importers.align import align
-from archspec.importers.flat import FlatNet, Layer, identifier
+from archspec.importers.flat import FlatNet, Layer, identifier, reserved_names
 from archspec.importers.params import signature
 from archspec.importers.recover import Emitter, call_ast, network_module, outputs, value_ast
 from archspec.importers.scopes import (
@@ -26,6 +26,7 @@ from archspec.importers.scopes import (
     build_tree,
     call_counts,
     consumer_counts,
+    is_sequence,
 )
 from archspec.importers.unify import Mismatch, Unifier, substitute
 from archspec.source import UNKNOWN
@@ -65,12 +66,17 @@ class Recovery:
     def collect(self, scope: Scope) -> None:
         for item in scope.items:
             if isinstance(item, Scope):
-                if item.cls not in CONTAINERS:
+                if not self.is_group(item):
                     reads, used = self.chain_boundary(item)
                     inst = Instance(item, reads, used)
                     self.instances[item] = inst
                     self.classes.setdefault(item.cls, []).append(inst)
                 self.collect(item)
+
+    def is_group(self, scope: Scope) -> bool:
+        """Sequential containers are groups; so is a module guessed from names (Caffe's
+        ``pool1/...``) whose layers simply follow one another."""
+        return scope.cls in CONTAINERS or (self.net.guessed_classes and is_sequence(scope))
 
     def chain_boundary(self, scope: Scope) -> tuple[str, str]:
         reads, used = boundary(scope, self.consumers)
@@ -103,7 +109,7 @@ class Recovery:
         for item in scope.items:
             if isinstance(item, Layer):
                 label = self.label(item, scope)
-                em.hints[item.out] = item.hint or label or "y"
+                em.hints[item.out] = (item.hint if not scope.path else "") or label or "y"
                 em.layer(item, label)
                 continue
             reads, used = self.chain_boundary(item)
@@ -145,7 +151,7 @@ class Recovery:
 
     def recover_blocks(self) -> list[A.BlockDef]:
         blocks: list[A.BlockDef] = []
-        taken: set[str] = set()
+        taken: set[str] = reserved_names()
         for cls in sorted(self.classes, key=self.height):
             for group in partition(self.classes[cls]):
                 name = identifier(snake(cls), taken)

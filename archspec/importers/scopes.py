@@ -78,3 +78,14 @@ def consumer_counts(net: FlatNet) -> Counter[str]:
 def call_counts(net: FlatNet) -> Counter[str]:
     """How often each module path is called (a shared ReLU is called several times)."""
     return Counter(layer.path for layer in net.layers if layer.path)
+
+
+def is_sequence(scope: Scope) -> bool:
+    """Layers only, each reading just the one before it."""
+    previous = None
+    for item in scope.items:
+        if not isinstance(item, Layer) or len(item.inputs) != 1 or (
+                previous is not None and item.inputs[0] != previous):
+            return False
+        previous = item.out
+    return True
