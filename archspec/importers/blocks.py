@@ -64,8 +64,9 @@ class Recovery:
         return module
 
     def collect(self, scope: Scope) -> None:
-        for item in scope.items:
+        for item in list(scope.items):
             if isinstance(item, Scope):
+                hoist_input_concat(scope, item, self.consumers)
                 if not self.is_group(item):
                     reads, used = self.chain_boundary(item)
                     inst = Instance(item, reads, used)
@@ -177,6 +178,19 @@ class Recovery:
         return A.BlockDef(name, sig.defs(), body)
 
 
+def hoist_input_concat(parent: Scope, scope: Scope, consumers: Counter[str]) -> None:
+    """A module that starts by concatenating the several tensors it reads (DenseNet's
+    ``_DenseLayer`` reads every earlier feature map) reads one tensor once the concat is
+    moved in front of it: ``concat(a, b, c) -> denselayer3: dense_layer()``."""
+    reads, _ = boundary(scope, consumers)
+    first = scope.items[0] if scope.items else None
+    if not reads or not isinstance(first, Layer) or first.op != "concat" or \
+            set(first.inputs) != set(reads) or consumers[first.out] != 1:
+        return
+    scope.items.remove(first)
+    parent.items.insert(parent.items.index(scope), first)
+
+
 def stateful(op: str) -> bool:
     from archspec.ops.registry import PRIMITIVES, load_all
     load_all()
@@ -217,7 +231,7 @@ def scope_height(scope: Scope, instances: dict[Scope, Instance]) -> int:
 
 
 def snake(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower().lstrip("_") or "block"
 
 
 def collapse_runs(node: object) -> None:

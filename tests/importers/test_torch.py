@@ -53,7 +53,7 @@ def test_resnet50_is_one_bottleneck_block_in_at_most_60_lines() -> None:
 # The heavier builders (AlexNet, VGG, Wide ResNet, ...) are checked by bench/import_table.py,
 # which writes the table in docs/import.md; these keep the suite fast.
 BUILDERS = {
-    "resnet18": ((3, 32, 32), {}), "resnext50_32x4d": ((3, 32, 32), {}),
+    "resnet18": ((3, 32, 32), {}), "densenet121": ((3, 32, 32), {}),
     "googlenet": ((3, 64, 64), {"aux_logits": False, "init_weights": False}),
     "inception_v3": ((3, 80, 80), {"aux_logits": False, "init_weights": False}),
     "mobilenet_v2": ((3, 32, 32), {}), "mobilenet_v3_small": ((3, 32, 32), {}),
