@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archspec.errors import SpecError, SpecErrors, SpecImportError
+from archspec.errors import SpecErrors, SpecImportError
 from archspec.importers.flat import FlatNet, Layer, identifier
 from archspec.importers.prototxt import Field, Message, parse_prototxt
 from archspec.source import SourceFile, Span
@@ -51,6 +51,7 @@ class CaffeImport:
     producers: dict[str, Layer] = field(default_factory=dict)
     consumed: set[str] = field(default_factory=set)
     families: dict[str, str] = field(default_factory=dict)  # name prefix -> its family
+    paths: dict[str, str] = field(default_factory=dict)     # module path -> Caffe layer
 
     def source(self, layer: CaffeLayer, index: int = 0) -> str:
         blob = layer.bottoms[index]
@@ -71,6 +72,10 @@ class CaffeImport:
         inputs = self.sources(layer)[:1] if inputs is None else inputs
         out = layer.name if labeled else f"{layer.name}#{op}"
         owners, path = self.place(layer.name)
+        if labeled and self.paths.setdefault(path, layer.name) != layer.name:
+            raise SpecImportError(f"layers '{self.paths[path]}' and '{layer.name}' both "
+                                  f"become module '{path}'", layer.msg.span,
+                                  hint="rename one of them")
         flat = Layer(out, op, args, kwargs or {}, inputs, path if labeled else "", layer.span,
                      owners, hint=layer.tops[0] if layer.tops else "")
         self.net.layers.append(flat)
@@ -96,14 +101,24 @@ class CaffeImport:
             self.blobs[top] = tensor
 
 
+MAX_PROTOTXT_BYTES = 16 * 2**20   # ResNet-152's deploy file is 0.2 MiB
+
+
 def load_prototxt(path: str | Path | SourceFile) -> tuple[SourceFile, Message]:
     if isinstance(path, SourceFile):
         return path, parse_prototxt(path)
-    from archspec.api import read_source
+    from archspec.api import decode
     try:
-        source = read_source(Path(path))
-    except SpecError as e:
-        raise SpecImportError(e.message, e.span, hint=e.hint) from None
+        with Path(path).open("rb") as f:
+            data = f.read(MAX_PROTOTXT_BYTES + 1)
+    except OSError as e:
+        raise SpecImportError(f"cannot read {path}: {e.strerror}",
+                              Span(SourceFile(str(path), ""), 1, 1)) from None
+    if len(data) > MAX_PROTOTXT_BYTES:
+        raise SpecImportError("the prototxt is larger than 16 MiB (a .caffemodel?)",
+                              Span(SourceFile(str(path), ""), 1, 1),
+                              hint="import the text network definition (deploy.prototxt)")
+    source = decode(str(path), data)
     return source, parse_prototxt(source)
 
 
