@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 import archspec
+from archspec.elaborate.loader import parse_source
+from archspec.frontend.fmt import format_module
 from archspec.importers import import_model
 from archspec.importers.caffe import import_caffe
 from archspec.importers.prototxt import parse_prototxt
@@ -39,6 +41,7 @@ def test_corpus_file_imports_checks_and_counts_params(name: str) -> None:
     net = imported(name)
     text = import_model(CORPUS / name)
     assert re.findall(r"^block (\w+)", text, re.M) == BLOCKS.get(name, [])
+    assert format_module(parse_source(SourceFile("x.arch", text))) == text   # fmt-stable
     assert net.audit().params == PARAMS[name]
     assert [w.message for w in net.warnings if w.severity == "error"] == []
 
