@@ -77,7 +77,8 @@ class Recovery:
     def is_group(self, scope: Scope) -> bool:
         """Sequential containers are groups; so is a module guessed from names (Caffe's
         ``pool1/...``) whose layers simply follow one another."""
-        return scope.cls in CONTAINERS or (self.net.guessed_classes and is_sequence(scope))
+        return scope.cls in CONTAINERS or (self.net.guessed_classes and
+                                              is_sequence(scope, self.consumers))
 
     def chain_boundary(self, scope: Scope) -> tuple[str, str]:
         reads, used = boundary(scope, self.consumers)

@@ -80,12 +80,13 @@ def call_counts(net: FlatNet) -> Counter[str]:
     return Counter(layer.path for layer in net.layers if layer.path)
 
 
-def is_sequence(scope: Scope) -> bool:
-    """Layers only, each reading just the one before it."""
+def is_sequence(scope: Scope, consumers: Counter[str]) -> bool:
+    """Items that each read just the one before it."""
     previous = None
     for item in scope.items:
-        if not isinstance(item, Layer) or len(item.inputs) != 1 or (
-                previous is not None and item.inputs[0] != previous):
+        reads, used = boundary(item, consumers) if isinstance(item, Scope) else (
+            item.inputs, [item.out])
+        if len(reads) != 1 or len(used) != 1 or (previous is not None and reads[0] != previous):
             return False
-        previous = item.out
+        previous = used[0]
     return True
