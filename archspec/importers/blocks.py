@@ -125,17 +125,11 @@ class Recovery:
         relative = layer.path[len(scope.path) + 1:] if scope.path else layer.path
         if self.calls[layer.path] > 1 or (relative == layer.op and not stateful(layer.op)):
             return ""
-        if "." in relative:
-            raise SpecImportError(f"module '{layer.path}' is called from a module that is "
-                                  "not its parent; its name cannot be kept", UNKNOWN)
-        return relative
+        return checked_label(relative, layer.path)
 
     def scope_label(self, child: Scope, parent: Scope) -> str:
         relative = child.path[len(parent.path) + 1:] if parent.path else child.path
-        if "." in relative:
-            raise SpecImportError(f"module '{child.path}' is called from a module that is "
-                                  "not its parent; its name cannot be kept", UNKNOWN)
-        return relative
+        return checked_label(relative, child.path)
 
     def element(self, scope: Scope) -> A.Expr:
         if scope in self.instances:
@@ -177,6 +171,18 @@ class Recovery:
             inst.call.args = [value_ast(a) for a in args]
             inst.call.kwargs = [A.Kwarg(k, value_ast(v)) for k, v in kwargs.items()]
         return A.BlockDef(name, sig.defs(), body)
+
+
+def checked_label(relative: str, path: str) -> str:
+    """A module name that can be a label: the state_dict keys depend on it."""
+    if "." in relative:
+        raise SpecImportError(f"module '{path}' is called from a module that is not its "
+                              "parent; its name cannot be kept", UNKNOWN)
+    if not (relative.isidentifier() or relative.isdigit()) or not relative.isascii():
+        raise SpecImportError(f"module name '{relative}' (in '{path}') cannot be a spec "
+                              "label", UNKNOWN, hint="labels are identifiers or positions; "
+                              "rename the module")
+    return relative
 
 
 def hoist_input_concat(parent: Scope, scope: Scope, consumers: Counter[str]) -> None:
