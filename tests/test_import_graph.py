@@ -105,7 +105,7 @@ def is_cli(name: str) -> bool:
 
 
 def test_nothing_below_the_cli_imports_it_or_the_api() -> None:
-    top = {"archspec", "archspec.api"}
+    top = {"archspec", "archspec.api", "archspec.zoo"}  # zoo: create_model builds, like api
     upward = sorted((m, dep) for m, deps in GRAPH.items() for dep in deps
                     if not is_cli(m) and m not in top and (is_cli(dep) or dep in top))
     assert upward == []

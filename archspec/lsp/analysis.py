@@ -43,7 +43,7 @@ class EditorLoader(Loader):
     """A Loader that prefers the editor's unsaved text of an imported file to the disk."""
 
     def __init__(self, root: Path, open_texts: Mapping[Path, str]):
-        from archspec.api import read_source
+        from archspec.reading import read_source
         super().__init__(root, reader=read_source)
         self.open_texts = open_texts
 
@@ -100,5 +100,5 @@ def graph_meta(graph: OpGraph, key: str) -> Any:
 
 
 def run_lints(graph: OpGraph) -> None:
-    from archspec.api import run_lints as run
-    run(graph)
+    from archspec.passes.pipeline import require
+    require(graph, "lints")
