@@ -47,6 +47,7 @@ class Ctx:
         self.limits = current()         # load() made its limits the current ones
         self.input_overrides: dict[str, tuple[int, ...]] = {}  # input name -> shape
         self.failed: list[tuple[str, list[str]]] = []  # ops whose shape rule failed, inputs
+        self.path_counts: dict[str, int] = {}  # base -> next suffix to try (fresh_path)
 
     def report(self, err: SpecError, node: str | None = None) -> None:
         """Record an error once (a block called many times fails the same way each time)."""

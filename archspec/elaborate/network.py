@@ -18,6 +18,7 @@ from archspec.errors import (
     did_you_mean,
 )
 from archspec.frontend import ast as A
+from archspec.gc_pause import gc_paused
 from archspec.ir.graph import OpGraph, Shape
 from archspec.source import Span
 
@@ -65,9 +66,10 @@ def elaborate(loader: Loader, ns: Namespace, network: str | None = None,
     meta.span = net.span
     frame = Frame("", owner)
     try:
-        bind_network_params(ctx, frame, net, params)
-        run_statements(ctx, frame, net.body)
-        warn_unused(ctx, frame)
+        with gc_paused():  # the graph only grows: the collector would walk it again and again
+            bind_network_params(ctx, frame, net, params)
+            run_statements(ctx, frame, net.body)
+            warn_unused(ctx, frame)
         if not meta.outputs and not ctx.errors:
             raise SpecNameError(f"network '{net.name}' has no output", net.name_span,
                              hint="end it with `out VALUE`")

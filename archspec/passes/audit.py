@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from archspec.gc_pause import gc_paused
 from archspec.ir.graph import OpNode, outputs
 from archspec.passes.cost import node_cost
 from archspec.passes.pipeline import annotate, require
@@ -116,6 +117,12 @@ def audit(graph: Graph, *, depth: int | None = None, dtype_bytes: int = 4,
     """Sum ``graph``'s per-node metadata into an :class:`AuditReport`. ``depth`` is the
     default rollup depth for rendering; ``batch`` scales the training-memory activations;
     ``lints``: run the lints (once per graph) and list the warnings."""
+    with gc_paused():
+        return _report(graph, depth, dtype_bytes, batch, lints)
+
+
+def _report(graph: Graph, depth: int | None, dtype_bytes: int, batch: int,
+            lints: bool) -> AuditReport:
     annotate(graph)
     warnings = _warnings(graph) if lints else []
     rows, trainable = _rows(graph, dtype_bytes)
