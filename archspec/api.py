@@ -83,8 +83,8 @@ def read_source(path: Path) -> SourceFile:
     """Read a spec file: at most the size limit plus one byte (a device such as /dev/zero
     or a growing file cannot make it read forever), strictly as UTF-8."""
     from archspec.errors import SpecImportError, SpecLimitError
-    from archspec.limits import fmt_bytes
     from archspec.source import Span
+    from archspec.units import fmt_bytes
     try:
         with Path(path).open("rb") as f:
             data = f.read(current().max_file_bytes + 1)
