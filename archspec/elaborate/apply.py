@@ -32,8 +32,7 @@ def apply(ctx: Ctx, frame: Frame, layer: V.Layer, x: V.Tensor, name: str | None 
     if isinstance(layer, V.GroupLayer):
         return apply_group(ctx, frame, layer, x, name, prefix, attrs)
     if isinstance(layer, V.BlockLayer):
-        from archspec.elaborate.blocks import apply_block
-        return apply_block(ctx, frame, layer, x, name, attrs)
+        return ctx.interp.apply_block(ctx, frame, layer, x, name, attrs)
     raise SpecTypeError(f"cannot apply {V.describe(layer)}", layer.span)
 
 

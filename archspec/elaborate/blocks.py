@@ -29,8 +29,7 @@ def apply_block(ctx: Ctx, frame: Frame, layer: V.BlockLayer, x: V.Tensor, name: 
     bind_block_params(ctx, inner, layer)
     shown = {k: v for k, v in inner.env.items() if not isinstance(v, (V.Tensor, V.Layer))}
     info = register_block(ctx, path, block.name, layer.span, attrs, shown, block.doc)
-    from archspec.elaborate.stmts import run_block_body
-    result = run_block_body(ctx, inner, block)
+    result = ctx.interp.run_block_body(ctx, inner, block)
     if isinstance(result, V.Tensor):
         info.output = result.ref
     return result
