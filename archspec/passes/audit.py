@@ -97,7 +97,6 @@ class AuditReport:
     macs = property(lambda self: self.inference.macs)
     flops = property(lambda self: self.inference.flops)
     activation_bytes = property(lambda self: self.inference.activation_bytes)
-    with_aux = property(lambda self: self.training)
 
     def block(self, path: str) -> BlockRow:
         """The rollup of block ``path`` (KeyError when there is none)."""
