@@ -46,7 +46,8 @@ def read_bounded(f: BinaryIO, name: str) -> bytes:
     """At most the size limit plus one byte of ``f`` (a growing file cannot make it read
     forever); SpecLimitError past the limit."""
     from archspec.errors import SpecLimitError
-    from archspec.limits import LIMITS, fmt_bytes
+    from archspec.limits import LIMITS
+    from archspec.units import fmt_bytes
     from archspec.source import Span
     data = f.read(LIMITS.max_file_bytes + 1)
     if len(data) > LIMITS.max_file_bytes:
