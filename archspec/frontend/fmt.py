@@ -72,6 +72,10 @@ def format_item(item: A.Node) -> str:
     return Formatter().item(item)
 
 
+def _is_definition(item: A.Node) -> bool:
+    return isinstance(item, (A.BlockDef, A.NetworkAlias))
+
+
 def _rank(item: A.Node) -> int:
     if isinstance(item, (A.Import, A.Let)):
         return 0 if isinstance(item, A.Import) else 1
@@ -100,10 +104,17 @@ class Formatter:
         self.pending.append(comments)
         return f"{self.mark}{len(self.pending) - 1}\x00"
 
-    def lead(self, node: A.Node, pad: str, paragraphs: bool = False) -> str:
-        """``node``'s own-line comments, each on a line of its own ending in a newline."""
-        return self._lines(self.trivia.leading.get(id(node), []), pad, paragraphs,
-                           self._first_line(node))
+    def lead(self, node: A.Node, pad: str, paragraphs: bool = False,
+             definition: bool = False) -> str:
+        """``node``'s own-line comments, each on a line of its own ending in a newline. A
+        ``##`` comment just above a definition would become its documentation: a blank line
+        keeps it a comment."""
+        comments = self.trivia.leading.get(id(node), [])
+        text = self._lines(comments, pad, paragraphs, self._first_line(node))
+        if definition and comments and comments[-1].text.startswith("##") and \
+                not text.endswith("\n\n"):
+            text += "\n"
+        return text
 
     def closing(self, owner: A.Node, pad: str, after: int | None = None) -> str:
         comments = self.trivia.closing.get(id(owner), [])
@@ -157,8 +168,8 @@ class Formatter:
                                          not isinstance(previous, A.Import) or
                                          self._blank_before(previous, item)):
                 out.append("\n")
-            out.append(self.lead(item, "", paragraphs=True) + self.item(item) + self.trail(item)
-                       + "\n")
+            out.append(self.lead(item, "", paragraphs=True, definition=_is_definition(item)) +
+                       self.item(item) + self.trail(item) + "\n")
             previous = item
         last = self._last_line(previous) if previous is not None else 0
         out.append(self.closing(m, "", last if previous is not None else None))

@@ -8,6 +8,7 @@ above its statement, in source order.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,10 @@ import yaml
 from archspec.frontend import ast as A
 from archspec.frontend.trivia import Comment, Trivia, children
 
-YAML_BREAKS = str.maketrans({c: " " for c in "\r\x85\u2028\u2029"})
+# What a YAML comment cannot hold: line breaks (CR, U+0085, U+2028, U+2029 end it) and the
+# characters YAML refuses anywhere (form feed, vertical tab, other controls).
+NOT_IN_COMMENT = re.compile("[^\t\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd"
+                            "\U00010000-\U0010ffff]")
 
 
 @dataclass
@@ -59,8 +63,7 @@ def add_comments(text: str, paths: list[tuple[tuple, A.Node]], trivia: Trivia,
 
 
 def clean(c: Comment) -> str:
-    """YAML ends a comment at a CR, U+0085, U+2028 or U+2029 too: those become spaces."""
-    return c.text.translate(YAML_BREAKS)
+    return NOT_IN_COMMENT.sub(" ", c.text)
 
 
 def inner_comments(node: A.Node, trivia: Trivia, anchors: set[int]) -> list[Comment]:
