@@ -70,8 +70,8 @@ def yaml_comments(source: SourceFile) -> list[Comment]:
     whitespace, to the end of YAML's line."""
     import yaml
     text = source.text
-    inside = [(t.start_mark.index, t.end_mark.index) for t in yaml.scan(text, Loader=yaml.SafeLoader)
-              if isinstance(t, yaml.ScalarToken)]
+    inside = [(t.start_mark.index, t.end_mark.index)
+              for t in yaml.scan(text, Loader=yaml.SafeLoader) if isinstance(t, yaml.ScalarToken)]
     out, i, comment_end = [], 0, 0
     for m in re.finditer("#", text):
         at = m.start()
