@@ -19,6 +19,8 @@ def is_name(text: str) -> bool:
 
 def check_name(text: str, span: Span, what: str) -> str:
     """``text`` if it is an identifier, else the error .arch text would have given."""
+    if not text:
+        raise SpecSyntaxError(f"{what} is missing", span, hint="write a name")
     if not is_name(text):
         raise SpecSyntaxError(f"{what} '{text}' is not a valid name", span,
                               hint="a name is letters, digits and _, not starting with a digit")
