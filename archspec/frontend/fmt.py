@@ -207,13 +207,23 @@ class Formatter(CommentWriter):
         orelse = self._expr(e.orelse, depth) if isinstance(e.orelse, A.IfExpr) else \
             f"{{ {self.expr(e.orelse, depth)} }}"
         flat = f"if {self.expr(e.cond, depth)} {{ {self.expr(e.then, depth)} }} else {orelse}"
-        if len(flat) + len(INDENT) * depth <= self.width and "\n" not in flat:
+        if len(flat) + len(INDENT) * depth <= self.width and "\n" not in flat and \
+                not self._commented(e, [e.then, e.orelse]):
             return flat
         pad, close = INDENT * (depth + 1), INDENT * depth
-        orelse = self._expr(e.orelse, depth) if isinstance(e.orelse, A.IfExpr) else \
-            f"{{\n{pad}{self._line_start(e.orelse, depth + 1)}\n{close}}}"
-        return (f"if {self.expr(e.cond, depth)} {{\n{pad}{self._line_start(e.then, depth + 1)}"
-                f"\n{close}}} else {orelse}")
+        then = self._branch(e.then, depth + 1)
+        if isinstance(e.orelse, A.IfExpr):  # `else if`: no line break may follow `else`
+            key = id(e.orelse)
+            notes = self.trivia.leading.get(key, []) + self.trivia.trailing.get(key, [])
+            orelse = self._defer(notes) + self._expr(e.orelse, depth)
+        else:
+            orelse = f"{{\n{self._branch(e.orelse, depth + 1)}{self.closing(e, pad)}{close}}}"
+        return (f"if {self.expr(e.cond, depth)} {{{self.opening(e)}\n{then}{close}}} "
+                f"else {orelse}")
+
+    def _branch(self, e: A.Expr, depth: int) -> str:
+        pad = INDENT * depth
+        return self.lead(e, pad) + pad + self._line_start(e, depth) + self.trail(e) + "\n"
 
     def _line_start(self, e: A.Expr, depth: int) -> str:
         """``e`` where a line starts, inside braces: a statement's keyword must not lead it."""

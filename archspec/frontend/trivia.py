@@ -137,7 +137,7 @@ class Container:
     """A list of nodes that comments sit between: statements, group items, chain elements."""
 
     owner: A.Node
-    kind: str   # module | body | group | chain
+    kind: str   # module | body | group | chain | if (its two branches)
     items: list
 
 
@@ -186,6 +186,8 @@ def containers(node: A.Node) -> list[Container]:
         return [Container(node, "chain", [node.head, *node.elements])]
     if isinstance(node, (A.Group, A.GroupFor)):
         return [Container(node, "group", node.items)]
+    if isinstance(node, A.IfExpr):
+        return [Container(node, "if", [node.then, node.orelse])]
     if isinstance(node, A.Label):
         return []
     return [c for child in children(node) for c in containers(child)]
@@ -225,7 +227,8 @@ def place(trivia: Trivia, box: Container, c: Comment) -> bool:
 
 def _after_closing(box: Container, c: Comment) -> bool:
     """A comment on the line of a group's ``]`` or a body's ``}`` comes after it."""
-    return not c.own_line and box.kind in ("group", "body") and box.owner.span.end_line == c.line
+    return not c.own_line and box.kind in ("group", "body", "if") and \
+        box.owner.span.end_line == c.line
 
 
 def _after(trivia: Trivia, box: Container, j: int, c: Comment) -> bool:
