@@ -50,9 +50,9 @@ def add_comments(text: str, paths: list[tuple[tuple, A.Node]], trivia: Trivia,
         above.setdefault(place.first, []).extend(pad + clean(c) for c in lead)
         trail = trivia.opening.get(id(node), []) + trivia.trailing.get(id(node), [])
         ends.setdefault(place.trail, []).extend(clean(c) for c in trail)
-        inside = " " * (place.key_col + 2)
-        below.setdefault(place.last, []).extend(
-            inside + clean(c) for c in trivia.closing.get(id(node), []))
+        inside = " " * (place.key_col + 2)  # inner bodies come later in paths, close first
+        below[place.last] = [inside + clean(c) for c in trivia.closing.get(id(node), [])] + \
+            below.get(place.last, [])
     out = []
     for n, line in enumerate(lines):
         out += above.get(n, [])
