@@ -128,15 +128,12 @@ def fmt(file: Path,
         ) -> None:
     """Print a spec canonically, in the .arch form or as YAML."""
     from archspec.api import read_source
-    from archspec.elaborate.loader import parse_source
-    from archspec.frontend.fmt import format_module
-    from archspec.frontend.yaml import to_yaml
+    from archspec.frontend.fmt import format_source
     source = read_source(file)
-    module = parse_source(source)
     target = to or ("yaml" if file.suffix in (".yaml", ".yml") else "arch")
     if target not in ("arch", "yaml"):
         raise typer.BadParameter("--to is arch or yaml")
-    text = format_module(module) if target == "arch" else to_yaml(module)
+    text = format_source(source, target)
     if write:
         file.write_text(text, encoding="utf-8")
     else:

@@ -5,8 +5,11 @@ endings; and the specs the property tests found fmt turning invalid or different
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from archspec.cli import main
 from archspec.frontend.fmt import format_source
 from archspec.frontend.to_ast import parse_module
 from archspec.source import SourceFile
@@ -277,3 +280,13 @@ def test_fmt_output(name: str, text: str, expected: str) -> None:
     again = SourceFile("again.arch", expected)
     assert format_source(again) == expected
     assert canonical(parse_module(again)) == canonical(parse_module(source))
+
+
+def test_fmt_command_keeps_comments(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    spec = tmp_path / "n.arch"
+    spec.write_text("# a net\nnetwork n {\n  input x: [3]  # rgb\n\n  out x -> relu\n}\n")
+    assert main(["fmt", str(spec)]) == 0
+    assert capsys.readouterr().out == spec.read_text()
+    assert main(["fmt", str(spec), "--to", "yaml"]) == 0
+    assert capsys.readouterr().out == ("networks:\n  # a net\n  n:\n    body:\n"
+                                       "    - input x: [3]  # rgb\n    - out: x -> relu\n")
