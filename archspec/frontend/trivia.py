@@ -217,7 +217,8 @@ def place(trivia: Trivia, box: Container, c: Comment) -> bool:
         return _after(trivia, box, j, c)
     for sub in containers(node):
         f, la = ext.of(sub.owner)
-        if f <= c.line <= la and not _after_closing(sub, c, la) and place(trivia, sub, c):
+        if f <= c.line <= la and not _after_closing(trivia, sub, c, la) and \
+                place(trivia, sub, c):
             return True
     if box.kind == "chain" and j == len(items) - 1 and not c.own_line:
         return False  # what follows a chain's end may share its line: the owner's comment
@@ -225,9 +226,11 @@ def place(trivia: Trivia, box: Container, c: Comment) -> bool:
     return True
 
 
-def _after_closing(box: Container, c: Comment, last: int) -> bool:
-    """A comment on the last line of a group (its ``]``) or a body (``}``) comes after it."""
-    return not c.own_line and box.kind in ("group", "body", "if") and last == c.line
+def _after_closing(trivia: Trivia, box: Container, c: Comment, last: int) -> bool:
+    """A comment on the last line of a group (its ``]``) or a body (``}``) comes after it; a
+    YAML body has no closing line."""
+    closed = ("group", "if") if trivia.indented else ("group", "body", "if")
+    return not c.own_line and box.kind in closed and last == c.line
 
 
 def _after(trivia: Trivia, box: Container, j: int, c: Comment) -> bool:

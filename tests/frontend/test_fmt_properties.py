@@ -59,6 +59,7 @@ def assert_yaml_contract(source: SourceFile) -> None:
     assert format_source(as_yaml, "yaml") == text
     back = format_source(as_yaml, "arch")
     assert canonical(parse_module(SourceFile("back.arch", back))) == canonical(module)
+    assert format_source(SourceFile("back.arch", back), "yaml") == text  # comments stay put
     for comment in comment_texts(source):  # YAML can't hold a line break in a comment
         assert NOT_IN_COMMENT.sub(" ", comment) in text, (comment, text)
         assert NOT_IN_COMMENT.sub(" ", comment) in back, (comment, back)
