@@ -365,7 +365,7 @@ def to_yaml(m: A.Module, trivia: Any = None) -> str:
     data, paths = module_with_paths(m)
     text = yaml.dump(data, Dumper=SpecDumper, sort_keys=False, width=UNFOLDED,
                      allow_unicode=True)
-    if trivia is None or not trivia.has_comments():
+    if trivia is None or not (trivia.has_comments() or trivia.blanks):
         return text
     from archspec.frontend.yaml_comments import add_comments
     return add_comments(text, paths, trivia, m)

@@ -42,12 +42,15 @@ def add_comments(text: str, paths: list[tuple[tuple, A.Node]], trivia: Trivia,
     below: dict[int, list[str]] = {}
     ends: dict[int, list[str]] = {}
     anchors = {id(node) for _, node in paths}
+    previous: dict[tuple, A.Node] = {}
     for path, node in paths:
         place = locate(root, path)
         pad = " " * place.indent
-        lead = trivia.leading.get(id(node), []) + sorted(
-            inner_comments(node, trivia, anchors), key=lambda c: c.line)
-        above.setdefault(place.first, []).extend(pad + clean(c) for c in lead)
+        before = previous.get(path[:-1])
+        previous[path[:-1]] = node
+        inner = sorted(inner_comments(node, trivia, anchors), key=lambda c: c.line)
+        above.setdefault(place.first, []).extend(
+            paragraphs(trivia, before, node, pad) + [pad + clean(c) for c in inner])
         trail = trivia.opening.get(id(node), []) + trivia.trailing.get(id(node), [])
         ends.setdefault(place.trail, []).extend(clean(c) for c in trail)
         inside = " " * (place.key_col + 2)  # inner bodies come later in paths, close first
@@ -60,6 +63,23 @@ def add_comments(text: str, paths: list[tuple[tuple, A.Node]], trivia: Trivia,
         out += below.get(n, [])
     tail = [clean(c) for c in trivia.closing.get(id(module), [])]
     return "\n".join(out).rstrip("\n") + "\n" + "".join(t + "\n" for t in tail)
+
+
+def paragraphs(trivia: Trivia, before: A.Node | None, node: A.Node, pad: str) -> list[str]:
+    """``node``'s own-line comments, with an empty line where the source had one (between
+    it and the statement before, between comments, and before ``node``)."""
+    ext = trivia.extents
+    if ext is None:
+        return []
+    comments = trivia.leading.get(id(node), [])
+    lines = [c.line for c in comments] + [ext.of(node)[0]]
+    out = [""] if before is not None and trivia.blank_between(ext.of(before)[1], lines[0]) \
+        else []
+    for c, following in zip(comments, lines[1:]):
+        out.append(pad + clean(c))
+        if trivia.blank_between(c.line, following):
+            out.append("")
+    return out
 
 
 def clean(c: Comment) -> str:

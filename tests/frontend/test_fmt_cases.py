@@ -289,4 +289,4 @@ def test_fmt_command_keeps_comments(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert capsys.readouterr().out == spec.read_text()
     assert main(["fmt", str(spec), "--to", "yaml"]) == 0
     assert capsys.readouterr().out == ("networks:\n  # a net\n  n:\n    body:\n"
-                                       "    - input x: [3]  # rgb\n    - out: x -> relu\n")
+                                       "    - input x: [3]  # rgb\n\n    - out: x -> relu\n")
