@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from archspec.errors import EvalError, SpecLimitError, SpecSyntaxError
+from archspec.errors import EvalError, SpecImportError, SpecLimitError, SpecSyntaxError
 from archspec.frontend import ast as A
 from archspec.frontend.names import check_name, is_name
 from archspec.frontend.parse import check_bidi, check_size
@@ -157,7 +157,11 @@ class YamlReader:
             if name.endswith((".arch", ".yaml", ".yml")):
                 out.append(A.Import(path=name, alias=alias or None, span=self.span(item)))
             else:
-                dotted = [self.name(item, part, "module name") for part in name.split(".")]
+                dotted = name.split(".")
+                if not all(is_name(part) for part in dotted):  # as the loader says it
+                    raise SpecImportError(f"unknown module '{name}'", self.span(item),
+                                          hint="import a module by its dotted name (std.NAME)"
+                                               " or a file by its path (.arch, .yaml, .yml)")
                 out.append(A.Import(dotted=dotted, alias=alias or None, span=self.span(item)))
         return out
 

@@ -156,7 +156,7 @@ NAMES = [
     ("networks:\n  n:\n    body:\n    - for 1i in range(2):\n      - x\n",
      "loop variable '1i' is not a valid name", 4, 11),
     ("networks:\n  n:\n    body:\n    - a-b: x\n", "'a-b' is not a statement key", 4, 7),
-    ("imports:\n- std.res-net\n", "module name 'res-net' is not a valid name", 2, 7),
+    ("imports:\n- std.res-net\n", "unknown module 'std.res-net'", 2, 3),
     ("imports:\n- std.resnet as 9\n", "import alias '9' is not a valid name", 2, 17),
     ("networks:\n  n:\n    body:\n    - assert: []\n",
      "assert takes a condition and an optional message", 4, 15),
