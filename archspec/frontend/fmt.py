@@ -43,9 +43,10 @@ def format_source(source: SourceFile, to: str = "arch") -> str:
 
 
 def format_module(m: A.Module, trivia: Trivia = NO_TRIVIA) -> str:
-    """Canonical text: imports, file-level lets, blocks, then networks, each in source order,
-    with the comments ``trivia`` attaches to them (none by default); ``##`` documentation is
-    always kept."""
+    """Canonical text: imports, file-level lets, blocks, then networks, each in source order
+    (a blank line between definitions; imports and lets together unless the source
+    separated them), with the comments ``trivia`` attaches to them (none by default);
+    ``##`` documentation is always kept."""
     return Formatter(trivia).module(m)
 
 
@@ -87,9 +88,8 @@ class Formatter(CommentWriter):
         out: list[str] = []
         previous: A.Node | None = None
         for item in sorted(m.order, key=_rank):
-            if previous is not None and (not isinstance(item, A.Import) or
-                                         not isinstance(previous, A.Import) or
-                                         self._blank_before(previous, item)):
+            grouped = isinstance(item, (A.Import, A.Let)) and type(item) is type(previous)
+            if previous is not None and (not grouped or self._blank_before(previous, item)):
                 out.append("\n")
             out.append(self.lead(item, "", paragraphs=True, definition=_is_definition(item)) +
                        self.item(item) + self.trail(item) + "\n")

@@ -193,7 +193,6 @@ CASES = [
      'let b = (x < y) < z\n',
 
      'let a = (1 < 2) == (3 >= 4)\n'
-     '\n'
      'let b = (x < y) < z\n'),
     ('chain_in_group_item',
      'network n {\n'
@@ -208,7 +207,6 @@ CASES = [
      'let b = x[(l: y)]\n',
 
      'let a = x[(y -> z)]\n'
-     '\n'
      'let b = x[(l: y)]\n'),
     ('statement_keyword_expression',
      'network n {\n'
@@ -268,7 +266,6 @@ CASES = [
      'let b = -(2 ** 3)\n',
 
      'let a = (-2) ** -x ** 2\n'
-     '\n'
      'let b = -2 ** 3\n'),
 ]
 
