@@ -47,8 +47,8 @@ def read_bounded(f: BinaryIO, name: str) -> bytes:
     forever); SpecLimitError past the limit."""
     from archspec.errors import SpecLimitError
     from archspec.limits import LIMITS
-    from archspec.units import fmt_bytes
     from archspec.source import Span
+    from archspec.units import fmt_bytes
     data = f.read(LIMITS.max_file_bytes + 1)
     if len(data) > LIMITS.max_file_bytes:
         raise SpecLimitError(f"spec file is larger than {fmt_bytes(LIMITS.max_file_bytes)}",

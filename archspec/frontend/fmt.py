@@ -1,21 +1,15 @@
-"""AST -> canonical .arch text (``archspec fmt``). Parsing the output gives the same AST.
-
-Comments come back from a ``Trivia`` table (frontend/trivia.py). A trailing comment is not
-written where its node ends but at the end of that output line (``_place_comments``), so it
-can never comment out a ``)`` or ``}`` printed after it on the same line; own-line comments
-are written only where the grammar allows a line break: between statements, inside brackets
-and before a chain's ``->`` continuation.
-"""
+"""AST -> canonical .arch text (``archspec fmt``). Parsing the output gives the same AST;
+comments come back from a ``Trivia`` table (frontend/trivia.py, fmt_comments.py)."""
 
 from __future__ import annotations
 
 import math
 import re
-import secrets
 
 from archspec.frontend import ast as A
+from archspec.frontend.fmt_comments import CommentWriter
 from archspec.frontend.names import EXPRESSION_KEYWORDS, is_name
-from archspec.frontend.trivia import NO_TRIVIA, Comment, Trivia
+from archspec.frontend.trivia import NO_TRIVIA, Trivia
 from archspec.source import SourceFile
 
 INDENT = "  "
@@ -49,9 +43,10 @@ def format_source(source: SourceFile, to: str = "arch") -> str:
 
 
 def format_module(m: A.Module, trivia: Trivia = NO_TRIVIA) -> str:
-    """Canonical text: imports, file-level lets, blocks, then networks, each in source order,
-    with the comments ``trivia`` attaches to them (none by default); ``##`` documentation is
-    always kept."""
+    """Canonical text: imports, file-level lets, blocks, then networks, each in source order
+    (a blank line between definitions; imports and lets together unless the source
+    separated them), with the comments ``trivia`` attaches to them (none by default);
+    ``##`` documentation is always kept."""
     return Formatter(trivia).module(m)
 
 
@@ -72,98 +67,37 @@ def format_item(item: A.Node) -> str:
     return Formatter().item(item)
 
 
+def _is_definition(item: A.Node) -> bool:
+    return isinstance(item, (A.BlockDef, A.NetworkAlias))
+
+
 def _rank(item: A.Node) -> int:
     if isinstance(item, (A.Import, A.Let)):
         return 0 if isinstance(item, A.Import) else 1
     return 3 if getattr(item, "is_network", False) else 2
 
 
-class Formatter:
+class Formatter(CommentWriter):
     def __init__(self, trivia: Trivia = NO_TRIVIA, width: int = LINE, quote: str = '"'):
-        self.trivia = trivia
+        super().__init__(trivia)
         self.quote = quote
         self.width = width
-        self.pending: list[list[Comment]] = []
-        self.mark = f"\x00{secrets.token_hex(6)}:"
-
-    # ---- comments ---------------------------------------------------------------------
-    def trail(self, node: A.Node) -> str:
-        """A marker for ``node``'s trailing comments, moved to the line's end afterwards."""
-        return self._defer(self.trivia.trailing.get(id(node)))
-
-    def opening(self, node: A.Node) -> str:
-        return self._defer(self.trivia.opening.get(id(node)))
-
-    def _defer(self, comments: list[Comment] | None) -> str:
-        if not comments:
-            return ""
-        self.pending.append(comments)
-        return f"{self.mark}{len(self.pending) - 1}\x00"
-
-    def lead(self, node: A.Node, pad: str, paragraphs: bool = False) -> str:
-        """``node``'s own-line comments, each on a line of its own ending in a newline."""
-        return self._lines(self.trivia.leading.get(id(node), []), pad, paragraphs,
-                           self._first_line(node))
-
-    def closing(self, owner: A.Node, pad: str, after: int | None = None) -> str:
-        comments = self.trivia.closing.get(id(owner), [])
-        text = self._lines(comments, pad, after is not None, None)
-        if comments and after is not None and self.trivia.blank_between(after, comments[0].line):
-            text = "\n" + text
-        return text
-
-    def _lines(self, comments: list[Comment], pad: str, paragraphs: bool,
-               before: int | None) -> str:
-        out = []
-        for i, c in enumerate(comments):
-            out.append(pad + c.text + "\n")
-            following = comments[i + 1].line if i + 1 < len(comments) else before
-            if paragraphs and following is not None and self.trivia.blank_between(c.line,
-                                                                                  following):
-                out.append("\n")
-        return "".join(out)
-
-    def _first_line(self, node: A.Node) -> int:
-        ext = self.trivia.extents
-        return ext.of(node)[0] if ext is not None else 0
-
-    def _last_line(self, node: A.Node) -> int:
-        ext = self.trivia.extents
-        return ext.of(node)[1] if ext is not None else 0
-
-    def _entry_first_line(self, node: A.Node) -> int:
-        leading = self.trivia.leading.get(id(node))
-        return leading[0].line if leading else self._first_line(node)
-
-    def _place_comments(self, text: str) -> str:
-        if not self.pending:
-            return text
-        marker = re.compile(re.escape(self.mark) + "([0-9]+)\x00")
-        lines = []
-        for line in text.split("\n"):
-            found = marker.findall(line)
-            if found:
-                notes = [c.text for i in found for c in self.pending[int(i)]]
-                line = marker.sub("", line).rstrip(" ") + "  " + "  ".join(notes)
-            lines.append(line)
-        return "\n".join(lines)
 
     # ---- module and statements --------------------------------------------------------
     def module(self, m: A.Module) -> str:
         out: list[str] = []
         previous: A.Node | None = None
         for item in sorted(m.order, key=_rank):
-            if previous is not None and (not isinstance(item, A.Import) or
-                                         not isinstance(previous, A.Import) or
-                                         self._blank_before(previous, item)):
+            grouped = isinstance(item, (A.Import, A.Let)) and type(item) is type(previous)
+            if previous is not None and (not grouped or self._blank_before(previous, item)):
                 out.append("\n")
-            out.append(self.lead(item, "", paragraphs=True) + self.item(item) + self.trail(item)
-                       + "\n")
+            out.append(self.lead(item, "", paragraphs=True, definition=_is_definition(item)) +
+                       self.item(item) + self.trail(item) + "\n")
             previous = item
         last = self._last_line(previous) if previous is not None else 0
         out.append(self.closing(m, "", last if previous is not None else None))
         text = "".join(out).rstrip()
-        return self._place_comments(text) + "\n" if text else ""
+        return self.place_comments(text) + "\n" if text else ""
 
     def _blank_before(self, previous: A.Node, node: A.Node) -> bool:
         return self.trivia.blank_between(self._last_line(previous), self._entry_first_line(node))
@@ -277,13 +211,23 @@ class Formatter:
         orelse = self._expr(e.orelse, depth) if isinstance(e.orelse, A.IfExpr) else \
             f"{{ {self.expr(e.orelse, depth)} }}"
         flat = f"if {self.expr(e.cond, depth)} {{ {self.expr(e.then, depth)} }} else {orelse}"
-        if len(flat) + len(INDENT) * depth <= self.width and "\n" not in flat:
+        if len(flat) + len(INDENT) * depth <= self.width and "\n" not in flat and \
+                not self._commented(e, [e.then, e.orelse]):
             return flat
         pad, close = INDENT * (depth + 1), INDENT * depth
-        orelse = self._expr(e.orelse, depth) if isinstance(e.orelse, A.IfExpr) else \
-            f"{{\n{pad}{self._line_start(e.orelse, depth + 1)}\n{close}}}"
-        return (f"if {self.expr(e.cond, depth)} {{\n{pad}{self._line_start(e.then, depth + 1)}"
-                f"\n{close}}} else {orelse}")
+        then = self._branch(e.then, depth + 1)
+        if isinstance(e.orelse, A.IfExpr):  # `else if`: no line break may follow `else`
+            key = id(e.orelse)
+            notes = self.trivia.leading.get(key, []) + self.trivia.trailing.get(key, [])
+            orelse = self._defer(notes) + self._expr(e.orelse, depth)
+        else:
+            orelse = f"{{\n{self._branch(e.orelse, depth + 1)}{self.closing(e, pad)}{close}}}"
+        return (f"if {self.expr(e.cond, depth)} {{{self.opening(e)}\n{then}{close}}} "
+                f"else {orelse}")
+
+    def _branch(self, e: A.Expr, depth: int) -> str:
+        pad = INDENT * depth
+        return self.lead(e, pad) + pad + self._line_start(e, depth) + self.trail(e) + "\n"
 
     def if_only(self, e: A.IfExpr, depth: int) -> str:
         """``if cond { then }`` without ``else``."""
@@ -374,8 +318,8 @@ class Formatter:
         # The template's expressions are raw text inside the label's double quotes: their
         # strings take single quotes, with every quote and brace escaped.
         inner = Formatter(width=10**9, quote="'")
-        text = "".join(_escape(p, '"', braces=True) if isinstance(p, str) else "{" + inner.expr(p) + "}"
-                       for p in label.parts)
+        text = "".join(_escape(p, '"', braces=True) if isinstance(p, str) else
+                       "{" + inner.expr(p) + "}" for p in label.parts)
         return f'"{text}"'
 
 

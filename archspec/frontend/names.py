@@ -10,7 +10,8 @@ from archspec.source import Span
 NAME = re.compile(r"[^\W\d]\w*\Z")  # the grammar's NAME terminal (arch.lark)
 # Words the grammar reads as keywords where an expression starts (`in`, `true`, ...): a label
 # spelt like one must stay quoted.
-EXPRESSION_KEYWORDS = frozenset({"true", "false", "if", "in", "not", "for", "and", "or"})
+EXPRESSION_KEYWORDS = frozenset({"true", "false", "none", "if", "in", "not", "for", "and",
+                                 "or"})
 
 
 def is_name(text: str) -> bool:
@@ -19,6 +20,8 @@ def is_name(text: str) -> bool:
 
 def check_name(text: str, span: Span, what: str) -> str:
     """``text`` if it is an identifier, else the error .arch text would have given."""
+    if not text:
+        raise SpecSyntaxError(f"{what} is missing", span, hint="write a name")
     if not is_name(text):
         raise SpecSyntaxError(f"{what} '{text}' is not a valid name", span,
                               hint="a name is letters, digits and _, not starting with a digit")

@@ -70,11 +70,13 @@ def yaml_comments(source: SourceFile) -> list[Comment]:
     whitespace, to the end of YAML's line."""
     import yaml
     text = source.text
-    inside = [(t.start_mark.index, t.end_mark.index) for t in yaml.scan(text, Loader=yaml.SafeLoader)
-              if isinstance(t, yaml.ScalarToken)]
-    out, i = [], 0
+    inside = [(t.start_mark.index, t.end_mark.index)
+              for t in yaml.scan(text, Loader=yaml.SafeLoader) if isinstance(t, yaml.ScalarToken)]
+    out, i, comment_end = [], 0, 0
     for m in re.finditer("#", text):
         at = m.start()
+        if at < comment_end:
+            continue
         while i < len(inside) and inside[i][1] <= at:
             i += 1
         if i < len(inside) and inside[i][0] <= at or (at and text[at - 1] not in " \t" +
@@ -82,6 +84,7 @@ def yaml_comments(source: SourceFile) -> list[Comment]:
             continue
         end = min((j for j in (text.find(c, at) for c in YAML_BREAKS) if j >= 0),
                   default=len(text))
+        comment_end = end
         start = max(text.rfind(c, 0, at) for c in YAML_BREAKS) + 1
         line, col = source.position(at)
         out.append(Comment(line, col, text[at:end].rstrip(), not text[start:at].strip(" \t")))
@@ -134,7 +137,7 @@ class Container:
     """A list of nodes that comments sit between: statements, group items, chain elements."""
 
     owner: A.Node
-    kind: str   # module | body | group | chain
+    kind: str   # module | body | group | chain | if (its two branches)
     items: list
 
 
@@ -183,6 +186,9 @@ def containers(node: A.Node) -> list[Container]:
         return [Container(node, "chain", [node.head, *node.elements])]
     if isinstance(node, (A.Group, A.GroupFor)):
         return [Container(node, "group", node.items)]
+    if isinstance(node, A.IfExpr):
+        branches = [e for e in (node.then, node.orelse) if e is not None]
+        return containers(node.cond) + [Container(node, "if", branches)]  # cond's lists first
     if isinstance(node, A.Label):
         return []
     return [c for child in children(node) for c in containers(child)]
@@ -209,27 +215,37 @@ def place(trivia: Trivia, box: Container, c: Comment) -> bool:
     node = items[j]
     first, last = ext.of(node)
     if c.line > last:
-        if c.own_line and trivia.indented and _indented_under(node, c):
-            sub = containers(node)[0]
-            if place(trivia, sub, c):
-                return True
-        if not c.own_line:
-            trivia.add(trivia.trailing, node, c)
-        elif j + 1 < len(items):
-            trivia.add(trivia.leading, items[j + 1], c)
-        elif box.kind == "chain":
-            return False
-        else:
-            trivia.add(trivia.closing, box.owner, c)
-        return True
-    if c.line < last or c.own_line:
-        for sub in containers(node):
-            f, la = ext.of(sub.owner)
-            if f <= c.line <= la and place(trivia, sub, c):
-                return True
+        return _after(trivia, box, j, c)
+    for sub in containers(node):
+        f, la = ext.of(sub.owner)
+        if f <= c.line <= la and not _after_closing(trivia, sub, c, la) and \
+                place(trivia, sub, c):
+            return True
     if box.kind == "chain" and j == len(items) - 1 and not c.own_line:
         return False  # what follows a chain's end may share its line: the owner's comment
-    trivia.add(trivia.leading if c.own_line and c.line < last else trivia.trailing, node, c)
+    trivia.add(trivia.leading if c.own_line else trivia.trailing, node, c)
+    return True
+
+
+def _after_closing(trivia: Trivia, box: Container, c: Comment, last: int) -> bool:
+    """A comment on the last line of a group (its ``]``) or a body (``}``) comes after it; a
+    YAML body has no closing line."""
+    closed = ("group", "if") if trivia.indented else ("group", "body", "if")
+    return not c.own_line and box.kind in closed and last == c.line
+
+
+def _after(trivia: Trivia, box: Container, j: int, c: Comment) -> bool:
+    """``c`` is on a line after ``box.items[j]`` ends."""
+    items, node = box.items, box.items[j]
+    if c.own_line and trivia.indented and _indented_under(node, c):
+        if place(trivia, containers(node)[0], c):
+            return True
+    if not c.own_line or box.kind == "chain" and j + 1 == len(items):
+        return False  # after a closing bracket: the comment of the node that closes
+    if j + 1 < len(items):
+        trivia.add(trivia.leading, items[j + 1], c)
+    else:
+        trivia.add(trivia.closing, box.owner, c)
     return True
 
 

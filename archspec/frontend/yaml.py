@@ -12,8 +12,9 @@ from typing import Any
 
 import yaml
 
-from archspec.errors import EvalError, SpecLimitError, SpecSyntaxError
+from archspec.errors import EvalError, SpecImportError, SpecLimitError, SpecSyntaxError
 from archspec.frontend import ast as A
+from archspec.frontend.names import check_name, is_name
 from archspec.frontend.parse import check_bidi, check_size
 from archspec.frontend.to_ast import parse_expr
 from archspec.limits import LIMITS
@@ -23,7 +24,7 @@ SAFE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "
                                                  "map")}
 TOP_KEYS = ("imports", "let", "blocks", "networks")
 STMT = re.compile(r"^(let|input|out|aux|for|assert|do)\b\s*(.*)$")
-FOR = re.compile(r"^([A-Za-z_]\w*)\s+in\s+(.+)$")
+FOR = re.compile(r"^(\S+)\s+in\s+(.+)$")
 
 
 def parse_yaml(source: SourceFile) -> A.Module:
@@ -119,6 +120,16 @@ class YamlReader:
             self.fail("keys must be plain names", node)
         return str(node.value)
 
+    def name(self, node: yaml.Node, text: str, what: str) -> str:
+        """``text``, a name written in scalar ``node``, checked by the .arch identifier rule
+        (names/NAME); an error points at it inside the scalar."""
+        raw = str(node.value)
+        at = max(0, raw.find(text)) if text else len(raw.rstrip())
+        line, col = self.at(node.start_mark)
+        col += key_offset(node) + at
+        return check_name(text, Span(self.source, line, col, line, col + max(1, len(text))),
+                          what)
+
     # ---- module -----------------------------------------------------------------------
     def module(self) -> A.Module:
         root = self.compose()
@@ -141,16 +152,21 @@ class YamlReader:
         for item in self.sequence(node, "imports"):
             self.check(item)
             text = str(item.value)
-            name, _, alias = text.partition(" as ")
+            name, has_alias, alias = (p.strip() for p in text.partition(" as "))
+            alias = self.name(item, alias, "import alias") if has_alias else ""
             if name.endswith((".arch", ".yaml", ".yml")):
                 out.append(A.Import(path=name, alias=alias or None, span=self.span(item)))
             else:
-                out.append(A.Import(dotted=name.split("."), alias=alias or None,
-                                    span=self.span(item)))
+                dotted = name.split(".")
+                if not all(is_name(part) for part in dotted):  # as the loader says it
+                    raise SpecImportError(f"unknown module '{name}'", self.span(item),
+                                          hint="import a module by its dotted name (std.NAME)"
+                                               " or a file by its path (.arch, .yaml, .yml)")
+                out.append(A.Import(dotted=dotted, alias=alias or None, span=self.span(item)))
         return out
 
     def _top_let(self, node: yaml.Node) -> list[A.Node]:
-        return [A.Let(self.key(k), self.expr(v), span=self.span(k))
+        return [A.Let(self.name(k, self.key(k), "let name"), self.expr(v), span=self.span(k))
                 for k, v in self.mapping(node, "let")]
 
     def _top_blocks(self, node: yaml.Node) -> list[A.Node]:
@@ -160,7 +176,7 @@ class YamlReader:
         return [self.definition(k, v, True) for k, v in self.mapping(node, "networks")]
 
     def definition(self, k: yaml.Node, v: yaml.Node, is_network: bool) -> A.Node:
-        name = self.key(k)
+        name = self.name(k, self.key(k), "network name" if is_network else "block name")
         fields = {self.key(fk): fv for fk, fv in self.mapping(v, f"'{name}'")}
         unknown = set(fields) - {"doc", "params", "body", "alias"}
         if unknown:
@@ -183,15 +199,18 @@ class YamlReader:
         for item in self.sequence(node, "params"):
             if isinstance(item, yaml.ScalarNode):
                 self.check(item)
-                name, _, type_ = str(item.value).partition(":")
-                out.append(A.ParamDef(name.strip(), type_.strip() or None, None,
-                                      span=self.span(item)))
+                name, type_ = self.param_name(item)
+                out.append(A.ParamDef(name, type_, None, span=self.span(item)))
                 continue
             (k, v), = self.mapping(item, "a parameter") or [(item, item)]
-            name, _, type_ = self.key(k).partition(":")
-            out.append(A.ParamDef(name.strip(), type_.strip() or None, self.expr(v),
-                                  span=self.span(k)))
+            name, type_ = self.param_name(k)
+            out.append(A.ParamDef(name, type_, self.expr(v), span=self.span(k)))
         return out
+
+    def param_name(self, node: yaml.Node) -> tuple[str, str | None]:
+        name, typed, type_ = (p.strip() for p in self.key(node).partition(":"))
+        return (self.name(node, name, "parameter name"),
+                self.name(node, type_, "parameter type") if typed else None)
 
     def body(self, node: yaml.Node) -> list[A.Stmt]:
         return [self.statement(item) for item in self.sequence(node, "a body")]
@@ -212,20 +231,21 @@ class YamlReader:
 
     def _stmt_assign(self, rest: str, v: yaml.Node, span: Span, k: yaml.Node) -> A.Stmt:
         targets = [t.strip() for t in rest.split(",")]
-        if not all(t.isidentifier() for t in targets):
+        if not all(is_name(t) for t in targets):
             self.fail(f"'{rest}' is not a statement key", k,
                       "keys are NAME, 'let NAME', 'input NAME', 'out', 'out NAME', "
                       "'aux NAME', 'for VAR in EXPR', 'assert' or 'do'")
         return A.Assign(targets, self.expr(v), span=span)
 
     def _stmt_let(self, rest: str, v: yaml.Node, span: Span, k: yaml.Node) -> A.Stmt:
-        return A.Let(rest, self.expr(v), span=span)
+        return A.Let(self.name(k, rest, "let name"), self.expr(v), span=span)
 
     def _stmt_input(self, rest: str, v: yaml.Node, span: Span, k: yaml.Node) -> A.Stmt:
-        return A.Input(rest, self.expr(v), span=span)
+        return A.Input(self.name(k, rest, "input name"), self.expr(v), span=span)
 
     def _stmt_out(self, rest: str, v: yaml.Node, span: Span, k: yaml.Node) -> A.Stmt:
-        return A.Out(rest or None, self.expr(v), span=span)
+        name = self.name(k, rest, "output name") if rest else None
+        return A.Out(name, self.expr(v), span=span)
 
     def _stmt_aux(self, rest: str, v: yaml.Node, span: Span, k: yaml.Node) -> A.Stmt:
         fields = {self.key(fk): fv for fk, fv in self.mapping(v, "an aux output")}
@@ -233,7 +253,8 @@ class YamlReader:
             self.fail("an aux output needs `value` (and optionally `weight`)", v)
         kwargs = [A.Kwarg("weight", self.expr(fields["weight"]), span=self.span(fields[
             "weight"]))] if "weight" in fields else []
-        return A.Aux(rest, self.expr(fields["value"]), [], kwargs, span=span)
+        return A.Aux(self.name(k, rest, "aux output name"), self.expr(fields["value"]), [],
+                     kwargs, span=span)
 
     def _stmt_for(self, rest: str, v: yaml.Node, span: Span, k: yaml.Node) -> A.Stmt:
         m = FOR.match(rest)
@@ -242,17 +263,27 @@ class YamlReader:
         it = parse_expr(SourceFile(self.source.name, m.group(2)), span.line,
                         span.col + len("for ") + m.start(2) + (rest and key_offset(k)),
                         display=self.source)
-        return A.For(m.group(1), it, self.body(v), span=span)
+        return A.For(self.name(k, m.group(1), "loop variable"), it, self.body(v), span=span)
 
     def _stmt_assert(self, rest: str, v: yaml.Node, span: Span, k: yaml.Node) -> A.Stmt:
+        self.nothing_after(k, "assert", rest)
         if isinstance(v, yaml.SequenceNode):
             parts = self.sequence(v, "assert")
+            if len(parts) not in (1, 2):
+                self.fail("assert takes a condition and an optional message", v,
+                          "write `- assert: [CONDITION, MESSAGE]`")
             return A.Assert(self.expr(parts[0]), self.expr(parts[1]) if len(parts) > 1
                             else None, span=span)
         return A.Assert(self.expr(v), None, span=span)
 
     def _stmt_do(self, rest: str, v: yaml.Node, span: Span, k: yaml.Node) -> A.Stmt:
+        self.nothing_after(k, "do", rest)
         return A.ExprStmt(self.expr(v), span=span)
+
+    def nothing_after(self, k: yaml.Node, word: str, rest: str) -> None:
+        if rest:
+            self.fail(f"unexpected '{rest}' after '{word}'", k,
+                      f"the key is just `{word}`; the value holds the expression")
 
     # ---- expressions --------------------------------------------------------------------
     def expr(self, node: yaml.Node) -> A.Expr:
@@ -327,13 +358,39 @@ def key_offset(k: yaml.Node) -> int:
 
 # ---- AST -> YAML ---------------------------------------------------------------------------
 
+UNFOLDED = 1 << 30  # an expression stays on its key's line: comments can follow it there
+
+
 def to_yaml(m: A.Module, trivia: Any = None) -> str:
     """The module as YAML text; parsing it back gives an equivalent AST. With ``trivia``
     (frontend/trivia.py) its comments are written too (yaml_comments.py)."""
-    from archspec.frontend.yaml_out import module_with_paths
+    from archspec.frontend.yaml_out import FlowList, module_with_paths
+    SpecDumper.add_representer(FlowList, _represent_flow)
     data, paths = module_with_paths(m)
-    text = yaml.safe_dump(data, sort_keys=False, width=100, allow_unicode=True)
-    if trivia is None or not trivia.has_comments():
+    text = yaml.dump(data, Dumper=SpecDumper, sort_keys=False, width=UNFOLDED,
+                     allow_unicode=True)
+    if trivia is None or not (trivia.has_comments() or trivia.blanks):
         return text
     from archspec.frontend.yaml_comments import add_comments
     return add_comments(text, paths, trivia, m)
+
+
+# A single-quoted or plain YAML scalar folds U+0085, U+2028 and U+2029 like line breaks, so
+# a string holding one is written double-quoted, where YAML escapes them (\N, \L, \P).
+FOLDED = re.compile("[\x85\u2028\u2029]")
+
+
+class SpecDumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if FOLDED.search(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _represent_flow(dumper: yaml.SafeDumper, value: list) -> yaml.SequenceNode:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
+
+
+SpecDumper.add_representer(str, _represent_str)

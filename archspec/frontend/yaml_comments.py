@@ -8,6 +8,7 @@ above its statement, in source order.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,10 @@ import yaml
 from archspec.frontend import ast as A
 from archspec.frontend.trivia import Comment, Trivia, children
 
-YAML_BREAKS = str.maketrans({c: " " for c in "\r\x85\u2028\u2029"})
+# What a YAML comment cannot hold: line breaks (CR, U+0085, U+2028, U+2029 end it) and the
+# characters YAML refuses anywhere (form feed, vertical tab, other controls).
+NOT_IN_COMMENT = re.compile("[^\t\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd"
+                            "\U00010000-\U0010ffff]")
 
 
 @dataclass
@@ -38,17 +42,20 @@ def add_comments(text: str, paths: list[tuple[tuple, A.Node]], trivia: Trivia,
     below: dict[int, list[str]] = {}
     ends: dict[int, list[str]] = {}
     anchors = {id(node) for _, node in paths}
+    previous: dict[tuple, A.Node] = {}
     for path, node in paths:
         place = locate(root, path)
         pad = " " * place.indent
-        lead = trivia.leading.get(id(node), []) + sorted(
-            inner_comments(node, trivia, anchors), key=lambda c: c.line)
-        above.setdefault(place.first, []).extend(pad + clean(c) for c in lead)
+        before = previous.get(path[:-1])
+        previous[path[:-1]] = node
+        inner = sorted(inner_comments(node, trivia, anchors), key=lambda c: c.line)
+        above.setdefault(place.first, []).extend(
+            paragraphs(trivia, before, node, pad) + [pad + clean(c) for c in inner])
         trail = trivia.opening.get(id(node), []) + trivia.trailing.get(id(node), [])
         ends.setdefault(place.trail, []).extend(clean(c) for c in trail)
-        inside = " " * (place.key_col + 2)
-        below.setdefault(place.last, []).extend(
-            inside + clean(c) for c in trivia.closing.get(id(node), []))
+        inside = " " * (place.key_col + 2)  # inner bodies come later in paths, close first
+        below[place.last] = [inside + clean(c) for c in trivia.closing.get(id(node), [])] + \
+            below.get(place.last, [])
     out = []
     for n, line in enumerate(lines):
         out += above.get(n, [])
@@ -58,9 +65,25 @@ def add_comments(text: str, paths: list[tuple[tuple, A.Node]], trivia: Trivia,
     return "\n".join(out).rstrip("\n") + "\n" + "".join(t + "\n" for t in tail)
 
 
+def paragraphs(trivia: Trivia, before: A.Node | None, node: A.Node, pad: str) -> list[str]:
+    """``node``'s own-line comments, with an empty line where the source had one (between
+    it and the statement before, between comments, and before ``node``)."""
+    ext = trivia.extents
+    if ext is None:
+        return []
+    comments = trivia.leading.get(id(node), [])
+    lines = [c.line for c in comments] + [ext.of(node)[0]]
+    out = [""] if before is not None and trivia.blank_between(ext.of(before)[1], lines[0]) \
+        else []
+    for c, following in zip(comments, lines[1:]):
+        out.append(pad + clean(c))
+        if trivia.blank_between(c.line, following):
+            out.append("")
+    return out
+
+
 def clean(c: Comment) -> str:
-    """YAML ends a comment at a CR, U+0085, U+2028 or U+2029 too: those become spaces."""
-    return c.text.translate(YAML_BREAKS)
+    return NOT_IN_COMMENT.sub(" ", c.text)
 
 
 def inner_comments(node: A.Node, trivia: Trivia, anchors: set[int]) -> list[Comment]:

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from archspec.errors import Note, SpecNameError
 from archspec.frontend import ast as A
 from archspec.frontend.fmt import format_oneline as format_expr
+
+
+class FlowList(list):
+    """A list of numbers, written on one line (``[3, 224, 224]``)."""
+
 
 Path = tuple  # keys and indices from the document's root to a node
 
@@ -23,17 +29,31 @@ def module_with_paths(m: A.Module) -> tuple[dict[str, Any], list[tuple[Path, A.N
         data["imports"] = [_import(i) for i in m.imports]
         paths += [(("imports", n), i) for n, i in enumerate(m.imports)]
     if m.lets:
+        unique(m.lets, "let")
         data["let"] = {let.name: expr(let.value) for let in m.lets}
         paths += [(("let", let.name), let) for let in m.lets]
     for section, is_network in (("blocks", False), ("networks", True)):
         chosen = [b for b in m.blocks if b.is_network == is_network]
         if chosen:
+            unique(chosen, "definition")
             data[section] = {b.name: definition(b) for b in chosen}
             for b in chosen:
                 paths.append(((section, b.name), b))
                 if isinstance(b, A.BlockDef):
                     paths += body_paths((section, b.name, "body"), b.body)
     return data, paths
+
+
+def unique(items: list, what: str) -> None:
+    """A YAML mapping holds each key once: a second definition of a name would be lost."""
+    seen: dict[str, A.Node] = {}
+    for item in items:
+        if item.name in seen:
+            raise SpecNameError(f"the YAML form cannot hold a second {what} named "
+                                f"'{item.name}'", getattr(item, "name_span", item.span),
+                                notes=[Note("first defined here", seen[item.name].span)],
+                                hint="rename one of them, or keep the file in .arch")
+        seen[item.name] = item
 
 
 def body_paths(at: Path, body: list[A.Stmt]) -> list[tuple[Path, A.Node]]:
@@ -102,5 +122,5 @@ def expr(e: A.Expr) -> Any:
     if isinstance(e, A.UnaryOp) and e.op == "-" and isinstance(e.operand, A.Num):
         return format_expr(e)
     if isinstance(e, A.Group) and all(isinstance(i, (A.Num, A.Bool)) for i in e.items):
-        return [expr(i) for i in e.items]
+        return FlowList(expr(i) for i in e.items)
     return format_expr(e)

@@ -46,7 +46,7 @@ def atom(draw: st.DrawFn) -> str:
         body = body.replace("\\'", "'").replace("'", "\\'") if q == "'" else body
         return q + body + q
     if kind == "bool":
-        return draw(st.sampled_from(["true", "false"]))
+        return draw(st.sampled_from(["true", "false", "none"]))
     return "in" if kind == "in" else draw(NAMES)
 
 
@@ -81,6 +81,8 @@ def expr(draw: st.DrawFn, depth: int = 0, nl: bool = False) -> str:
     if kind == "chain":
         return chain(draw, depth, nl)
     if kind == "if":
+        if draw(st.booleans()):  # without `else`: none when false
+            return f"if {paren(draw, draw(sub))} {{ {draw(sub)} }}"
         return (f"if {paren(draw, draw(sub))} {{ {draw(sub)} }} else "
                 f"{{ {draw(sub)} }}")
     if kind == "annotate":

@@ -1,5 +1,6 @@
 """fmt's contract, as properties: over generated specs (and every file in specs/ and std/) the
-output parses back to the identical AST, keeps every comment, and is a fixed point."""
+output parses back to the identical AST, keeps every comment, and is a fixed point; the same
+through the YAML form (.arch -> YAML -> .arch)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from archspec.errors import SpecError
 from archspec.frontend.fmt import format_source
 from archspec.frontend.to_ast import parse_module
 from archspec.frontend.trivia import arch_comments
+from archspec.frontend.yaml import parse_yaml
+from archspec.frontend.yaml_comments import NOT_IN_COMMENT
 from archspec.source import SourceFile
 from tests.frontend.ast_compare import canonical
 from tests.frontend.fmt_strategies import spec_text
@@ -48,6 +51,34 @@ def test_fmt_of_generated_specs_parses_back_identically(text: str) -> None:
     assert_fmt_contract(source)
 
 
+def assert_yaml_contract(source: SourceFile) -> None:
+    module = parse_module(source)
+    text = format_source(source, "yaml")
+    as_yaml = SourceFile("formatted.yaml", text)
+    assert canonical(parse_yaml(as_yaml)) == canonical(module), text
+    assert format_source(as_yaml, "yaml") == text
+    back = format_source(as_yaml, "arch")
+    assert canonical(parse_module(SourceFile("back.arch", back))) == canonical(module)
+    assert format_source(SourceFile("back.arch", back), "yaml") == text  # comments stay put
+    for comment in comment_texts(source):  # YAML can't hold a line break in a comment
+        assert NOT_IN_COMMENT.sub(" ", comment) in text, (comment, text)
+        assert NOT_IN_COMMENT.sub(" ", comment) in back, (comment, back)
+
+
+@examples(ci=40)
+@given(spec_text())
+def test_yaml_form_of_generated_specs_keeps_ast_and_comments(text: str) -> None:
+    source = SourceFile("gen.arch", text)
+    try:
+        parse_module(source)
+        format_source(source, "yaml")
+    except SpecError:  # two definitions of one name: refused (test_fmt_cases.py)
+        assume(False)
+    assert_yaml_contract(source)
+
+
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_fmt_of_every_shipped_spec_parses_back_identically(path: Path) -> None:
-    assert_fmt_contract(SourceFile.read(path))
+    source = SourceFile.read(path)
+    assert_fmt_contract(source)
+    assert_yaml_contract(source)

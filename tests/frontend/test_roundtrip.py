@@ -1,4 +1,5 @@
-"""fmt is canonical and idempotent; .arch -> YAML -> graph gives the identical graph."""
+"""fmt is canonical and idempotent; .arch -> YAML -> graph gives the identical graph, comments
+and all (test_fmt_properties.py checks the AST)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 import archspec
 from archspec.elaborate.loader import STD_DIR, parse_source
-from archspec.frontend.fmt import format_module
+from archspec.frontend.fmt import format_module, format_source
 from archspec.frontend.yaml import to_yaml
 from archspec.ir import nodes
 from archspec.source import SourceFile
@@ -41,9 +42,9 @@ def test_fmt_is_idempotent_and_yaml_roundtrips(path: Path) -> None:
 def test_yaml_form_elaborates_to_the_identical_graph(path: Path, tmp_path: Path) -> None:
     work = tmp_path / "specs"
     shutil.copytree(path.parent, work)
-    module = parse_source(SourceFile.read(path))
-    (work / f"{path.stem}.yaml").write_text(to_yaml(module))
-    (work / f"{path.stem}.fmt.arch").write_text(format_module(module))
+    source = SourceFile.read(path)  # formatted with its comments, as `archspec fmt` does
+    (work / f"{path.stem}.yaml").write_text(format_source(source, "yaml"))
+    (work / f"{path.stem}.fmt.arch").write_text(format_source(source))
     original = signature(archspec.load(path).graph)
     assert signature(archspec.load(work / f"{path.stem}.yaml").graph) == original
     assert signature(archspec.load(work / f"{path.stem}.fmt.arch").graph) == original
