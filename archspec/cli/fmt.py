@@ -64,7 +64,7 @@ def for_output(file: Path, to: str | None, output: Path) -> tuple[str, Path]:
 
 
 def format_text(source: object, to: str) -> str:
-    """The formatted text, comments kept (``archspec.frontend.fmt.format_source``)."""
+    """The formatted text, comments kept (``archspec.frontend.formatting.format_source``)."""
     from archspec.api import to_source
-    from archspec.frontend.fmt import format_source
+    from archspec.frontend.formatting import format_source
     return format_source(to_source(source), to)  # type: ignore[arg-type]

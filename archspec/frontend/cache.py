@@ -41,7 +41,8 @@ def cache_dir() -> Path | None:
     return base
 
 
-DIGESTED = ("arch.lark", "parse.py", "positions.py", "to_ast.py", "ast.py", "yaml.py")
+DIGESTED = ("arch.lark", "parse.py", "positions.py", "to_ast.py", "ast.py", "yaml.py", "names.py",
+            "literals.py")
 
 
 @cache

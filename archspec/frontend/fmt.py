@@ -10,7 +10,6 @@ from archspec.frontend import ast as A
 from archspec.frontend.fmt_comments import CommentWriter
 from archspec.frontend.names import EXPRESSION_KEYWORDS, is_name
 from archspec.frontend.trivia import NO_TRIVIA, Trivia
-from archspec.source import SourceFile
 
 INDENT = "  "
 # Binding strength: a node printed where the grammar wants a stronger one is parenthesised.
@@ -20,26 +19,6 @@ PREC = {"or": 2, "and": 3, "not": 4, "==": 5, "!=": 5, "<": 5, "<=": 5, ">": 5, 
         "+": 6, "-": 6, "*": 7, "/": 7, "//": 7, "%": 7, "neg": 8, "**": 9}
 POSTFIX_PREC = 10
 LINE = 96
-
-
-def format_source(source: SourceFile, to: str = "arch") -> str:
-    """``source`` (.arch, or YAML by its name's suffix) printed canonically as ``to`` ("arch"
-    or "yaml"), comments and blank-line paragraphs kept. Raises SpecError on bad input."""
-    from archspec.frontend.trivia import arch_trivia, yaml_trivia
-    if to not in ("arch", "yaml"):
-        raise ValueError(f"format_source: to must be 'arch' or 'yaml', not {to!r}")
-    if source.name.endswith((".yaml", ".yml")):
-        from archspec.frontend.yaml import parse_yaml
-        module = parse_yaml(source)
-        trivia = yaml_trivia(source, module)
-    else:
-        from archspec.frontend.to_ast import parse_module
-        module = parse_module(source)
-        trivia = arch_trivia(source, module)
-    if to == "yaml":
-        from archspec.frontend.yaml import to_yaml
-        return to_yaml(module, trivia)
-    return format_module(module, trivia)
 
 
 def format_module(m: A.Module, trivia: Trivia = NO_TRIVIA) -> str:

@@ -16,7 +16,7 @@ LOWERCASE_LITERALS = {"True": "true", "False": "false", "None": "none"}
 def format_text(name: str, text: str) -> str:
     """The canonical text of an .arch document, comments kept (SpecError when it does not
     parse)."""
-    from archspec.frontend.fmt import format_source
+    from archspec.frontend.formatting import format_source
     return format_source(SourceFile(name, text), "arch")
 
 

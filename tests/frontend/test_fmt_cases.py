@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from archspec.cli import main
-from archspec.frontend.fmt import format_source
+from archspec.frontend.formatting import format_source
 from archspec.frontend.to_ast import parse_module
 from archspec.source import SourceFile
 from tests.frontend.ast_compare import canonical

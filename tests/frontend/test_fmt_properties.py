@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given
 
 from archspec.errors import SpecError
-from archspec.frontend.fmt import format_source
+from archspec.frontend.formatting import format_source
 from archspec.frontend.to_ast import parse_module
 from archspec.frontend.trivia import arch_comments
 from archspec.frontend.yaml import parse_yaml

@@ -10,7 +10,8 @@ import pytest
 
 import archspec
 from archspec.elaborate.loader import STD_DIR, parse_source
-from archspec.frontend.fmt import format_module, format_source
+from archspec.frontend.fmt import format_module
+from archspec.frontend.formatting import format_source
 from archspec.frontend.yaml import to_yaml
 from archspec.ir import nodes
 from archspec.source import SourceFile

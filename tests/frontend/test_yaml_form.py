@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from archspec.errors import SpecError
-from archspec.frontend.fmt import format_source
+from archspec.frontend.formatting import format_source
 from archspec.frontend.to_ast import parse_module
 from archspec.frontend.yaml import parse_yaml
 from archspec.source import SourceFile
