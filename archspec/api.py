@@ -187,8 +187,14 @@ def load(spec: SpecInput, network: str | None = None, *, input_shape: Shape | No
     ``params`` override the network's parameters (``num_classes=10``); ``input_shape``
     overrides the (first) input's declared shape; ``limits`` (default: the current ones,
     ``Limits()`` unless inside ``archspec.limits.using``) bound this load and nothing else.
+    A str in ``input_shape`` is a size symbol (``(3, "H", "W")``): the result is a
+    ``SymbolicNetwork`` with shapes as formulas and the valid sizes (docs/symbolic.md).
     Raises SpecError (SpecErrors for several).
     """
+    if input_shape is not None and any(isinstance(d, str) for d in input_shape):
+        from archspec.symbolic.load import load_symbolic
+        return load_symbolic(spec, network, tuple(input_shape), dict(
+            allow_paths=allow_paths, limits=limits, **params))
     with using(limits if limits is not None else current()):
         return _load(spec, network, input_shape, allow_paths, params)
 
