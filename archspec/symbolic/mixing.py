@@ -45,7 +45,7 @@ def probe_output(state: Propagation, n: OpNode, ins: list[SymShape], concrete_in
         raise needs_fixed_size(n, "its shape rule at other sizes")
     factors = size_factors(ins[0])
     shapes = {}
-    for port, shape in runs[0].items():
+    for port in runs[0]:
         columns = zip(*(r[port] for r in runs))
         dims = [fitted_dim(column, factors, state.reference) for column in columns]
         if any(d is None for d in dims):
