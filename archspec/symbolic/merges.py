@@ -29,7 +29,7 @@ def merge_constraints(dims: list[Dim], broadcasts: bool, origin: object
             distinct.append(d)
     if len(distinct) == 1:
         return distinct[0], []
-    out = chosen_size(distinct) if broadcasts else distinct[0]
+    out = chosen_size(distinct, broadcasts)
     items: list[Constraint | AnyOf] = []
     for d in distinct:
         if d is out:
@@ -42,6 +42,8 @@ def merge_constraints(dims: list[Dim], broadcasts: bool, origin: object
     return out, items
 
 
-def chosen_size(distinct: list[Dim]) -> Dim:
-    """The operand that gives the merged size: one that is never 1, when there is one."""
-    return next((d for d in distinct if not can_be_one(d)), distinct[0])
+def chosen_size(distinct: list[Dim], broadcasts: bool) -> Dim:
+    """The operand that gives the merged size (all agree where valid, so the shortest
+    formula); for a broadcasting op one that is never 1, when there is one."""
+    pool = [d for d in distinct if not can_be_one(d)] if broadcasts else distinct
+    return min(pool or distinct[:1], key=lambda d: len(str(d)))

@@ -71,3 +71,76 @@ def test_formulas_and_valid_set_match_concrete_loads(spec):
         assert net.is_valid(H=size, W=size) == (real is not None), size
         if real is not None and not net.shapes.size_reads:
             assert_shapes_agree(net, real, size)
+
+
+UNET = """
+network unet(join="concat") {
+  input x: [3, 64, 64]
+  e1 = x -> conv(8, 3, p=1) -> relu
+  e2 = e1 -> maxpool(2) -> conv(16, 3, p=1) -> relu
+  e3 = e2 -> maxpool(2) -> conv(32, 3, p=1) -> relu
+  b = e3 -> maxpool(2) -> conv(32, 3, p=1)
+  d3 = concat(b -> upsample(scale=2), e3) -> conv(32, 3, p=1)
+  d2 = concat(d3 -> upsample(scale=2), e2) -> conv(16, 3, p=1)
+  d1 = concat(d2 -> upsample(scale=2), e1) -> conv(8, 3, p=1)
+  out y = d1
+}
+"""
+
+
+def test_unet_skips_of_different_strides_give_a_congruence():
+    net = archspec.load(UNET, input_shape=(3, "H", "W"))
+    assert net.describe_valid() == "H, W ≡ 0 (mod 8)"
+    assert net.valid_sizes("H", range(1, 4097)) == list(range(8, 4097, 8))
+    for size in range(1, 70):
+        real = concrete(net, size)
+        assert net.is_valid(H=size, W=size) == (real is not None), size
+        if real is not None:
+            assert_shapes_agree(net, real, size)
+    assert not net.is_valid(H=64, W=60) and net.is_valid(H=64, W=56)
+
+
+def test_at_gives_the_concrete_network_or_the_concrete_error():
+    net = archspec.load(UNET, input_shape=(3, "H", "W"))
+    assert net.at(H=96, W=32).outputs == {"y": (8, 96, 32)}
+    with pytest.raises(SpecError) as symbolic_error:
+        net.at(H=12, W=16)
+    with pytest.raises(SpecError) as concrete_error:
+        archspec.load(UNET, input_shape=(3, 12, 16))
+    got, want = symbolic_error.value, concrete_error.value
+    assert (got.message, got.span.line, got.span.col) == (want.message, want.span.line,
+                                                          want.span.col)
+    assert got.span.line == 8
+
+
+def test_hand_checked_statements():
+    assert symbolic(SPECS[0].parent / "resnet50.arch", 3).describe_valid() == "H, W ≥ 1"
+    assert symbolic(SPECS[0].parent / "lenet5.arch", 1).describe_valid() == "H, W ≥ 32"
+    inception = symbolic(SPECS[0].parent / "inception_v3.arch", 3)
+    assert inception.describe_valid() == "H, W ≥ 299"
+
+
+def test_formulas_print_readably():
+    net = symbolic(SPECS[0].parent / "resnet50.arch", 3)
+    assert [str(d) for d in net.shapes.shape("layer4.2.relu_2")] == [
+        "2048", "⌊(H - 1)/32⌋ + 1", "⌊(W - 1)/32⌋ + 1"]
+    assert net.symbolic_outputs == {"out": (1000,)}
+    lenet = symbolic(SPECS[0].parent / "lenet5.arch", 1)
+    assert str(lenet.shapes.shape("flatten")[0]) == "120·(⌊H/4⌋ - 7)·(⌊W/4⌋ - 7)"
+    assert lenet.shapes.shape("f6") == (84,)
+    unet = archspec.load(UNET, input_shape=(3, "H", "W"))
+    assert [str(d) for d in unet.symbolic_outputs["y"]] == ["8", "H", "W"]
+
+
+def test_a_map_mixed_at_a_symbolic_size_is_a_located_error():
+    with pytest.raises(SpecError) as error:
+        symbolic(SPECS[0].parent / "stn_mnist.arch", 1)
+    assert (error.value.span.line, error.value.span.col) == (13, 23)
+    assert "adaptive_avgpool" in error.value.hint
+
+
+def test_tied_symbols_and_reference():
+    net = archspec.load(UNET, input_shape=(3, "S", "S"))
+    assert net.shapes.reference == {"S": 64}
+    assert net.describe_valid() == "S ≡ 0 (mod 8)"
+    assert net.is_valid(S=16) and not net.is_valid(S=20)
