@@ -144,3 +144,40 @@ def test_tied_symbols_and_reference():
     assert net.shapes.reference == {"S": 64}
     assert net.describe_valid() == "S ≡ 0 (mod 8)"
     assert net.is_valid(S=16) and not net.is_valid(S=20)
+
+
+def test_googlenet_and_the_whole_range():
+    googlenet = symbolic(SPECS[0].parent / "googlenet.arch", 3)
+    assert googlenet.describe_valid() == "H, W ≥ 31"  # ceil-mode pools: the padded input ≥ 3
+    assert googlenet.valid_sizes("W", range(1, 4097)) == list(range(31, 4097))
+    resnet = symbolic(SPECS[0].parent / "resnet50.arch", 3)
+    assert resnet.valid_sizes("H", range(1, 4097)) == list(range(1, 4097))
+
+
+def test_bad_symbolic_input_shapes():
+    with pytest.raises(SpecError, match=r"input shape \[3, 'H'\] has 2 dims"):
+        archspec.load(UNET, input_shape=(3, "H"))
+    with pytest.raises(SpecError, match="a size symbol is a name like H or W, not '2H'"):
+        archspec.load(UNET, input_shape=(3, "2H", "W"))
+    net = archspec.load(UNET, input_shape=(3, "H", "W"))
+    with pytest.raises(TypeError, match=r"missing \['W'\], unknown \['X'\]"):
+        net.at(H=8, X=8)
+
+
+def test_broadcast_merges_accept_a_size_one_operand():
+    spec = """
+network bcast {
+  input x: [3, 8, 8]
+  a = x -> conv(8, 3, p=1)
+  b = x -> maxpool(8) -> conv(8, 1)
+  out y = a * b
+}
+"""
+    net = archspec.load(spec, input_shape=(3, "H", "W"))
+    for size in range(1, 40):
+        real = concrete(net, size)
+        assert net.is_valid(H=size, W=size) == (real is not None), size
+        if real is not None:
+            assert_shapes_agree(net, real, size)
+    assert net.describe_valid() == "8 ≤ H, W ≤ 15"
+    assert [str(d) for d in net.symbolic_outputs["y"]] == ["8", "H", "W"]
