@@ -84,9 +84,10 @@ class Propagation:
         self.shapes: dict[tuple[str, int], SymShape] = {}
         self.constraints: list[Item] = []
         self._seen: set = set()
+        self.axis_memo: dict[tuple[AxisRule, SizeExpr], Dim] = {}
 
     def require(self, item: Item) -> None:
-        key = str(item)
+        key = (item.kind, item.lhs, item.rhs) if isinstance(item, Constraint) else str(item)
         if key not in self._seen:
             self._seen.add(key)
             self.constraints.append(item)
@@ -239,6 +240,9 @@ def axis_out(state: Propagation, rule: AxisRule, dim: Dim, origin: Origin, n: Op
         return dim
     if isinstance(dim, SizeProduct):
         raise needs_fixed_size(n, "a flattened map")
+    key = (rule, dim)
+    if key in state.axis_memo:  # its constraints are already there (the earliest origin)
+        return state.axis_memo[key]
     out = symbolic_axis(rule, dim)
     if out is None:
         raise needs_fixed_size(n, "its resampling factor")
@@ -246,6 +250,7 @@ def axis_out(state: Propagation, rule: AxisRule, dim: Dim, origin: Origin, n: Op
     state.at_least(out, origin)
     if isinstance(rule, Window) and rule.ceil_mode:  # ceil mode: out ≥ 1 is not enough
         state.require(Constraint.at_least(dim + rule.pad_lo + rule.pad_hi, rule.extent, origin))
+    state.axis_memo[key] = out
     return out
 
 
