@@ -12,7 +12,8 @@ MAX_SIZES = 64  # rows of an audit table: each is a concrete load
 
 
 def is_symbolic(net: Any) -> bool:
-    return getattr(net, "symbolic", None) is not None
+    from archspec.api import SymbolicNetwork
+    return isinstance(net, SymbolicNetwork)
 
 
 def output_shapes(net: Any) -> str:

@@ -9,16 +9,12 @@ is a constant; one that changes must be a constant times the product of the inpu
 from __future__ import annotations
 
 from math import prod
-from typing import TYPE_CHECKING
 
-from archspec.errors import SpecError
+from archspec.errors import SpecError, SpecTypeError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.registry import get
 from archspec.symbolic.dims import Dim, SizeProduct, SymShape, evaluate_shape, is_symbolic
 from archspec.symbolic.expr import SizeExpr
-
-if TYPE_CHECKING:
-    from archspec.symbolic.network import Origin, Propagation
 
 
 def probe_environments(reference: dict[str, int]) -> list[dict[str, int]]:
@@ -37,17 +33,17 @@ def run_rule(n: OpNode, ins: list[SymShape], env: dict[str, int]) -> dict[int, S
     return {0: tuple(result)}
 
 
-def probe_output(state: Propagation, n: OpNode, ins: list[SymShape], concrete_ins: list[Shape],
-                 origin: Origin) -> dict[int, SymShape]:
-    from archspec.symbolic.network import needs_fixed_size
-    runs = [run_rule(n, ins, env) for env in probe_environments(state.reference)]
+def probe_output(n: OpNode, ins: list[SymShape], reference: dict[str, int]
+                 ) -> dict[int, SymShape]:
+    """The output shapes of ``n`` from its shape rule at the reference and larger sizes."""
+    runs = [run_rule(n, ins, env) for env in probe_environments(reference)]
     if any(r is None for r in runs):
         raise needs_fixed_size(n, "its shape rule at other sizes")
     factors = size_factors(ins[0])
     shapes = {}
     for port in runs[0]:
         columns = zip(*(r[port] for r in runs))
-        dims = [fitted_dim(column, factors, state.reference) for column in columns]
+        dims = [fitted_dim(column, factors, reference) for column in columns]
         if any(d is None for d in dims):
             raise needs_fixed_size(n, "a rule (it is not a product of the input's sizes)")
         shapes[port] = tuple(dims)
@@ -78,3 +74,11 @@ def fitted_dim(column: tuple[int, ...], factors: tuple[SizeExpr, ...],
     if all(candidate.evaluate(env) == value for env, value in zip(envs, column)):
         return candidate
     return None
+
+
+def needs_fixed_size(n: OpNode, what: str) -> SpecTypeError:
+    return SpecTypeError(
+        f"'{n.name}' ({n.op}): its output size does not follow from {what} when the input "
+        "size is symbolic", n.span,
+        hint="give this map a fixed size first (adaptive_avgpool), or check at concrete "
+             "sizes (--input 3x224x224)")

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from archspec.errors import SpecTypeError
 from archspec.ir.graph import OpGraph, OpNode, Shape, input_shapes, topo_nodes
 from archspec.ops.geometry import Adaptive, AxisRule, Keep, Mix, Scale, Transposed, Window
 from archspec.ops.registry import get
@@ -33,6 +32,7 @@ from archspec.symbolic.dims import (
 from archspec.symbolic.expr import SizeExpr, as_expr
 from archspec.symbolic.geometry import window_out
 from archspec.symbolic.merges import merge_constraints
+from archspec.symbolic.mixing import needs_fixed_size, probe_output
 from archspec.symbolic.validset import ValidSet
 
 Item = Constraint | AnyOf
@@ -165,7 +165,7 @@ def node_shapes(state: Propagation, n: OpNode) -> dict[int, SymShape]:
     if geometry is not None and all(isinstance(g, Keep) for g in geometry) \
             and tuple(n.shape) == tuple(concrete_ins[0]) and len(ins) == 1:
         return {port: ins[0] for port in ports(n)}
-    return mixed_shapes(state, n, ins, concrete_ins, origin)
+    return probe_output(n, ins, state.reference)  # mixes positions: global pool, flatten
 
 
 def ports(n: OpNode) -> list[int]:
@@ -274,19 +274,3 @@ def scaled(n: SizeExpr, factor: float) -> SizeExpr | None:
     if exact.denominator > 64:
         return None
     return (n * exact.numerator) // exact.denominator
-
-
-def mixed_shapes(state: Propagation, n: OpNode, ins: list[SymShape], concrete_ins: list[Shape],
-                 origin: Origin) -> dict[int, SymShape]:
-    """Ops that mix positions (global pools, flatten, linear): the output follows from the
-    shape rule run at other sizes: unchanged (constant), or one dim a product of the sizes."""
-    from archspec.symbolic.mixing import probe_output
-    return probe_output(state, n, ins, concrete_ins, origin)
-
-
-def needs_fixed_size(n: OpNode, what: str) -> SpecTypeError:
-    return SpecTypeError(
-        f"'{n.name}' ({n.op}): its output size does not follow from {what} when the input "
-        "size is symbolic", n.span,
-        hint="give this map a fixed size first (adaptive_avgpool), or check at concrete "
-             "sizes (--input 3x224x224)")
