@@ -84,6 +84,47 @@ class Network:
         return feature_points(self.ir)
 
 
+@dataclass
+class SymbolicNetwork(Network):
+    """A Network elaborated at a reference size (the declared one) whose shapes are also
+    formulas in the input's size symbols: ``load(spec, input_shape=(3, "H", "W"))``
+    (docs/symbolic.md, "Networks"). ``outputs``, ``audit()`` and ``build()`` are the
+    reference network's; ``at(H=…, W=…)`` is the concrete network at other sizes."""
+
+    shapes: Any = None        # archspec.symbolic.network.NetworkShapes
+    input_dims: tuple[int | str, ...] = ()
+    load_args: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def symbolic_outputs(self) -> dict[str, tuple[Any, ...]]:
+        """Output name -> shape formula (``(1000,)``, ``(21, H, W)``)."""
+        return self.shapes.outputs
+
+    def is_valid(self, **sizes: int) -> bool:
+        """Whether the network elaborates at these sizes (every symbol given)."""
+        return bool(self.shapes.valid.contains(**sizes))
+
+    def valid_sizes(self, name: str, candidates: Iterable[int], **fixed: int) -> list[int]:
+        """The valid values of symbol ``name`` among ``candidates`` (others in ``fixed``)."""
+        return list(self.shapes.valid.values(name, candidates, **fixed))
+
+    def describe_valid(self) -> str:
+        """The valid set as a short exact statement ("H, W ≥ 1"), then its caveats."""
+        return "; ".join([self.shapes.valid.describe(), *self.caveats()])
+
+    def caveats(self) -> list[str]:
+        """Where the answer is conditional (spec code that reads symbolic sizes)."""
+        from archspec.symbolic.load import caveats
+        return caveats(self.shapes)
+
+    def at(self, **sizes: int) -> Network:
+        """The concrete network at these sizes: a concrete load, raising the same located
+        SpecError for an invalid size."""
+        from archspec.symbolic.load import concrete_input
+        shape = concrete_input(self.input_dims, self.shapes.symbols, sizes)
+        return load(**self.load_args, input_shape=shape)
+
+
 def to_source(spec: SpecInput) -> SourceFile:
     """A SourceFile; a Path (or other path-like) names a file; a str is the path of an
     existing file (whatever its suffix) or, when no such file exists, spec text: a one-line
@@ -123,8 +164,16 @@ def load(spec: SpecInput, network: str | None = None, *, input_shape: Shape | No
     ``params`` override the network's parameters (``num_classes=10``); ``input_shape``
     overrides the (first) input's declared shape; ``limits`` (default: the current ones,
     ``Limits()`` unless inside ``archspec.limits.using``) bound this load and nothing else.
+    A str in ``input_shape`` is a size symbol (``(3, "H", "W")``): the result is a
+    ``SymbolicNetwork`` with shapes as formulas and the valid sizes (docs/symbolic.md).
     Raises SpecError (SpecErrors for several).
     """
+    if input_shape is not None and any(isinstance(d, str) for d in input_shape):
+        from archspec.symbolic.load import load_symbolic
+        args = dict(spec=spec, network=network, allow_paths=allow_paths, limits=limits, **params)
+        net, shapes = load_symbolic(load, args, tuple(input_shape))
+        return SymbolicNetwork(net.ir, net.source, net.warnings, shapes=shapes,
+                               input_dims=tuple(input_shape), load_args=args)
     with using(limits if limits is not None else current()):
         return _load(spec, network, input_shape, allow_paths, params)
 

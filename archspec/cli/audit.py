@@ -19,6 +19,7 @@ from archspec.cli.options import (
     parse_budget,
 )
 from archspec.cli.output import Exit, PlainConsole, err, escape, out, print_warnings
+from archspec.cli.symbolic import check_sizes, print_size_table
 
 
 def audit(files: Annotated[list[Path], typer.Argument(help="One spec, or two to compare.")],
@@ -29,6 +30,9 @@ def audit(files: Annotated[list[Path], typer.Argument(help="One spec, or two to 
           max_params: Annotated[Optional[str], typer.Option(help="e.g. 25M")] = None,
           max_macs: Annotated[Optional[str], typer.Option(help="e.g. 4.1G")] = None,
           max_activation: Annotated[Optional[str], typer.Option(help="e.g. 2GiB")] = None,
+          sizes: Annotated[Optional[str], typer.Option(
+              help="With --input 3xHxW: a table at these sizes, e.g. 224,320,448 or "
+                   "224:640:32.")] = None,
           ) -> None:
     """Parameters, MACs/FLOPs, memory and receptive field, from the spec alone (no torch)."""
     from archspec import audit_view as view
@@ -38,7 +42,11 @@ def audit(files: Annotated[list[Path], typer.Argument(help="One spec, or two to 
                "max_macs": parse_budget("--max-macs", max_macs),
                "max_activation": parse_budget("--max-activation", max_activation)}
     request = Request(param, network, allow_path, input)
+    table_sizes = check_sizes(sizes, request, len(files))
     nets = [request.load(f) for f in files]
+    if table_sizes is not None:
+        print_warnings(nets[0])
+        return print_size_table(nets[0], table_sizes, json)
     reports = [net.audit(depth=depth) for net in nets]
     for net in nets:
         print_warnings(net)

@@ -10,6 +10,7 @@ import typer
 from archspec.cli.loading import Request
 from archspec.cli.options import AllowPath, InputOpt, NetworkOpt, Params, bad
 from archspec.cli.output import Exit, fmt_shape, print_warnings, report_spec_error
+from archspec.cli.symbolic import is_symbolic, output_shapes, print_valid
 from archspec.cli.tuning import FeaturesOpt, parse_features
 from archspec.errors import SpecError
 
@@ -34,8 +35,10 @@ def check(files: Annotated[list[Path], typer.Argument(
             continue
         print_warnings(net)
         if not quiet:
-            outs = ", ".join(f"{k} {fmt_shape(v)}" for k, v in net.outputs.items())
+            outs = output_shapes(net)
             print(f"ok {file}: {net.name} -> {outs} ({net.ir.number_of_nodes()} nodes)")
+            if is_symbolic(net):
+                print_valid(net)
         if wanted is not None:
             print_features(net, wanted)
     if failed:

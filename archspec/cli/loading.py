@@ -27,7 +27,7 @@ class Request:
             if not directory.is_dir():
                 raise typer.BadParameter(f"'{directory}' is not a directory",
                                          param_hint="'--allow-path'")
-        self.input_shape = parse_shape(input_shape)
+        self.input_shape = parse_shape(input_shape, symbols=True)
 
     def load(self, file: Path) -> Any:
         from archspec.api import load

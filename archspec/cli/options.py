@@ -35,15 +35,20 @@ def bad(option: str, message: str) -> typer.BadParameter:
     return typer.BadParameter(message, param_hint=f"'{option}'")
 
 
-def parse_shape(text: str | None) -> tuple[int, ...] | None:
-    """``--input 3x299x299``: positive integers separated by x."""
+def parse_shape(text: str | None, symbols: bool = False) -> tuple[int | str, ...] | None:
+    """``--input 3x299x299``: positive integers separated by x; with ``symbols``, a name
+    (``3xHxW``) is a size symbol (docs/symbolic.md)."""
     if text is None:
         return None
+    parts = re.split(r"[xX×]", text)
+    named = symbols and len(parts) > 1
     try:
-        dims = tuple(int(d) for d in text.lower().replace("×", "x").split("x"))
+        dims = tuple(p if named and p.isidentifier() else int(p) for p in parts)
     except ValueError:
-        raise bad("--input", f"expected CxHxW with positive integers, got {text!r}") from None
-    if min(dims) <= 0:
+        names = " or size names (3xHxW)" if symbols else ""
+        raise bad("--input", f"expected CxHxW with positive integers, got {text!r}"
+                             f"{names}") from None
+    if min((d for d in dims if isinstance(d, int)), default=1) <= 0:
         raise bad("--input", f"dimensions must be positive, got {text!r}")
     return dims
 

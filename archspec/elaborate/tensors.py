@@ -64,6 +64,8 @@ def repeat(a: Any, b: Any, e: A.BinOp) -> V.RepeatLayer:
 
 def tensor_attr(ctx: Ctx, t: V.Tensor, e: A.Attr) -> Any:
     shape = t.shape
+    if e.name in ("h", "w", "shape", "numel"):  # symbolic sizes must know (docs/symbolic.md)
+        ctx.graph.meta.size_reads.append((t.ref.node, e.name, e.span))
     if e.name == "indices":
         n = node(ctx.graph, t.ref.node)
         if 1 not in n.port_shapes or get(n.op).ports.output(1) != INDEX:

@@ -1,0 +1,114 @@
+"""``--input 3xHxW``: what check and audit print for a network with symbolic input sizes."""
+
+from __future__ import annotations
+
+import json as jsonlib
+from typing import Any
+
+from archspec.cli.options import bad
+from archspec.cli.output import fmt_shape
+
+MAX_SIZES = 64  # rows of an audit table: each is a concrete load
+
+
+def is_symbolic(net: Any) -> bool:
+    from archspec.api import SymbolicNetwork
+    return isinstance(net, SymbolicNetwork)
+
+
+def output_shapes(net: Any) -> str:
+    """``out [1000]`` for each output: formulas for a symbolic network."""
+    if is_symbolic(net):
+        return ", ".join(f"{k} {fmt_formula(v)}" for k, v in net.symbolic_outputs.items())
+    return ", ".join(f"{k} {fmt_shape(v)}" for k, v in net.outputs.items())
+
+
+def fmt_formula(shape: tuple) -> str:
+    """Like a concrete shape (``1000``, ``3×224×224``) unless a dim is a formula."""
+    from archspec.symbolic.dims import fmt_shape as fmt_symbolic
+    from archspec.symbolic.dims import shape_is_symbolic
+    return fmt_symbolic(shape) if shape_is_symbolic(shape) else fmt_shape(shape)
+
+
+def print_valid(net: Any) -> None:
+    """The valid set statement and its caveats (spec code that reads sizes)."""
+    print(f"  valid sizes: {net.shapes.valid.describe()}")
+    for caveat in net.caveats():
+        print(f"  note: {caveat}")
+
+
+def parse_sizes(text: str | None) -> list[int] | None:
+    """``--sizes 224,320,448`` or ``--sizes 224:640:32`` (start:stop:step, stop included)."""
+    if text is None:
+        return None
+    try:
+        if ":" in text:
+            start, stop, step = (int(p) for p in text.split(":"))
+            sizes = list(range(start, stop + 1, step)) if step > 0 else []
+        else:
+            sizes = [int(p) for p in text.split(",")]
+    except ValueError:
+        raise bad("--sizes", f"expected 224,320,448 or START:STOP:STEP, got {text!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise bad("--sizes", f"expected positive sizes, got {text!r}")
+    if len(sizes) > MAX_SIZES:
+        raise bad("--sizes", f"at most {MAX_SIZES} sizes ({len(sizes)} given)")
+    return sizes
+
+
+def check_sizes(text: str | None, request: Any, files: int) -> list[int] | None:
+    """``--sizes`` needs a symbolic ``--input`` and one spec."""
+    sizes = parse_sizes(text)
+    if sizes is not None and not any(isinstance(d, str) for d in request.input_shape or ()):
+        raise bad("--sizes", "needs size names in --input, e.g. --input 3xHxW")
+    if sizes is not None and files != 1:
+        raise bad("--sizes", "a table of sizes takes one spec")
+    return sizes
+
+
+def plain(item: Any) -> str:
+    """A constraint in plain text (``(H - 11)//48 - 5 >= 1``)."""
+    from archspec.symbolic.constraints import Constraint
+    if isinstance(item, Constraint):
+        relation = ">=" if item.kind == "≥" else "=="
+        return f"{item.lhs.plain()} {relation} {item.rhs.plain()}"
+    return " or ".join("(" + " and ".join(plain(c) for c in option) + ")"
+                       for option in item.options)
+
+
+def size_rows(net: Any, sizes: list[int]) -> list[dict[str, Any]]:
+    """One row per size (every symbol set to it): the concrete audit's totals, or why the
+    size is invalid."""
+    rows = []
+    for size in sizes:
+        point = {name: size for name in net.shapes.symbols}
+        failing = net.shapes.valid.failing(**point)
+        if failing is not None:
+            rows.append({"size": size, "valid": False, "reason": plain(failing),
+                         "at": str(getattr(failing, "origin", ""))})
+            continue
+        report = net.at(**point).audit()
+        rows.append({"size": size, "valid": True, "params": report.inference.params,
+                     "macs": report.inference.macs, "flops": report.inference.flops,
+                     "activation_bytes": report.inference.activation_bytes,
+                     "peak_activation_bytes": report.peak_activation_bytes})
+    return rows
+
+
+def print_size_table(net: Any, sizes: list[int], as_json: bool) -> None:
+    from archspec.audit_view import fmt_bytes, fmt_count
+    rows = size_rows(net, sizes)
+    if as_json:
+        print(jsonlib.dumps({"name": net.name, "valid": net.shapes.valid.describe(),
+                             "symbols": list(net.shapes.symbols), "sizes": rows}, indent=2))
+        return
+    print(f"{net.name}: {output_shapes(net)}; valid sizes: {net.shapes.valid.describe()}")
+    print(f"{'size':>6}  {'params':>9}  {'MACs':>9}  {'FLOPs':>9}  {'activations':>11}")
+    for row in rows:
+        if not row["valid"]:
+            print(f"{row['size']:>6}  invalid: {row['reason']} ({row['at']})")
+            continue
+        print(f"{row['size']:>6}  {fmt_count(row['params']):>9}  {fmt_count(row['macs']):>9}  "
+              f"{fmt_count(row['flops']):>9}  {fmt_bytes(row['activation_bytes']):>11}")
+    for caveat in net.caveats():
+        print(f"note: {caveat}")
