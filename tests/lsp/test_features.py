@@ -84,6 +84,10 @@ async def test_hover_survives_a_syntax_error(client: LanguageClient, workdir: Pa
     [d] = await replace_text(client, path, TINY.replace("fc: linear(10)\n", "fc: linear(\n"), 2)
     assert d.code == "SpecSyntaxError"
     assert await hover_text(client, path, 7, 3) == "`y`: 32×4×4"
+    gone = TINY.replace("## A unit: conv and relu.", 'import "gone.arch"')
+    [d] = await replace_text(client, path, gone, 3)  # parses, cannot load: no graph
+    assert (d.code, span(d.range)) == ("SpecImportError", (0, 0, 0, 18))
+    assert await hover_text(client, path, 7, 3) == "`y`: 32×4×4"
     close_doc(client, path)
 
 
