@@ -151,6 +151,11 @@ async def test_completion(client: LanguageClient, workdir: Path):
         T.SignatureHelpParams(doc(path), T.Position(9, 20)))
     assert help_.signatures[0].label.startswith("conv(out, kernel")
     assert help_.active_parameter == 1
+    assert items["s="].detail == "stride=1"
+    await replace_text(client, path, text.replace("conv(8, \n", "conv(8, 3, g=\n"), 2)
+    help_ = await client.text_document_signature_help_async(
+        T.SignatureHelpParams(doc(path), T.Position(9, 25)))
+    assert help_.active_parameter == 5  # groups, named by its alias
     close_doc(client, path)
 
 
