@@ -55,6 +55,8 @@ async def test_hover_values_and_shared_block_body(client: LanguageClient, tiny: 
     body = await hover_text(client, tiny, 2, 15)
     assert body.startswith("**output** 16×4×4 | 32×4×4\n\n- `unit.conv`:")
     assert "- `unit_1.conv`: conv(out=32" in body
+    assert await hover_text(client, tiny, 2, 17) == "`c` = 16 | 32"
+    assert await hover_text(client, tiny, 2, 20) == "`k` = 3"
 
 
 async def test_hover_primitive_without_call(client: LanguageClient, tiny: Path):
