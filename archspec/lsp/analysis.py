@@ -29,6 +29,7 @@ class Analysis:
     ns: Namespace | None = None
     graph: OpGraph | None = None
     imported: dict[Path, Namespace] = field(default_factory=dict)
+    shape_index: Any = field(default=None, repr=False)  # shapes.ShapeIndex, made on demand
 
     @property
     def module(self) -> A.Module | None:
