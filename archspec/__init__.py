@@ -8,6 +8,8 @@
 
 from archspec.api import Network, build, check, load
 from archspec.errors import SpecError, SpecErrors
+from archspec.zoo import create_model, list_models
 
-__all__ = ["Network", "SpecError", "SpecErrors", "build", "check", "load"]
+__all__ = ["Network", "SpecError", "SpecErrors", "build", "check", "create_model", "list_models",
+           "load"]
 __version__ = "0.1.0"

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from archspec.elaborate import Loader, elaborate
+from archspec.elaborate.network import FIRST_INPUT
 from archspec.errors import SpecError
 from archspec.ir.graph import OpGraph, OutputInfo, Shape, node, to_networkx
+from archspec.limits import Limits, current, using
 from archspec.source import SourceFile
 
 if TYPE_CHECKING:
@@ -30,25 +35,26 @@ class Network:
     @property
     def graph(self) -> nx.DiGraph:
         """A ``networkx.DiGraph`` of ``ir``: the same nodes, edges and node attribute dicts
-        (the same OpNode objects) and the same ``.graph`` dict; made once, on first access."""
+        (the same OpNode objects); its ``.graph`` dict mirrors ``ir.meta`` (GraphMeta.as_dict);
+        made once, on first access."""
         if self._nx is None:
             self._nx = to_networkx(self.ir)
         return self._nx
 
     @property
     def name(self) -> str:
-        return self.ir.graph["name"]
+        return self.ir.meta.name
 
     @property
     def outputs(self) -> dict[str, Shape]:
         """Output name -> shape (without the batch dimension), main outputs first."""
-        infos: dict[str, OutputInfo] = self.ir.graph["outputs"]
+        infos: dict[str, OutputInfo] = self.ir.meta.outputs
         return {name: node(self.ir, o.node.node).port_shape(o.node.port)
                 for name, o in infos.items()}
 
     @property
     def inputs(self) -> dict[str, Shape]:
-        return {n: node(self.ir, n).shape for n in self.ir.graph["inputs"]}
+        return {n: node(self.ir, n).shape for n in self.ir.meta.inputs}
 
     def audit(self, **options: Any) -> Any:
         """Parameters, MACs/FLOPs, memory and receptive field (see docs/audit.md)."""
@@ -58,41 +64,98 @@ class Network:
     def render(self, **options: Any) -> Any:
         """A ``graphviz.Digraph`` of the network (see docs/render.md)."""
         from archspec.backends.render import render
-        return render(self.graph, **options)
+        return render(self.ir, **options)
 
     def build(self, **options: Any) -> Any:
         """A ``torch.nn.Module`` (see docs/build.md)."""
         from archspec.backends.torch import build_module
-        return build_module(self.graph, **options)
+        return build_module(self.ir, **options)
+
+    def freeze(self, patterns: list[str]) -> list[str]:
+        """Mark the layers whose module paths match ``patterns`` (``"layer1"``, ``"layer1.*"``)
+        frozen, as ``@frozen`` does: the audit counts them non-trainable and ``build`` sets
+        ``requires_grad=False``. Returns the frozen layers' paths."""
+        from archspec.finetune import freeze_matching
+        return freeze_matching(self.ir, patterns)
+
+    def features(self) -> list[Any]:
+        """The feature maps a backbone offers (timm's ``features_only`` convention)."""
+        from archspec.finetune import feature_points
+        return feature_points(self.ir)
 
 
 def to_source(spec: SpecInput) -> SourceFile:
-    """A path (str or Path) of an existing file, a SourceFile, or spec text."""
+    """A SourceFile; a Path (or other path-like) names a file; a str is the path of an
+    existing file (whatever its suffix) or, when no such file exists, spec text: a one-line
+    str ending in .arch/.yaml/.yml is taken as a path, to report a missing file as such."""
     if isinstance(spec, SourceFile):
         return spec
-    if isinstance(spec, Path) or (isinstance(spec, str) and "\n" not in spec
-                                  and spec.endswith((".arch", ".yaml", ".yml"))):
+    if isinstance(spec, os.PathLike) and isinstance(os.fspath(spec), str):
+        return read_source(Path(os.fspath(spec)))
+    if not isinstance(spec, str):
+        raise TypeError("archspec: a spec is a path (str or pathlib.Path), spec text (str) or "
+                        f"an archspec.source.SourceFile, not {type(spec).__name__}")
+    if "\n" not in spec and (spec.endswith((".arch", ".yaml", ".yml"))
+                             or (len(spec) < 4096 and os.path.exists(spec))):
         return read_source(Path(spec))
     return SourceFile("<string>", spec)
 
 
+def allow_dirs(allow_paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
+               ) -> tuple[Path, ...]:
+    """``allow_paths`` as directories: one path (str or Path) or an iterable of them."""
+    if isinstance(allow_paths, (str, os.PathLike)):
+        allow_paths = (allow_paths,)
+    dirs = tuple(allow_paths)
+    for d in dirs:
+        if not isinstance(d, (str, os.PathLike)):
+            raise TypeError("archspec: allow_paths holds directories (str or pathlib.Path), "
+                            f"not {type(d).__name__}")
+    return tuple(Path(d) for d in dirs)
+
+
 def read_source(path: Path) -> SourceFile:
-    """Read a spec file: at most the size limit plus one byte (a device such as /dev/zero
-    or a growing file cannot make it read forever), strictly as UTF-8."""
-    from archspec.errors import SpecImportError, SpecLimitError
+    """Read a spec file: a regular file only (a FIFO or device could block or never end), at
+    most the size limit plus one byte, strictly as UTF-8."""
+    from archspec.errors import SpecImportError
+    from archspec.source import Span
+    where = Span(SourceFile(str(path), ""), 1, 1)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as e:
+        raise SpecImportError(f"cannot read {path}: {e.strerror}", where) from None
+    kind = file_kind(os.fstat(fd).st_mode)
+    if kind != "regular file":
+        os.close(fd)
+        raise SpecImportError(f"cannot read a {kind}: a spec must be a regular file", where,
+                              hint="give the path of a spec file, or - to read standard "
+                                   "input on the command line")
+    with os.fdopen(fd, "rb") as f:
+        try:
+            return decode(str(path), read_bounded(f, str(path)))
+        except OSError as e:
+            raise SpecImportError(f"cannot read {path}: {e.strerror}", where) from None
+
+
+def file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISREG, "regular file"), (stat.S_ISDIR, "directory"),
+             (stat.S_ISFIFO, "FIFO"), (stat.S_ISCHR, "character device"),
+             (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket"))
+    return next((name for test, name in kinds if test(mode)), "special file")
+
+
+def read_bounded(f: BinaryIO, name: str) -> bytes:
+    """At most the size limit plus one byte of ``f`` (a growing file cannot make it read
+    forever); SpecLimitError past the limit."""
+    from archspec.errors import SpecLimitError
     from archspec.limits import LIMITS, fmt_bytes
     from archspec.source import Span
-    try:
-        with Path(path).open("rb") as f:
-            data = f.read(LIMITS.max_file_bytes + 1)
-    except OSError as e:
-        raise SpecImportError(f"cannot read {path}: {e.strerror}",
-                           Span(SourceFile(str(path), ""), 1, 1)) from None
+    data = f.read(LIMITS.max_file_bytes + 1)
     if len(data) > LIMITS.max_file_bytes:
         raise SpecLimitError(f"spec file is larger than {fmt_bytes(LIMITS.max_file_bytes)}",
-                             Span(SourceFile(str(path), ""), 1, 1),
+                             Span(SourceFile(name, ""), 1, 1),
                              hint="split the network across files with `import`")
-    return decode(str(path), data)
+    return data
 
 
 def decode(name: str, data: bytes) -> SourceFile:
@@ -116,40 +179,36 @@ def decode(name: str, data: bytes) -> SourceFile:
 
 
 def load(spec: SpecInput, network: str | None = None, *, input_shape: Shape | None = None,
-         allow_paths: tuple[str | Path, ...] = (), **params: Any) -> Network:
-    """Parse, elaborate and shape-check ``spec`` (a path, a SourceFile or the text itself).
+         allow_paths: str | Path | Iterable[str | Path] = (), limits: Limits | None = None,
+         **params: Any) -> Network:
+    """Parse, elaborate and shape-check ``spec`` (a path, a SourceFile or the text itself;
+    see :func:`to_source`). ``allow_paths`` is one directory or an iterable of them.
 
     ``params`` override the network's parameters (``num_classes=10``); ``input_shape``
-    overrides the (first) input's declared shape. Raises SpecError (SpecErrors for several).
+    overrides the (first) input's declared shape; ``limits`` (default: the current ones,
+    ``Limits()`` unless inside ``archspec.limits.using``) bound this load and nothing else.
+    Raises SpecError (SpecErrors for several).
     """
+    with using(limits if limits is not None else current()):
+        return _load(spec, network, input_shape, allow_paths, params)
+
+
+def _load(spec: SpecInput, network: str | None, input_shape: Shape | None,
+          allow_paths: str | Path | Iterable[str | Path], params: dict[str, Any]) -> Network:
     source = to_source(spec)
     root = Path(source.name).resolve().parent if Path(source.name).is_file() else Path.cwd()
-    loader = Loader(root, tuple(Path(p) for p in allow_paths))
+    loader = Loader(root, allow_dirs(allow_paths), reader=read_source)
     ns = loader.load_source(source, Path(source.name).resolve() if Path(
         source.name).is_file() else None)
-    overrides = {"*": tuple(input_shape)} if input_shape else {}
-    graph = elaborate(loader, ns, network, params, first_input_override(ns, overrides))
-    warnings = list(graph.graph["warnings"]) + run_lints(graph)
-    graph.graph["warnings"] = warnings
-    return Network(graph, source, warnings)
+    overrides = {FIRST_INPUT: tuple(input_shape)} if input_shape else {}
+    graph = elaborate(loader, ns, network, params, overrides)
+    run_lints(graph)  # their findings join graph.meta.warnings
+    return Network(graph, source, list(graph.meta.warnings))
 
 
-def first_input_override(ns: Any, overrides: dict[str, Shape]) -> dict[str, Shape]:
-    if "*" not in overrides:
-        return overrides
-    from archspec.elaborate.network import choose_network
-    from archspec.frontend import ast as A
-    net = choose_network(ns, None)
-    names = [s.name for s in getattr(net, "body", []) if isinstance(s, A.Input)]
-    return {names[0]: overrides["*"]} if names else {}
-
-
-def run_lints(graph: OpGraph) -> list[SpecError]:
-    try:
-        from archspec.passes.lints import lint
-    except ImportError:
-        return []
-    return list(lint(graph))
+def run_lints(graph: OpGraph) -> None:
+    from archspec.passes.pipeline import require
+    require(graph, "lints")
 
 
 def check(spec: SpecInput, **params: Any) -> Network:
@@ -157,10 +216,22 @@ def check(spec: SpecInput, **params: Any) -> Network:
     return load(spec, **params)
 
 
+FINETUNE_OPTIONS = ("weights", "partial", "features", "all_features", "freeze")
+
+
 def build(spec: SpecInput, network: str | None = None, *, device: Any = None, dtype: Any = None,
           **params: Any) -> Any:
-    """Compile ``spec`` and lower it to a ``torch.nn.Module``."""
+    """Compile ``spec`` and lower it to a ``torch.nn.Module``.
+
+    Besides the build options (``seed``, ``max_param_bytes``, ``memory_format``) and the
+    network's parameters, it takes the fine-tuning options of docs/build.md: ``weights`` (a
+    state dict or a file), ``partial``, ``features`` (stage names or indices),
+    ``all_features`` and ``freeze`` (module path patterns)."""
     build_opts = {k: params.pop(k) for k in ("seed", "max_param_bytes", "memory_format")
                   if k in params}
+    tune = {k: params.pop(k) for k in FINETUNE_OPTIONS if k in params}
     net = load(spec, network, **params)
+    if any(v not in (None, False, ()) for v in tune.values()):
+        from archspec.finetune import build_finetuned
+        return build_finetuned(net, device=device, dtype=dtype, **tune, **build_opts)
     return net.build(device=device, dtype=dtype, **build_opts)

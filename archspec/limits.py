@@ -1,18 +1,22 @@
 """Resource limits: every spec is bounded in size, depth and work before it can hurt anyone.
 
 The defaults are chosen so that a spec reaching any one of them fails in well under 2 s and
-500 MiB (docs/hardening.md has the measurements); ``override`` raises them for a scope, e.g. to
-elaborate a 100k-layer network on purpose.
+500 MiB (docs/hardening.md has the measurements). There is no global to mutate: a load takes
+its limits as an argument (``load(path, limits=Limits(max_nodes=10**6))``) and makes them the
+current ones for its own duration only, in a context variable (so threads and asyncio tasks
+never see each other's); the parser and the elaborator read them with :func:`current`, or
+through ``LIMITS``, a read-only view of the current ones.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from contextvars import ContextVar
+from dataclasses import dataclass, fields, replace
 
 
-@dataclass
+@dataclass(frozen=True)
 class Limits:
     max_file_bytes: int = 128 * 2**10    # one spec file (lark parses ~100-200 KiB/s)
     max_total_bytes: int = 192 * 2**10   # a spec and everything it imports
@@ -28,29 +32,61 @@ class Limits:
     max_int: int = 2**63 - 1             # integer results of expressions
     max_dim: int = 2**40                 # any single tensor dimension
 
+    def raised(self, **changes: int) -> Limits:
+        """A copy with some limits changed (TypeError naming any unknown one)."""
+        unknown = set(changes) - NAMES
+        if unknown:
+            raise TypeError(f"unknown limits: {', '.join(sorted(unknown))}")
+        return replace(self, **changes)
 
-LIMITS = Limits()
+
+NAMES = frozenset(f.name for f in fields(Limits))
+DEFAULT = Limits()
+_CURRENT: ContextVar[Limits] = ContextVar("archspec_limits", default=DEFAULT)
+
+
+def current() -> Limits:
+    """The limits in force in this context: the defaults outside :func:`using`."""
+    return _CURRENT.get()
+
+
+class CurrentLimits:
+    """``LIMITS.max_nodes`` reads the limit in force in this context; nothing can be set."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> int:
+        return getattr(_CURRENT.get(), name)  # type: ignore[no-any-return]
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("limits are read-only: pass load(..., limits=Limits(...))")
+
+    def __repr__(self) -> str:
+        return repr(_CURRENT.get())
+
+
+LIMITS = CurrentLimits()
 
 
 @contextmanager
-def override(**changes: int) -> Iterator[Limits]:
-    """Temporarily change some limits (``with override(max_nodes=10**6): load(...)``)."""
-    known = {f.name for f in fields(Limits)}
-    unknown = set(changes) - known
-    if unknown:
-        raise TypeError(f"unknown limits: {', '.join(sorted(unknown))}")
-    saved = {k: getattr(LIMITS, k) for k in changes}
-    for key, value in changes.items():
-        setattr(LIMITS, key, value)
+def using(limits: Limits) -> Iterator[Limits]:
+    """Make ``limits`` the current ones inside the ``with`` block (this context only)."""
+    token = _CURRENT.set(limits)
     try:
-        yield LIMITS
+        yield limits
     finally:
-        for key, value in saved.items():
-            setattr(LIMITS, key, value)
+        _CURRENT.reset(token)
+
+
+def override(**changes: int) -> Iterator[Limits]:  # type: ignore[misc]
+    """``with override(max_nodes=10**6): load(...)``: the current limits with some changed,
+    for the block only and in this context only (a shorthand for ``using(current().raised())``).
+    """
+    return using(current().raised(**changes))
 
 
 def fmt_bytes(n: int) -> str:
-    """``256 KiB``, ``10.0 MiB``."""
+    """``256 KiB``, ``10.0 MiB``, ``1.5 GiB``: the one byte-size formatter."""
     for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if n >= size:
             return f"{n // size} {unit}" if n % size == 0 else f"{n / size:.1f} {unit}"

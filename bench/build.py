@@ -76,7 +76,7 @@ def row(label: str, ours: list[float], ref: list[float]) -> None:
 def bench_case(name: str, ctor: Callable[..., torch.nn.Module], batch: int, size: int,
                args: argparse.Namespace) -> None:
     net = load_archspec(name, size)
-    ours = build_module(net.graph, seed=0).eval()
+    ours = build_module(net.ir, seed=0).eval()
     ref = ctor().eval()
     ours.load_state_dict(ref.state_dict(), strict=True)
     x = torch.randn(batch, 3, size, size, generator=torch.Generator().manual_seed(0))
@@ -97,7 +97,7 @@ def bench_case(name: str, ctor: Callable[..., torch.nn.Module], batch: int, size
     spec = ROOT / "specs" / f"{name}.arch"
     builds = interleaved_calls({
         "full": lambda: archspec.build(spec, input_shape=(3, size, size)),
-        "lower": lambda: build_module(net.graph),
+        "lower": lambda: build_module(net.ir),
         "ref": ctor}, args.build_rounds)
     row(f"{name} archspec.build (parse..lower)", builds["full"], builds["ref"])
     row(f"{name} build_module (graph -> module)", builds["lower"], builds["ref"])

@@ -1,9 +1,13 @@
 """Fixtures shared by every test folder."""
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 
 import pytest
+
+CREATED = [""]  # the AST cache directory this run made, removed at the end
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -11,10 +15,17 @@ def pytest_configure(config: pytest.Config) -> None:
     oversubscribe N cores N times over (a 16-core machine ran at load 42). Each worker gets its
     share of the cores unless OMP_NUM_THREADS is set: the suite ran in 69 s instead of 98-105 s
     on the 2-core CI machine. torch reads the variable when it is first imported, after this."""
+    if "ARCHSPEC_CACHE" not in os.environ:  # never the user's ~/.cache/archspec
+        os.environ["ARCHSPEC_CACHE"] = CREATED[0] = tempfile.mkdtemp(prefix="archspec-cache-")
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
     if workers:
         share = max(1, (os.cpu_count() or 1) // workers)
         os.environ.setdefault("OMP_NUM_THREADS", str(share))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if CREATED[0]:
+        shutil.rmtree(CREATED[0], ignore_errors=True)
 
 
 @pytest.fixture

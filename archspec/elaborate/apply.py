@@ -9,8 +9,10 @@ from archspec.elaborate.calls import apply_primitive
 from archspec.elaborate.context import Ctx, Frame
 from archspec.elaborate.nodes import enclosing_block
 from archspec.errors import GraphError, SpecLimitError, SpecNameError, SpecTypeError
-from archspec.ir.graph import BlockInfo
+from archspec.ir.graph import BlockInfo, OpNode, node, nodes
 from archspec.limits import LIMITS
+from archspec.ops.registry import get
+from archspec.source import Span
 
 
 def apply(ctx: Ctx, frame: Frame, layer: V.Layer, x: V.Tensor, name: str | None = None,
@@ -20,7 +22,10 @@ def apply(ctx: Ctx, frame: Frame, layer: V.Layer, x: V.Tensor, name: str | None 
     prefix = frame.path if prefix is None else prefix
     attrs = attrs or {}
     if isinstance(layer, V.PrimLayer):
-        return apply_primitive(ctx, frame, layer, [x], name, attrs)
+        out = apply_primitive(ctx, frame, layer, [x], name, attrs)
+        if attrs.get("init") is not None and isinstance(out, V.Tensor):
+            check_init(node(ctx.graph, out.ref.node), attrs["init"], layer.span)
+        return out
     if isinstance(layer, V.LabeledLayer):
         full = f"{prefix}.{layer.label}" if prefix else layer.label
         return apply(ctx, frame, layer.layer, x, full, prefix, attrs)
@@ -29,12 +34,40 @@ def apply(ctx: Ctx, frame: Frame, layer: V.Layer, x: V.Tensor, name: str | None 
     if isinstance(layer, V.RepeatLayer):
         group = V.GroupLayer([layer], span=layer.span)
         return apply(ctx, frame, group, x, name, prefix, attrs)
+    if "init" in attrs:
+        raise SpecTypeError("@init applies to a primitive layer, not a block", layer.span)
+    if isinstance(layer, (V.GroupLayer, V.BlockLayer)):
+        start = len(ctx.graph)
+        out = apply_composite(ctx, frame, layer, x, name, prefix, attrs)
+        if attrs.get("frozen"):
+            freeze_from(ctx, start)
+        return out
+    raise SpecTypeError(f"cannot apply {V.describe(layer)}", layer.span)
+
+
+def apply_composite(ctx: Ctx, frame: Frame, layer: V.Layer, x: V.Tensor, name: str | None,
+                    prefix: str, attrs: dict[str, Any]) -> Any:
     if isinstance(layer, V.GroupLayer):
         return apply_group(ctx, frame, layer, x, name, prefix, attrs)
-    if isinstance(layer, V.BlockLayer):
-        from archspec.elaborate.blocks import apply_block
-        return apply_block(ctx, frame, layer, x, name, attrs)
-    raise SpecTypeError(f"cannot apply {V.describe(layer)}", layer.span)
+    from archspec.elaborate.blocks import apply_block
+    return apply_block(ctx, frame, layer, x, name, attrs)
+
+
+def freeze_from(ctx: Ctx, start: int) -> None:
+    """``@frozen`` on a block or group: every node it added (nodes are added in order, so
+    those after ``start``) keeps its parameters out of training, in audit and build alike."""
+    for index, n in enumerate(nodes(ctx.graph)):
+        if index >= start:
+            n.attrs["frozen"] = True
+
+
+def check_init(n: OpNode, init: str, span: Span) -> None:
+    """``@init`` must apply to the layer's parameters (it runs after the build)."""
+    problem = get(n.op).init_check(init, n)
+    if problem:
+        raise SpecTypeError(f"@init({init!r}) cannot apply to {n.op} '{n.name}': {problem}",
+                            span, hint="put @init on a layer with parameters, e.g. "
+                                       "conv(64, 3) @init('zeros')")
 
 
 def flatten_group(items: list[V.Layer]) -> list[V.Layer]:
@@ -70,7 +103,7 @@ def apply_group(ctx: Ctx, frame: Frame, group: V.GroupLayer, x: Any, name: str |
 
 def register_block(ctx: Ctx, path: str, kind: str, span: Any, attrs: dict[str, Any],
                    args: dict[str, Any] | None = None, doc: str | None = None) -> BlockInfo:
-    blocks = ctx.graph.graph["blocks"]
+    blocks = ctx.graph.meta.blocks
     if path in blocks or path in ctx.graph:
         raise SpecNameError(f"duplicate module name '{path}'", span,
                          hint="give each layer a distinct label")

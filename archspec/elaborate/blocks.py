@@ -37,7 +37,7 @@ def apply_block(ctx: Ctx, frame: Frame, layer: V.BlockLayer, x: V.Tensor, name: 
 
 
 def fresh_path(ctx: Ctx, base: str) -> str:
-    blocks, n = ctx.graph.graph["blocks"], 0
+    blocks, n = ctx.graph.meta.blocks, 0
     while True:
         path = base if n == 0 else f"{base}_{n}"
         if path not in blocks and path not in ctx.graph:

@@ -8,7 +8,7 @@ from typing import Any
 from archspec.elaborate.loader import Loader, Namespace
 from archspec.errors import SpecError, SpecLimitError
 from archspec.ir.builder import GraphBuilder
-from archspec.limits import LIMITS
+from archspec.limits import current
 from archspec.source import Span
 
 
@@ -44,7 +44,9 @@ class Ctx:
         self.errors: list[SpecError] = []
         self.failures = 0               # errors reported, repeats included
         self.steps = 0                  # elaboration work done (see tick)
-        self.graph.graph["errors"] = []
+        self.limits = current()         # load() made its limits the current ones
+        self.input_overrides: dict[str, tuple[int, ...]] = {}  # input name -> shape
+        self.failed: list[tuple[str, list[str]]] = []  # ops whose shape rule failed, inputs
 
     def report(self, err: SpecError, node: str | None = None) -> None:
         """Record an error once (a block called many times fails the same way each time)."""
@@ -52,22 +54,22 @@ class Ctx:
         key = (err.span.file, err.span.line, err.span.col, err.message)
         if all((e.span.file, e.span.line, e.span.col, e.message) != key for e in self.errors):
             self.errors.append(err)
-            self.graph.graph["errors"].append((node, err))
+            self.graph.meta.errors.append((node, err))
 
     def tick(self, span: Span, work: int = 1) -> None:
         """Count elaboration work, so a runaway spec stops at a fixed budget whatever it is
         busy with. One step is one loop iteration or list element (about 1.3 µs); a node costs
         NODE_STEPS, a block call CALL_STEPS, in proportion to their time."""
         self.steps += work
-        if self.steps > LIMITS.max_steps:
-            raise SpecLimitError(f"elaboration takes more than {LIMITS.max_steps:,} steps "
+        if self.steps > self.limits.max_steps:
+            raise SpecLimitError(f"elaboration takes more than {self.limits.max_steps:,} steps "
                                  "(loop iterations, block calls, nodes, list elements)", span,
                                  hint="loops, repeats and block calls multiply: reduce their "
                                       "counts")
 
     def check_node_budget(self, span: Span) -> None:
-        if self.graph.number_of_nodes() >= LIMITS.max_nodes:
-            raise SpecLimitError(f"the network elaborates to more than {LIMITS.max_nodes:,} "
+        if self.graph.number_of_nodes() >= self.limits.max_nodes:
+            raise SpecLimitError(f"the network elaborates to more than {self.limits.max_nodes:,} "
                                  "primitive nodes", span,
                                  hint="reduce repeat counts; the limit guards against runaway "
                                       "specs")

@@ -21,6 +21,7 @@ from archspec.errors import (
 )
 from archspec.frontend import ast as A
 from archspec.limits import LIMITS
+from archspec.names import check_module_label
 from archspec.ops.registry import PRIMITIVES, load_all
 
 ANNOTATIONS = {"init": ("zeros", "ones", "identity_affine"), "checkpoint": (), "frozen": ()}
@@ -35,6 +36,10 @@ def evaluate(ctx: Ctx, frame: Frame, e: A.Expr) -> Any:
 
 def _literal(ctx: Ctx, frame: Frame, e: Any) -> Any:
     return e.value
+
+
+def _none(ctx: Ctx, frame: Frame, e: A.NoneLit) -> None:
+    return None
 
 
 def _name(ctx: Ctx, frame: Frame, e: A.Name) -> Any:
@@ -61,11 +66,16 @@ def lookup(ctx: Ctx, frame: Frame, name: str, e: A.Node) -> Any:
     raise unknown_name(frame, name, e)
 
 
+PYTHON_CONSTANTS = {"True": "true", "False": "false", "None": "none"}
+
+
 def unknown_name(frame: Frame, name: str, e: A.Node) -> SpecNameError:
     pool = [*frame.env, *frame.ns.visible_names(), *BUILTINS, *PRIMITIVES]
     hint = confusable_hint(name, pool) or did_you_mean(name, pool)
     if name.lower() in ("nan", "inf", "infinity"):
         hint = "numbers in a spec are finite: there is no NaN or infinity"
+    if name in PYTHON_CONSTANTS:
+        hint = f"the spec language writes {name} as '{PYTHON_CONSTANTS[name]}'"
     if hint is None:
         from archspec.elaborate.stdindex import std_module_defining
         module = std_module_defining(name)
@@ -102,10 +112,17 @@ def _in(ctx: Ctx, frame: Frame, e: A.InRef) -> Any:
     return frame.in_value
 
 
+def is_empty_layer(value: Any) -> bool:
+    """``none``, or a group of nothing but ``none``s: where a layer is expected, no layer."""
+    return value is None or (isinstance(value, list) and all(v is None for v in value))
+
+
 def _group(ctx: Ctx, frame: Frame, e: A.Group) -> Any:
     items = group_items(ctx, frame, e.items)
     if any(v is V.POISON for v in items):
         return V.POISON
+    if any(isinstance(v, V.Layer) for v in items):
+        items = [v for v in items if v is not None]  # optional layers take no index
     if all(isinstance(v, V.Layer) for v in items) and items:
         return V.GroupLayer(items, span=e.span)
     if not any(isinstance(v, V.Layer) for v in items):
@@ -165,6 +182,7 @@ def render_label(ctx: Ctx, frame: Frame, label: A.Label) -> str:
     if not text.isidentifier() and not text.isdigit():
         raise SpecNameError(f"'{text}' is not a valid label", label.span,
                          hint="labels are identifiers (letters, digits, _) or sequence numbers")
+    check_module_label(text, label.span)
     return text
 
 
@@ -194,6 +212,8 @@ def _if(ctx: Ctx, frame: Frame, e: A.IfExpr) -> Any:
     if not isinstance(cond, bool):
         raise SpecTypeError(f"a condition must be true or false, not {V.describe(cond)}",
                             e.cond.span)
+    if not cond and e.orelse is None:
+        return None  # nothing: an empty layer in a chain or group
     return evaluate(ctx, frame, e.then if cond else e.orelse)
 
 
@@ -313,6 +333,8 @@ def _chain(ctx: Ctx, frame: Frame, e: A.Chain) -> Any:
         if value is V.POISON or layer is V.POISON:
             value = V.POISON
             continue
+        if is_empty_layer(layer):
+            continue  # `none`, or an `if` without `else` that is false: no step
         if not isinstance(layer, V.Layer):
             raise SpecTypeError(f"'->' applies a layer, but this is {V.describe(layer)}",
                                 element.span, hint="write the layer as a call: conv(64, 3)")
@@ -332,7 +354,8 @@ def _call(ctx: Ctx, frame: Frame, e: A.Call) -> Any:
 
 
 HANDLERS: dict[type, Any] = {
-    A.Num: _literal, A.Str: _literal, A.Bool: _literal, A.Name: _name, A.InRef: _in,
+    A.Num: _literal, A.Str: _literal, A.Bool: _literal, A.NoneLit: _none, A.Name: _name,
+    A.InRef: _in,
     A.Group: _group, A.Labeled: _labeled, A.Annotate: _annotate, A.IfExpr: _if,
     A.UnaryOp: _unary, A.BinOp: _binop, A.Attr: _attr, A.Index: _index, A.Chain: _chain,
     A.Call: _call,

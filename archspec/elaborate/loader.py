@@ -9,6 +9,7 @@ Import policy (docs/language.md#imports):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,7 +62,9 @@ def _parse_uncached(source: SourceFile) -> A.Module:
 class Loader:
     """Loads a root spec and everything it imports, once each."""
 
-    def __init__(self, root_dir: Path | None, allow_paths: tuple[Path, ...] = ()):
+    def __init__(self, root_dir: Path | None, allow_paths: tuple[Path, ...] = (), *,
+                 reader: Callable[[Path], SourceFile]):
+        self.reader = reader  # the front door's file reader (size and encoding checks)
         self.roots = [p.resolve() for p in ((root_dir,) if root_dir else ()) + allow_paths]
         self.cache: dict[Path, Namespace] = {}
         self.stack: list[Path] = []
@@ -115,9 +118,8 @@ class Loader:
     def read(self, path: Path, imp: A.Import) -> SourceFile:
         """An imported file, through the same size and encoding checks as the top-level one;
         all files together are bounded too."""
-        from archspec.api import read_source
         from archspec.limits import fmt_bytes
-        source = read_source(path)
+        source = self.reader(path)
         self.total_bytes += len(source.text)
         if self.total_bytes > LIMITS.max_total_bytes:
             raise SpecLimitError(f"the spec and its imports exceed "

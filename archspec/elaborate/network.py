@@ -9,7 +9,14 @@ from archspec.elaborate.context import Ctx, Frame
 from archspec.elaborate.expr import evaluate
 from archspec.elaborate.loader import Loader, Namespace
 from archspec.elaborate.stmts import run_statements, warn_unused
-from archspec.errors import ArgumentError, SpecError, SpecErrors, SpecNameError, did_you_mean
+from archspec.errors import (
+    ArgumentError,
+    SpecError,
+    SpecErrors,
+    SpecNameError,
+    SpecTypeError,
+    did_you_mean,
+)
 from archspec.frontend import ast as A
 from archspec.ir.graph import OpGraph, Shape
 from archspec.source import Span
@@ -32,11 +39,16 @@ def choose_network(ns: Namespace, name: str | None) -> A.BlockDef | A.NetworkAli
     return own[-1]
 
 
+FIRST_INPUT = "*"  # key of ``input_shapes`` meaning the first input of the chosen network
+
+
 def elaborate(loader: Loader, ns: Namespace, network: str | None = None,
               params: dict[str, Any] | None = None,
               input_shapes: dict[str, Shape] | None = None) -> OpGraph:
-    """AST -> shape-checked graph. Raises SpecErrors (all errors found) with ``.graph`` set to
-    the partial graph, for renderers that draw what elaborated."""
+    """AST -> shape-checked graph. ``input_shapes`` replace declared input shapes by input
+    name (``FIRST_INPUT``: the first input of the network elaborated, after following variants
+    ``network a = b(...)`` to the network they name). Raises SpecErrors (all errors found)
+    with ``.graph`` set to the partial graph, for renderers that draw what elaborated."""
     net = choose_network(ns, network)
     params = dict(params or {})
     owner, seen = ns, set()
@@ -47,28 +59,38 @@ def elaborate(loader: Loader, ns: Namespace, network: str | None = None,
         seen.add(id(net))
         net, owner, params = resolve_alias(loader, owner, net, params)
     ctx = Ctx(loader, net.name if not network else network, {})
-    ctx.graph.graph["name"] = choose_network(ns, network).name
-    ctx.graph.graph["input_overrides"] = dict(input_shapes or {})
-    ctx.graph.graph["span"] = net.span
+    meta = ctx.graph.meta
+    meta.name = choose_network(ns, network).name
+    ctx.input_overrides = named_inputs(net, input_shapes or {})
+    meta.span = net.span
     frame = Frame("", owner)
     try:
         bind_network_params(ctx, frame, net, params)
         run_statements(ctx, frame, net.body)
         warn_unused(ctx, frame)
-        if not ctx.graph.graph["outputs"] and not ctx.errors:
+        if not meta.outputs and not ctx.errors:
             raise SpecNameError(f"network '{net.name}' has no output", net.name_span,
                              hint="end it with `out VALUE`")
     except SpecError as err:
         ctx.report(err)
-    ctx.graph.graph.pop("input_overrides")
-    outputs = ctx.graph.graph["outputs"]
-    ctx.graph.graph["outputs"] = {k: v for k, v in sorted(outputs.items(),
-                                                          key=lambda kv: kv[1].role != "main")}
+    meta.outputs = dict(sorted(meta.outputs.items(), key=lambda kv: kv[1].role != "main"))
     if ctx.errors:
         errors = SpecErrors(ctx.errors)
         errors.graph = ctx.graph  # type: ignore[attr-defined]
         raise errors
     return ctx.graph
+
+
+def named_inputs(net: A.BlockDef, shapes: dict[str, Shape]) -> dict[str, Shape]:
+    """``shapes`` with ``FIRST_INPUT`` replaced by the name of ``net``'s first input."""
+    if FIRST_INPUT not in shapes:
+        return dict(shapes)
+    names = [s.name for s in net.body if isinstance(s, A.Input)]
+    if not names:
+        raise SpecTypeError(f"network '{net.name}' declares no input to give a shape to",
+                            net.name_span, hint="declare one: `input x: [3, 224, 224]`")
+    rest = {k: v for k, v in shapes.items() if k != FIRST_INPUT}
+    return {names[0]: shapes[FIRST_INPUT], **rest}
 
 
 def resolve_alias(loader: Loader, ns: Namespace, alias: A.NetworkAlias,
@@ -118,5 +140,5 @@ def bind_network_params(ctx: Ctx, frame: Frame, net: A.BlockDef, params: dict[st
         frame.used.add(p.name)
         if value is not V.POISON:
             resolved[p.name] = value
-    ctx.graph.graph["params"] = resolved
-    ctx.graph.graph["blocks"][""].args = dict(resolved)
+    ctx.graph.meta.params = resolved
+    ctx.graph.meta.blocks[""].args = dict(resolved)

@@ -13,6 +13,7 @@ from archspec.errors import (
     SpecError,
     SpecLimitError,
     SpecNameError,
+    SpecTypeError,
 )
 from archspec.ir.graph import Ref, node
 from archspec.ops.common import fmt_shape
@@ -34,15 +35,25 @@ def make_node(ctx: Ctx, frame: Frame, prim: Primitive, params: dict[str, Any],
         ref = ctx.builder.add(prim.name, params, refs, name=name,
                               block=enclosing_block(ctx, name), span=span,
                               attrs=attrs, trace=list(frame.trace))
-    except (ShapeError, ArgumentError) as err:
+    except (ShapeError, ArgumentError, SpecTypeError) as err:
         err.span = span
         if len(inputs) > 1:
             err.notes = operand_notes(ctx, inputs) + err.notes
-        ctx.graph.graph.setdefault("failed", []).append((name, [r.node for r in refs]))
+        if isinstance(err, ShapeError) and ctx.input_overrides:
+            err.notes += override_notes(ctx, name, prim.name, inputs)
+        ctx.failed.append((name, [r.node for r in refs]))
         raise
     made = node(ctx.graph, ref.node)
     check_dims(prim.name, [made.shape, *made.port_shapes.values()], span)
     return V.Tensor(ref, made.shape)
+
+
+def override_notes(ctx: Ctx, name: str, op: str, inputs: list[V.Tensor]) -> list[Note]:
+    """With an input shape given from outside, say which layer the map became too small at."""
+    got = ", ".join(fmt_shape(t.shape) for t in inputs)
+    return [Note(f"at layer '{name}' ({op}, input {got}) with input '{k}' of shape "
+                 f"{fmt_shape(v)} given in place of the declared one", node(ctx.graph, k).span)
+            for k, v in ctx.input_overrides.items() if k in ctx.graph]
 
 
 def check_dims(op: str, shapes: list[Any], span: Span) -> None:
@@ -58,7 +69,7 @@ def check_dims(op: str, shapes: list[Any], span: Span) -> None:
 
 def enclosing_block(ctx: Ctx, path: str) -> str:
     """The innermost registered block whose path is a proper prefix of ``path``."""
-    blocks = ctx.graph.graph["blocks"]
+    blocks = ctx.graph.meta.blocks
     while "." in path:
         path = path.rsplit(".", 1)[0]
         if path in blocks:

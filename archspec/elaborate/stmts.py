@@ -20,6 +20,7 @@ from archspec.errors import (
 )
 from archspec.frontend import ast as A
 from archspec.ir.graph import OutputInfo
+from archspec.names import check_argument_name
 
 RESULT = "__out__"
 
@@ -55,8 +56,7 @@ def run_statements(ctx: Ctx, frame: Frame, body: list[A.Stmt]) -> None:
 
 
 def failed_node(ctx: Ctx) -> str | None:
-    failed = ctx.graph.graph.get("failed")
-    return failed[-1][0] if failed else None
+    return ctx.failed[-1][0] if ctx.failed else None
 
 
 def targets(stmt: A.Stmt) -> list[str]:
@@ -126,9 +126,12 @@ def _input(ctx: Ctx, frame: Frame, stmt: A.Input) -> None:
     if frame.in_value is not None or frame.path:
         raise SpecTypeError("`input` is only allowed in a network", stmt.span,
                             hint="a block receives its input as `in`")
-    override = ctx.graph.graph.get("input_overrides", {}).get(stmt.name)
-    shape = override or evaluate(ctx, frame, stmt.shape)
-    check_shape_literal(shape, stmt)
+    declared = evaluate(ctx, frame, stmt.shape)
+    check_shape_literal(declared, stmt)
+    check_argument_name(stmt.name, "input", stmt.span)
+    shape = ctx.input_overrides.get(stmt.name) or declared
+    if shape is not declared:
+        check_override(list(shape), declared, stmt)
     if stmt.name in ctx.graph:
         raise SpecNameError(f"duplicate input '{stmt.name}'", stmt.span)
     ref = ctx.builder.input(stmt.name, tuple(shape), stmt.span)
@@ -145,6 +148,18 @@ def check_shape_literal(shape: Any, stmt: A.Input) -> None:
         raise SpecTypeError(f"input dimensions must be positive, got {shape}", stmt.shape.span)
     if any(d > LIMITS.max_dim for d in shape):
         raise SpecLimitError(f"input dimension exceeds {LIMITS.max_dim:,}", stmt.shape.span)
+
+
+def check_override(shape: list[int], declared: list[int], stmt: A.Input) -> None:
+    """A shape given from outside (``--input``, ``load(input_shape=...)``) replaces the
+    declared one: same rank, positive, within the limits."""
+    given = "x".join(map(str, shape))
+    if len(shape) != len(declared):
+        raise SpecTypeError(f"the input shape {given} has {len(shape)} dimensions; input "
+                            f"'{stmt.name}' declares {len(declared)}: {declared}",
+                            stmt.shape.span, hint=f"give {len(declared)} sizes, e.g. "
+                            + "x".join(map(str, declared)))
+    check_shape_literal(shape, stmt)
 
 
 def _out(ctx: Ctx, frame: Frame, stmt: A.Out) -> None:
@@ -182,7 +197,8 @@ def aux_weight(ctx: Ctx, frame: Frame, stmt: A.Aux) -> float:
 
 
 def add_output(ctx: Ctx, name: str, value: Any, role: str, weight: float, stmt: Any) -> None:
-    outputs = ctx.graph.graph["outputs"]
+    outputs = ctx.graph.meta.outputs
+    check_argument_name(name, "output", stmt.span)
     if name in outputs:
         raise SpecNameError(f"duplicate output '{name}'", stmt.span)
     if value is not V.POISON:
@@ -232,6 +248,6 @@ def _expr(ctx: Ctx, frame: Frame, stmt: A.ExprStmt) -> None:
 def warn_unused(ctx: Ctx, frame: Frame) -> None:
     for name, value in frame.env.items():
         if isinstance(value, V.Tensor) and name not in frame.used and name in frame.spans:
-            ctx.graph.graph["warnings"].append(SpecError(
+            ctx.graph.meta.warnings.append(SpecError(
                 f"'{name}' is assigned but never used", frame.spans[name], severity="warning",
                 hint="remove it, or use it in an output or a merge"))

@@ -13,6 +13,7 @@ from archspec.frontend import ast as A
 from archspec.ir.graph import Ref, node
 from archspec.limits import LIMITS
 from archspec.ops.binding import bind_params
+from archspec.ops.geometry import INDEX
 from archspec.ops.registry import get
 from archspec.source import Span
 
@@ -65,7 +66,7 @@ def tensor_attr(ctx: Ctx, t: V.Tensor, e: A.Attr) -> Any:
     shape = t.shape
     if e.name == "indices":
         n = node(ctx.graph, t.ref.node)
-        if 1 not in n.port_shapes:
+        if 1 not in n.port_shapes or get(n.op).ports.output(1) != INDEX:
             raise SpecNameError(f"'{n.name}' has no indices output", e.span,
                              hint="use maxpool(..., return_indices=true)")
         return V.Tensor(Ref(n.name, 1), n.port_shapes[1])

@@ -35,6 +35,12 @@ class Bool(Node):
 
 
 @dataclass(eq=False)
+class NoneLit(Node):
+    """``none``: no value (an optional argument left out), and, where a layer is expected, the
+    empty layer (a chain step that passes its input on, a group item that takes no index)."""
+
+
+@dataclass(eq=False)
 class Name(Node):
     id: str
 
@@ -132,9 +138,12 @@ class UnaryOp(Node):
 
 @dataclass(eq=False)
 class IfExpr(Node):
+    """``if cond { then } else { orelse }``; without ``else``, ``orelse`` is None and the
+    expression yields nothing (``none``) when ``cond`` is false."""
+
     cond: Expr
     then: Expr
-    orelse: Expr
+    orelse: Expr | None = None
 
 
 @dataclass(eq=False)
@@ -145,8 +154,8 @@ class Chain(Node):
     elements: list[Expr]
 
 
-Expr = Union[Num, Str, Bool, Name, InRef, Group, GroupFor, Labeled, Call, Attr, Index, Annotate,
-             BinOp, UnaryOp, IfExpr, Chain]
+Expr = Union[Num, Str, Bool, NoneLit, Name, InRef, Group, GroupFor, Labeled, Call, Attr, Index,
+             Annotate, BinOp, UnaryOp, IfExpr, Chain]
 
 
 # ---- statements ----------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Parsing is the slowest step of ``archspec check`` (lark's LALR parser in pure Python); the
 standard library and unchanged specs are parsed once. Entries are keyed by the SHA-256 of the
-grammar, the file's text and its name, live in ``$ARCHSPEC_CACHE`` or
+grammar, the file's text and its name and the limits in force (a tree accepted under raised
+limits is never handed to a load under lower ones), live in ``$ARCHSPEC_CACHE`` or
 ``~/.cache/archspec`` (a private directory), and any failure to read or write one just means
 parsing again. ``ARCHSPEC_CACHE=off`` disables the cache.
 """
@@ -17,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from archspec.limits import current
 from archspec.source import SourceFile
 
 VERSION = b"archspec-ast-1"
@@ -55,7 +57,8 @@ def cached(source: SourceFile, parse: Callable[[SourceFile], Any]) -> Any:
     directory = cache_dir()
     if directory is None:
         return parse(source)
-    key = hashlib.sha256(grammar_digest() + source.name.encode() + b"\0" +
+    key = hashlib.sha256(grammar_digest() + repr(current()).encode() + b"\0" +
+                         source.name.encode() + b"\0" +
                          source.text.encode("utf-8", "surrogatepass")).hexdigest()
     path = directory / f"{key}.ast"
     try:

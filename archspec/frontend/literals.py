@@ -24,11 +24,13 @@ def parse_literal(text: str, where: str) -> Any:
 def constant(e: A.Expr) -> Any:
     if isinstance(e, (A.Num, A.Str, A.Bool)):
         return e.value
+    if isinstance(e, A.NoneLit):
+        return None
     if isinstance(e, A.UnaryOp) and e.op == "-" and isinstance(e.operand, A.Num):
         return -e.operand.value
     if isinstance(e, A.Group):
         return [constant(i) for i in e.items]
     if isinstance(e, A.Name):
         return e.id
-    raise SpecTypeError("a parameter value must be a constant (number, string, true/false or a "
-                        "list)", e.span)
+    raise SpecTypeError("a parameter value must be a constant (number, string, true/false, "
+                        "none or a list)", e.span)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,7 +17,6 @@ from archspec.limits import LIMITS
 from archspec.source import SourceFile, Span
 
 ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "'": "'", "{": "{", "}": "}"}
-INTERP = re.compile(r"\{([^{}]*)\}")
 
 
 def parse_module(source: SourceFile) -> A.Module:
@@ -204,19 +202,29 @@ class ToAst(Transformer):
         return A.Label(self._template(tok, span), span=span)
 
     def _template(self, tok: Token, span: Span) -> list[str | A.Expr]:
-        """Split ``"denselayer{i + 1}"`` into literal text and parsed expressions."""
+        """Split ``"denselayer{i + 1}"`` into literal text (escapes resolved: ``\\{`` is a
+        brace) and the expressions between unescaped braces, parsed where they stand."""
         raw = str(tok)[1:-1]
         parts: list[str | A.Expr] = []
-        pos = 0
-        for m in INTERP.finditer(raw):
-            if m.start() > pos:
-                parts.append(raw[pos:m.start()])
-            sub = SourceFile(self.source.name, m.group(1))
-            parts.append(parse_expr(sub, span.line, span.col + 2 + m.start(),
-                                    display=self.source))
-            pos = m.end()
-        if pos < len(raw):
-            parts.append(raw[pos:])
+        text: list[str] = []
+        i = 0
+        while i < len(raw):
+            end = closing_brace(raw, i + 1) if raw[i] == "{" else -1
+            if end >= 0:
+                if text:
+                    parts.append("".join(text))
+                    text = []
+                sub = SourceFile(self.source.name, raw[i + 1:end])
+                parts.append(parse_expr(sub, span.line, span.col + 2 + i, display=self.source))
+                i = end + 1
+            elif raw[i] == "\\" and i + 1 < len(raw):
+                text.append(escape(raw[i + 1], span))
+                i += 2
+            else:
+                text.append(raw[i])
+                i += 1
+        if text:
+            parts.append("".join(text))
         return parts or [""]
 
     def or_(self, meta: Any, a: A.Expr, b: A.Expr) -> A.BinOp:
@@ -307,11 +315,35 @@ class ToAst(Transformer):
     def group_for(self, meta: Any, var: Token, it: A.Expr, items: list) -> A.GroupFor:
         return A.GroupFor(str(var), it, items, span=self.span(meta))
 
-    def if_expr(self, meta: Any, cond: A.Expr, then: A.Expr, orelse: A.Expr) -> A.IfExpr:
+    def none_(self, meta: Any) -> A.NoneLit:
+        return A.NoneLit(span=self.span(meta))
+
+    def if_expr(self, meta: Any, cond: A.Expr, then: A.Expr,
+                orelse: A.Expr | None = None) -> A.IfExpr:
         return A.IfExpr(cond, then, orelse, span=self.span(meta))
 
     def __default__(self, data: Any, children: Any, meta: Any) -> Any:
         raise SpecSyntaxError(f"internal: unhandled syntax '{data}'", self.span(meta))
+
+
+def closing_brace(raw: str, start: int) -> int:
+    """The index of the ``}`` closing a template expression that starts at ``start``, or -1
+    (then the ``{`` is literal text): the first unescaped brace must be a ``}``."""
+    i = start
+    while i < len(raw):
+        if raw[i] == "\\":
+            i += 2
+            continue
+        if raw[i] in "{}":
+            return i if raw[i] == "}" else -1
+        i += 1
+    return -1
+
+
+def escape(char: str, span: Span) -> str:
+    if char not in ESCAPES:
+        raise SpecSyntaxError(f"unknown escape '\\{char}' in string", span)
+    return ESCAPES[char]
 
 
 def unquote(tok: Token | str, span: Span) -> str:
@@ -321,10 +353,7 @@ def unquote(tok: Token | str, span: Span) -> str:
     while i < len(raw):
         ch = raw[i]
         if ch == "\\" and i + 1 < len(raw):
-            nxt = raw[i + 1]
-            if nxt not in ESCAPES:
-                raise SpecSyntaxError(f"unknown escape '\\{nxt}' in string", span)
-            out.append(ESCAPES[nxt])
+            out.append(escape(raw[i + 1], span))
             i += 2
             continue
         out.append(ch)

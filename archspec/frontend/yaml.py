@@ -37,8 +37,12 @@ class YamlReader:
 
     # ---- plumbing ---------------------------------------------------------------------
     def span(self, node: yaml.Node) -> Span:
-        m, e = node.start_mark, node.end_mark
-        return Span(self.source, m.line + 1, m.column + 1, e.line + 1, e.column + 1)
+        return Span(self.source, *self.at(node.start_mark), *self.at(node.end_mark))
+
+    def at(self, mark: Any) -> tuple[int, int]:
+        """A mark's (line, column) by its offset: YAML also breaks lines at U+0085, U+2028,
+        U+2029 and a lone CR, which SourceFile (the line errors quote) does not."""
+        return self.source.position(mark.index) if mark is not None else (1, 1)
 
     def fail(self, message: str, node: yaml.Node | None, hint: str | None = None) -> None:
         span = self.span(node) if node is not None else Span(self.source, 1, 1)
@@ -59,18 +63,15 @@ class YamlReader:
         check_bidi(self.source)
         at = flow_too_deep(self.source.text)
         if at is not None:  # before PyYAML, whose scanner is quadratic in flow nesting
-            line = self.source.text.count("\n", 0, at)
-            raise self.too_deep(yaml.Mark("", at, line, at - self.source.text.rfind(
-                "\n", 0, at) - 1, None, None))
+            raise self.too_deep(yaml.Mark("", at, 0, 0, None, None))
         try:
             root = yaml.compose(self.source.text, Loader=yaml.SafeLoader)
         except RecursionError:
             raise self.too_deep(deepest_mark(self.source.text)) from None
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
-            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             raise SpecSyntaxError(f"invalid YAML: {e.problem or e.context}",
-                                  Span(self.source, line, col)) from None
+                                  Span(self.source, *self.at(mark))) from None
         except yaml.YAMLError as e:
             raise SpecSyntaxError(f"invalid YAML: {e}", Span(self.source, 1, 1)) from None
         self.check_nesting(root)
@@ -92,9 +93,8 @@ class YamlReader:
             stack.extend((n, depth + 1) for n in items)
 
     def too_deep(self, mark: Any) -> SpecLimitError:
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return SpecLimitError(f"YAML nested deeper than {LIMITS.max_nesting} levels",
-                              Span(self.source, line, col), hint="flatten the spec")
+                              Span(self.source, *self.at(mark)), hint="flatten the spec")
 
     def mapping(self, node: yaml.Node, what: str) -> list[tuple[yaml.Node, yaml.Node]]:
         self.check(node)
@@ -327,7 +327,13 @@ def key_offset(k: yaml.Node) -> int:
 
 # ---- AST -> YAML ---------------------------------------------------------------------------
 
-def to_yaml(m: A.Module) -> str:
-    """The module as YAML text; parsing it back gives an equivalent AST."""
-    from archspec.frontend.yaml_out import module_to_data
-    return yaml.safe_dump(module_to_data(m), sort_keys=False, width=100, allow_unicode=True)
+def to_yaml(m: A.Module, trivia: Any = None) -> str:
+    """The module as YAML text; parsing it back gives an equivalent AST. With ``trivia``
+    (frontend/trivia.py) its comments are written too (yaml_comments.py)."""
+    from archspec.frontend.yaml_out import module_with_paths
+    data, paths = module_with_paths(m)
+    text = yaml.safe_dump(data, sort_keys=False, width=100, allow_unicode=True)
+    if trivia is None or not trivia.has_comments():
+        return text
+    from archspec.frontend.yaml_comments import add_comments
+    return add_comments(text, paths, trivia, m)

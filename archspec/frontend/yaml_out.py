@@ -8,19 +8,42 @@ from archspec.frontend import ast as A
 from archspec.frontend.fmt import format_oneline as format_expr
 
 
+Path = tuple  # keys and indices from the document's root to a node
+
+
 def module_to_data(m: A.Module) -> dict[str, Any]:
+    return module_with_paths(m)[0]
+
+
+def module_with_paths(m: A.Module) -> tuple[dict[str, Any], list[tuple[Path, A.Node]]]:
+    """The data, and where each top-level item and statement lands in it (comments go
+    there)."""
     data: dict[str, Any] = {}
+    paths: list[tuple[Path, A.Node]] = []
     if m.imports:
         data["imports"] = [_import(i) for i in m.imports]
+        paths += [(("imports", n), i) for n, i in enumerate(m.imports)]
     if m.lets:
         data["let"] = {let.name: expr(let.value) for let in m.lets}
-    blocks = {b.name: definition(b) for b in m.blocks if not b.is_network}
-    networks = {b.name: definition(b) for b in m.blocks if b.is_network}
-    if blocks:
-        data["blocks"] = blocks
-    if networks:
-        data["networks"] = networks
-    return data
+        paths += [(("let", let.name), let) for let in m.lets]
+    for section, is_network in (("blocks", False), ("networks", True)):
+        chosen = [b for b in m.blocks if b.is_network == is_network]
+        if chosen:
+            data[section] = {b.name: definition(b) for b in chosen}
+            for b in chosen:
+                paths.append(((section, b.name), b))
+                if isinstance(b, A.BlockDef):
+                    paths += body_paths((section, b.name, "body"), b.body)
+    return data, paths
+
+
+def body_paths(at: Path, body: list[A.Stmt]) -> list[tuple[Path, A.Node]]:
+    out: list[tuple[Path, A.Node]] = []
+    for n, s in enumerate(body):
+        out.append(((*at, n), s))
+        if isinstance(s, A.For):
+            out += body_paths((*at, n, next(iter(statement(s)))), s.body)
+    return out
 
 
 def _import(i: A.Import) -> str:

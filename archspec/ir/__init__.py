@@ -1,14 +1,16 @@
 """The elaborated graph: an OpGraph (networkx.DiGraph's interface, without importing networkx)
-of primitive ops plus the block hierarchy."""
+of primitive ops plus a typed GraphMeta (name, params, inputs, outputs, blocks, warnings)."""
 
 from archspec.ir.graph import (
     BlockInfo,
+    GraphMeta,
     OpGraph,
     OpNode,
     OutputInfo,
     Ref,
     Shape,
     add_node,
+    ancestors,
     blocks,
     input_shapes,
     inputs,
@@ -22,7 +24,7 @@ from archspec.ir.graph import (
 )
 
 __all__ = [
-    "BlockInfo", "OpGraph", "OpNode", "OutputInfo", "Ref", "Shape", "add_node", "blocks",
-    "input_shapes", "inputs", "new_graph", "node", "nodes", "outputs", "to_networkx",
-    "topo_nodes", "topo_order",
+    "BlockInfo", "GraphMeta", "OpGraph", "OpNode", "OutputInfo", "Ref", "Shape", "add_node",
+    "ancestors", "blocks", "input_shapes", "inputs", "new_graph", "node", "nodes", "outputs",
+    "to_networkx", "topo_nodes", "topo_order",
 ]

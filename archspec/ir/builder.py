@@ -14,6 +14,7 @@ from typing import Any
 from archspec.errors import ShapeError
 from archspec.ir.graph import BlockInfo, OpNode, OutputInfo, Ref, Shape, add_node, new_graph, node
 from archspec.ops.binding import bind_params
+from archspec.ops.operands import Operand, check_operands, operand
 from archspec.ops.registry import get
 from archspec.source import UNKNOWN, Span
 
@@ -53,6 +54,7 @@ class GraphBuilder:
         prim = get(op)
         check_arity(prim, len(inputs))
         in_shapes = [node(self.graph, r.node).port_shape(r.port) for r in inputs]
+        check_operands(prim, params, [self.operand(r) for r in inputs])
         result = prim.infer(params, in_shapes)
         with_ports = len(result) == 2 and isinstance(result[1], dict)
         shape, ports = result if with_ports else (result, {})
@@ -62,14 +64,20 @@ class GraphBuilder:
                                     list(trace or [])))
         return Ref(name)
 
+    def operand(self, ref: Ref) -> Operand:
+        made = node(self.graph, ref.node)
+        source = made.inputs[0] if made.inputs else None
+        shape = node(self.graph, source.node).port_shape(source.port) if source else None
+        return operand(made, ref.port, shape)
+
     def block(self, path: str, kind: str, parent: str | None = "", **info: Any) -> BlockInfo:
         b = BlockInfo(path, kind, parent, **info)
-        self.graph.graph["blocks"][path] = b
+        self.graph.meta.blocks[path] = b
         return b
 
     def output(self, name: str, ref: Ref, role: str = "main", loss_weight: float = 1.0,
                span: Span = UNKNOWN) -> None:
-        self.graph.graph["outputs"][name] = OutputInfo(name, ref, role, loss_weight, span)
+        self.graph.meta.outputs[name] = OutputInfo(name, ref, role, loss_weight, span)
 
 
 def check_arity(prim: Any, count: int) -> None:

@@ -7,13 +7,7 @@ because importing networkx takes about 90 ms, some 40% of ``archspec audit`` as 
 
 Each node's attribute ``data`` is an :class:`OpNode`; its ``inputs`` list is the authoritative,
 ordered list of operands (a DiGraph keeps no order and no parallel edges, so edges serve
-topology only). Graph-level metadata lives in ``graph.graph``:
-
-- ``name``: network name; ``params``: the network's resolved parameters
-- ``inputs``: input node names, in declaration order
-- ``outputs``: output name -> :class:`OutputInfo` (main first)
-- ``blocks``: block-instance path -> :class:`BlockInfo` (the hierarchy kept for rendering)
-- ``warnings``: list of SpecError with severity "warning" (lints)
+topology only). Graph-level facts live in a typed :class:`GraphMeta`, ``graph.meta``.
 """
 
 from __future__ import annotations
@@ -27,7 +21,9 @@ from archspec.source import UNKNOWN, Span
 if TYPE_CHECKING:
     import networkx as nx
 
-    Graph: TypeAlias = "OpGraph | nx.DiGraph"  # what the passes and helpers below accept
+    from archspec.errors import SpecError
+
+    Graph: TypeAlias = "OpGraph"  # the one IR every pass, backend and command reads
 
 Shape = tuple[int, ...]  # without the batch dimension: (C, H, W) for images, (F,) for vectors
 
@@ -94,6 +90,28 @@ class OutputInfo:
         return self.role == "aux"
 
 
+@dataclass
+class GraphMeta:
+    """The graph-level facts of an elaborated network."""
+
+    name: str = ""
+    params: dict[str, Any] = field(default_factory=dict)  # the network's resolved parameters
+    inputs: list[str] = field(default_factory=list)       # input node names, declaration order
+    outputs: dict[str, OutputInfo] = field(default_factory=dict)  # main outputs first
+    blocks: dict[str, BlockInfo] = field(default_factory=dict)    # path -> instance; "" = net
+    warnings: list[SpecError] = field(default_factory=list)       # severity "warning"
+    errors: list[tuple[str | None, SpecError]] = field(default_factory=list)  # (node, error)
+    span: Span = UNKNOWN                                  # where the network is defined
+    passes: dict[str, Any] = field(default_factory=dict)  # pass name -> result, in run order
+
+    def as_dict(self) -> dict[str, Any]:
+        """A dict of the fields for ``networkx`` users (``DiGraph.graph``): the containers are
+        the meta's own (shared), the scalars copies; ``"meta"`` is this object."""
+        return {"name": self.name, "params": self.params, "inputs": self.inputs,
+                "outputs": self.outputs, "blocks": self.blocks, "warnings": self.warnings,
+                "errors": self.errors, "span": self.span, "passes": self.passes, "meta": self}
+
+
 class NodeMap(dict[str, dict[str, Any]]):
     """``graph.nodes``: node name -> attribute dict, in insertion order, callable like networkx's
     NodeView (``nodes(data=True)``). A dict subclass so that lookups stay C calls; read-only
@@ -120,14 +138,15 @@ class NodeMap(dict[str, dict[str, Any]]):
 
 class OpGraph:
     """A directed graph with ``networkx.DiGraph``'s semantics for the part archspec uses:
-    ``graph``, ``nodes``, ``pred``/``succ`` (name -> {neighbour: edge attribute dict}),
+    ``nodes``, ``pred``/``succ`` (name -> {neighbour: edge attribute dict}),
     ``add_node``, ``add_edge``, ``predecessors``, ``successors``, ``number_of_nodes``,
-    ``len``, iteration and ``in`` over node names in insertion order."""
+    ``len``, iteration and ``in`` over node names in insertion order; plus ``meta``, the
+    typed graph-level record."""
 
-    __slots__ = ("graph", "nodes", "pred", "succ")
+    __slots__ = ("meta", "nodes", "pred", "succ")
 
-    def __init__(self, **attr: Any) -> None:
-        self.graph: dict[str, Any] = attr
+    def __init__(self, meta: GraphMeta | None = None) -> None:
+        self.meta = meta if meta is not None else GraphMeta()
         self.nodes = NodeMap()
         self.pred: dict[str, dict[str, dict[str, Any]]] = {}
         self.succ: dict[str, dict[str, dict[str, Any]]] = {}
@@ -168,6 +187,13 @@ class OpGraph:
     def __iter__(self) -> Iterator[str]:
         return iter(self.nodes)
 
+    def tabular(self) -> str:
+        """The graph as a table, one node a line, like ``torch.fx.Graph.print_tabular``
+        (``print(graph)`` prints it): for bug reports, tests and a first look."""
+        return tabular(self)
+
+    __str__ = tabular
+
     def __contains__(self, n: object) -> bool:
         try:
             return n in self.nodes
@@ -179,13 +205,14 @@ def to_networkx(g: Graph) -> nx.DiGraph:
     """``g`` as a ``networkx.DiGraph`` (a DiGraph is returned as it is): the same nodes in order,
     the same edges with each node's predecessors in order (and successors too, when edges were
     added with their target, as ``add_node`` below does), the very same node attribute dicts
-    (annotations written through either graph show in both) and the very same ``.graph``."""
+    (annotations written through either graph show in both); ``.graph`` mirrors ``g.meta``
+    (:meth:`GraphMeta.as_dict`)."""
     import networkx as nx
 
     if isinstance(g, nx.DiGraph):
         return g
     out = nx.DiGraph()
-    out.graph = g.graph
+    out.graph = g.meta.as_dict()
     out.add_nodes_from(g.nodes)
     out.add_edges_from((u, v, e) for v, ins in g.pred.items() for u, e in ins.items())
     out._node.update(g.nodes)  # share the attribute dicts themselves: DiGraph keeps them here
@@ -193,18 +220,19 @@ def to_networkx(g: Graph) -> nx.DiGraph:
 
 
 def new_graph(name: str, params: dict[str, Any] | None = None) -> OpGraph:
-    g = OpGraph(name=name, params=dict(params or {}), inputs=[], outputs={}, warnings=[])
-    g.graph["blocks"] = {"": BlockInfo("", "network", None, args=dict(params or {}))}
-    return g
+    root = BlockInfo("", "network", None, args=dict(params or {}))
+    return OpGraph(GraphMeta(name, dict(params or {}), blocks={"": root}))
 
 
 def add_node(g: OpGraph, data: OpNode) -> OpNode:
     """Insert ``data`` and its input edges; the caller guarantees ``data.name`` is new."""
     g.add_node(data.name, data=data)
+    if g.meta.passes:
+        g.meta.passes.clear()  # what the passes found is stale now
     for ref in data.inputs:
         g.add_edge(ref.node, data.name)
     if data.op == "input":
-        g.graph["inputs"].append(data.name)
+        g.meta.inputs.append(data.name)
     return data
 
 
@@ -235,6 +263,20 @@ def topo_order(g: Graph) -> list[str]:
     return order
 
 
+def ancestors(g: Graph, starts: list[str], stop: set[str] | None = None) -> set[str]:
+    """``starts`` and all their ancestors, not entering ``stop`` (linear time)."""
+    stop = stop or set()
+    seen = {s for s in starts if s not in stop}
+    stack = list(seen)
+    pred = g.pred
+    while stack:
+        for p in pred[stack.pop()]:
+            if p not in seen and p not in stop:
+                seen.add(p)
+                stack.append(p)
+    return seen
+
+
 def topo_nodes(g: Graph) -> list[OpNode]:
     return [g.nodes[n]["data"] for n in topo_order(g)]
 
@@ -244,12 +286,38 @@ def input_shapes(g: Graph, n: OpNode) -> list[Shape]:
 
 
 def inputs(g: Graph) -> list[OpNode]:
-    return [node(g, name) for name in g.graph["inputs"]]
+    return [node(g, name) for name in g.meta.inputs]
 
 
 def outputs(g: Graph) -> dict[str, OutputInfo]:
-    return g.graph["outputs"]
+    return g.meta.outputs
 
 
 def blocks(g: Graph) -> dict[str, BlockInfo]:
-    return g.graph["blocks"]
+    return g.meta.blocks
+
+
+# -- the graph as a table ----------------------------------------------------------------------
+
+HEADER = ("name", "op", "inputs", "shape", "params", "block")
+
+
+def tabular(g: OpGraph) -> str:
+    """Header, one row per node in order, then the outputs; columns padded to their widest."""
+    rows = [HEADER, *(_row(n) for n in (g.nodes[k]["data"] for k in g.nodes))]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+    meta = g.meta
+    outs = ", ".join(f"{k}={_ref(o.node)}" + ("" if o.role == "main" else f" ({o.role})")
+                     for k, o in meta.outputs.items())
+    return "\n".join([f"network {meta.name or '?'}", *lines, f"outputs: {outs or '-'}"])
+
+
+def _row(n: OpNode) -> tuple[str, ...]:
+    params = ", ".join(f"{k}={v!r}" for k, v in n.params.items() if k != "shape")
+    shape = "x".join(map(str, n.shape))
+    return (n.name, n.op, ", ".join(map(_ref, n.inputs)), shape, params, n.block)
+
+
+def _ref(r: Ref) -> str:
+    return r.node if r.port == 0 else f"{r.node}:{r.port}"

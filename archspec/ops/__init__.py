@@ -12,6 +12,7 @@ from archspec.ops import (  # noqa: F401
     lenet,
     linear,
     merge,
+    modern,
     norm,
     pool,
     sample,

@@ -12,7 +12,8 @@ from typing import Any
 from archspec.errors import ArgumentError, ShapeError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import fmt_shape, norm_dim, numel
-from archspec.ops.registry import Cost, Fn, In, Param, primitive
+from archspec.ops.geometry import FLOAT_PORTS, KEEP, MIX, Geometry, Keep, Mix
+from archspec.ops.registry import Cost, Fn, In, Param, local_channels, primitive
 
 ACT_FLOPS = 1       # per element, whatever the nonlinearity
 SOFTMAX_FLOPS = 3   # per element: exp, sum, divide (log_softmax: exp, sum, subtract)
@@ -66,7 +67,8 @@ def _act_lowering(path: str, spec: tuple[tuple[Param, str | None], ...]) -> Any:
 def _register_activations() -> None:
     for name, (path, spec) in ACTIVATIONS.items():
         doc = f"{name} activation (``{path}``); output shape = input shape."
-        primitive(name, params=tuple(p for p, _ in spec), cost=act_cost,
+        primitive(name, params=tuple(p for p, _ in spec), cost=act_cost, geometry=KEEP,
+                  ports=FLOAT_PORTS, channels=local_channels,
                   lower=_act_lowering(path, spec), family="act")(same_shape_rule(doc))
 
 
@@ -97,7 +99,8 @@ def lower_prelu(node: OpNode, ins: list[Shape]) -> Any:
 
 
 @primitive("prelu", params=(Param("channels", "any", 1), Param("init", "float", 0.25)),
-           cost=prelu_cost, lower=lower_prelu, family="act", stateful=True)
+           cost=prelu_cost, lower=lower_prelu, family="act", stateful=True, geometry=KEEP,
+           ports=FLOAT_PORTS, channels=local_channels)
 def prelu(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Parametric ReLU (torch.nn.PReLU): one learned slope, or one per channel ('all')."""
     prelu_count(p, ins[0])
@@ -128,6 +131,19 @@ def _softmax_lowering(op: str) -> Any:
     return lower
 
 
+def softmax_geometry(p: dict[str, Any], x: Shape | None) -> Geometry:
+    """Softmax along H or W mixes that axis; along the channels it is pointwise in space."""
+    if x is None or len(x) != 3:
+        return MIX if x is None or len(x) > 1 else KEEP
+    dim = norm_dim("softmax", p["dim"], 3)
+    return (Mix() if dim == 1 else Keep(), Mix() if dim == 2 else Keep())
+
+
+def softmax_channels(p: dict[str, Any], x: Shape | None) -> int | None:
+    return 1 if x is None or norm_dim("softmax", p["dim"], len(x)) == 0 else None
+
+
 for _op in ("softmax", "log_softmax"):
-    primitive(_op, params=(Param("dim", "int", 0),), cost=softmax_cost,
+    primitive(_op, params=(Param("dim", "int", 0),), cost=softmax_cost, geometry=softmax_geometry,
+              ports=FLOAT_PORTS, channels=softmax_channels,
               lower=_softmax_lowering(_op), family="act")(_softmax_rule(_op))

@@ -44,13 +44,16 @@ def signature_hint(prim: Primitive) -> str:
     parts = []
     for p in prim.params:
         alias = f" (or {', '.join(p.aliases)})" if p.aliases else ""
-        parts.append(p.name + alias if p.required else f"{p.name}={p.default!r}{alias}")
+        default = "none" if p.default is None else repr(p.default)
+        parts.append(p.name + alias if p.required else f"{p.name}={default}{alias}")
     return f"{prim.name}({', '.join(parts)})"
 
 
 def coerce(op: str, param: Param, value: Any) -> Any:
     """Check ``value`` against ``param.type`` and normalise it (lists become tuples)."""
     kind = param.type
+    if value is None and param.default is None:
+        return None  # `none` for an optional parameter: the same as leaving it out
     if param.choices and value not in param.choices:
         raise SpecTypeError(f"{op}: {param.name} must be one of "
                             f"{', '.join(repr(c) for c in param.choices)}, got {value!r}")
@@ -100,6 +103,8 @@ def _describe(kind: str) -> str:
 
 def describe_value(v: Any) -> str:
     """'the number 3', 'a list of 2', or the value's own ``describe()`` (for messages)."""
+    if v is None:
+        return "none"
     if isinstance(v, bool):
         return f"the boolean {str(v).lower()}"
     if isinstance(v, (int, float)):

@@ -7,6 +7,7 @@ from typing import Any
 
 from archspec.errors import ArgumentError, ShapeError
 from archspec.ir.graph import Shape
+from archspec.ops.geometry import Geometry, Window, window_out
 
 
 def pair(value: Any) -> tuple[int, int]:
@@ -30,13 +31,15 @@ def fmt_shape(shape: Shape) -> str:
 def conv_out(size: int, kernel: int, stride: int, pad_lo: int, pad_hi: int, dilation: int = 1,
              ceil_mode: bool = False) -> int:
     """torch's Conv/Pool output size along one axis (ceil_mode as in MaxPool2d)."""
-    span = size + pad_lo + pad_hi - dilation * (kernel - 1) - 1
-    if ceil_mode:
-        out = math.ceil(span / stride) + 1
-        if (out - 1) * stride >= size + pad_lo:  # last window must start inside the input
-            out -= 1
-        return out
-    return span // stride + 1
+    return window_out(Window(kernel, stride, pad_lo, pad_hi, dilation, ceil_mode), size)
+
+
+def windows(kernel: tuple[int, int], stride: tuple[int, int],
+            padding: tuple[tuple[int, int], tuple[int, int]],
+            dilation: tuple[int, int] = (1, 1), ceil_mode: bool = False) -> Geometry:
+    """The (H, W) sliding-window geometry of a conv or pool."""
+    return (Window(kernel[0], stride[0], *padding[0], dilation[0], ceil_mode),
+            Window(kernel[1], stride[1], *padding[1], dilation[1], ceil_mode))
 
 
 def same_padding(kernel: int, dilation: int) -> tuple[int, int]:
@@ -48,16 +51,21 @@ def spatial_out(op: str, shape: Shape, kernel: tuple[int, int], stride: tuple[in
                 padding: tuple[tuple[int, int], tuple[int, int]],
                 dilation: tuple[int, int] = (1, 1), ceil_mode: bool = False) -> tuple[int, int]:
     """Output H, W for a sliding window; ShapeError if the window does not fit."""
+    return window_sizes(op, shape, windows(kernel, stride, padding, dilation, ceil_mode))
+
+
+def window_sizes(op: str, shape: Shape, geometry: Geometry) -> tuple[int, int]:
+    """Output H, W of a window geometry over a C×H×W ``shape``; ShapeError if it does not fit."""
     out = []
-    for axis, size in enumerate(shape[-2:]):
-        lo, hi = padding[axis]
-        eff = dilation[axis] * (kernel[axis] - 1) + 1
-        if size + lo + hi < eff:
+    for axis, (size, w) in enumerate(zip(shape[-2:], geometry)):
+        assert isinstance(w, Window)
+        if size + w.pad_lo + w.pad_hi < w.extent:
+            k = [g.kernel for g in geometry if isinstance(g, Window)]
             raise ShapeError(
-                f"{op} kernel {kernel[0]}×{kernel[1]} (effective {eff}) is larger than the padded "
-                f"input {size + lo + hi} along {'HW'[axis]}",
+                f"{op} kernel {k[0]}×{k[1]} (effective {w.extent}) is larger than the padded "
+                f"input {size + w.pad_lo + w.pad_hi} along {'HW'[axis]}",
                 hint="reduce the kernel, add padding, or downsample less before this layer")
-        out.append(conv_out(size, kernel[axis], stride[axis], lo, hi, dilation[axis], ceil_mode))
+        out.append(window_out(w, size))
     if min(out) <= 0:
         raise ShapeError(f"{op} output would be empty ({out[0]}×{out[1]})")
     return out[0], out[1]

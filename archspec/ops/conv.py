@@ -12,8 +12,10 @@ from archspec.ops.common import (
     numel,
     pair,
     resolve_padding,
-    spatial_out,
+    window_sizes,
+    windows,
 )
+from archspec.ops.geometry import FLOAT_PORTS, Geometry, Transposed, Window, spatial_size
 from archspec.ops.registry import Cost, Param, primitive
 
 CONV_PARAMS = (
@@ -43,11 +45,20 @@ def conv_geometry(p: dict[str, Any]) -> tuple:
     return kernel, stride, dilation, resolve_padding(p["padding"], kernel, dilation, stride)
 
 
+def conv_windows(p: dict[str, Any], x: Shape | None = None) -> Geometry:
+    kernel, stride, dilation, padding = conv_geometry(p)
+    return windows(kernel, stride, padding, dilation)
+
+
+def conv_groups(p: dict[str, Any], x: Shape | None = None) -> int:
+    return p["groups"]
+
+
 def conv_shape(op: str, p: dict[str, Any], x: Shape) -> Shape:
     expect_rank(op, x, 3)
-    kernel, stride, dilation, padding = conv_geometry(p)
+    geometry = conv_windows(p)
     check_groups(op, x[0], p["out"], p["groups"])
-    return (p["out"], *spatial_out(op, x, kernel, stride, padding, dilation))
+    return (p["out"], *window_sizes(op, x, geometry))
 
 
 def conv_cost(p: dict[str, Any], ins: list[Shape], out: Shape) -> Cost:
@@ -72,7 +83,7 @@ def lower_conv(node: OpNode, ins: list[Shape]) -> Any:
 
 
 @primitive("conv", params=CONV_PARAMS, cost=conv_cost, lower=lower_conv, family="conv",
-           stateful=True)
+           stateful=True, geometry=conv_windows, ports=FLOAT_PORTS, channels=conv_groups)
 def conv(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """2-D convolution (torch.nn.Conv2d). ``padding`` takes an int, a pair, 'same' or 'valid'."""
     return conv_shape("conv", p, ins[0])
@@ -123,17 +134,25 @@ def lower_conv_t(node: OpNode, ins: list[Shape]) -> Any:
                               p["groups"], p["bias"], dilation)
 
 
+def conv_t_windows(p: dict[str, Any], x: Shape | None = None) -> Geometry:
+    kernel, stride, padding, out_pad, dilation = conv_t_geometry(p)
+    return (Transposed(Window(kernel[0], stride[0], padding[0], padding[0], dilation[0]),
+                       out_pad[0]),
+            Transposed(Window(kernel[1], stride[1], padding[1], padding[1], dilation[1]),
+                       out_pad[1]))
+
+
 @primitive("conv_transpose", params=CONV_T_PARAMS, family="conv", stateful=True,
-           cost=conv_t_cost, lower=lower_conv_t)
+           cost=conv_t_cost, lower=lower_conv_t, geometry=conv_t_windows, ports=FLOAT_PORTS,
+           channels=conv_groups)
 def conv_transpose(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Transposed 2-D convolution (torch.nn.ConvTranspose2d):
     ``H' = (H-1)·s - 2p + d·(k-1) + output_padding + 1``."""
     x = ins[0]
     expect_rank("conv_transpose", x, 3)
-    kernel, stride, padding, out_pad, dilation = conv_t_geometry(p)
+    geometry = conv_t_windows(p)
     check_groups("conv_transpose", x[0], p["out"], p["groups"])
-    hw = [(x[1 + a] - 1) * stride[a] - 2 * padding[a] + dilation[a] * (kernel[a] - 1)
-          + out_pad[a] + 1 for a in range(2)]
+    hw = spatial_size(geometry, x[1:])
     if min(hw) <= 0:
         raise ShapeError(f"conv_transpose output would be empty ({hw[0]}×{hw[1]})",
                          hint="reduce the padding")

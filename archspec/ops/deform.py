@@ -12,7 +12,15 @@ from typing import Any
 from archspec.errors import ArgumentError, ShapeError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import expect_rank, fmt_shape, pair, spatial_out
-from archspec.ops.conv import CONV_PARAMS, check_groups, conv_cost, conv_geometry
+from archspec.ops.conv import (
+    CONV_PARAMS,
+    check_groups,
+    conv_cost,
+    conv_geometry,
+    conv_groups,
+    conv_windows,
+)
+from archspec.ops.geometry import FLOAT, Ports
 from archspec.ops.registry import Cost, Param, primitive
 
 DEFORM_PARAMS = (*CONV_PARAMS[:-1], Param("offset_groups", "int", 1), CONV_PARAMS[-1])
@@ -59,7 +67,8 @@ def lower_deform(node: OpNode, ins: list[Shape]) -> Any:
 @primitive("deform_conv", params=DEFORM_PARAMS, inputs=("x", "offset"), variadic=True,
            optional_inputs=("mask",),
            family="conv", stateful=True,
-           cost=deform_cost, lower=lower_deform)
+           cost=deform_cost, lower=lower_deform, geometry=conv_windows, channels=conv_groups,
+           ports=Ports((FLOAT, FLOAT, FLOAT), (FLOAT,)))
 def deform_conv(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Deformable 2-D convolution; inputs (x, offset[, mask]). Offset has
     2·kh·kw·offset_groups channels, mask kh·kw·offset_groups, both at the output size."""

@@ -8,7 +8,8 @@ from typing import Any
 from archspec.errors import ArgumentError, ShapeError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import fmt_shape
-from archspec.ops.registry import Param, primitive
+from archspec.ops.geometry import FLOAT_PORTS, KEEP
+from archspec.ops.registry import Param, local_channels, primitive
 
 P = Param("p", "float", 0.5, doc="drop probability")
 
@@ -24,7 +25,8 @@ def lower_dropout(node: OpNode, ins: list[Shape]) -> Any:
     return nn.Dropout(node.params["p"])
 
 
-@primitive("dropout", params=(P,), lower=lower_dropout, family="dropout")
+@primitive("dropout", params=(P,), lower=lower_dropout, family="dropout", geometry=KEEP,
+           ports=FLOAT_PORTS, channels=local_channels)
 def dropout(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Element-wise dropout in training, identity in eval (torch.nn.Dropout)."""
     check_p("dropout", p["p"])
@@ -37,7 +39,8 @@ def lower_dropout2d(node: OpNode, ins: list[Shape]) -> Any:
     return nn.Dropout2d(node.params["p"])
 
 
-@primitive("dropout2d", params=(P,), lower=lower_dropout2d, family="dropout")
+@primitive("dropout2d", params=(P,), lower=lower_dropout2d, family="dropout", geometry=KEEP,
+           ports=FLOAT_PORTS, channels=local_channels)
 def dropout2d(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Drops whole channels of a C×H×W input (torch.nn.Dropout2d)."""
     check_p("dropout2d", p["p"])

@@ -8,10 +8,12 @@ from typing import Any
 from archspec.errors import ShapeError
 from archspec.ir.graph import Shape
 from archspec.ops.common import fmt_shape
+from archspec.ops.geometry import FLOAT, KEEP, Ports
 from archspec.ops.registry import Param, primitive
 
 
-@primitive("input", params=(Param("shape", "ints"),), inputs=(), family="io")
+@primitive("input", params=(Param("shape", "ints"),), inputs=(), family="io", geometry=KEEP,
+           ports=Ports((), (FLOAT,)))
 def input_op(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """A network input of ``shape`` (without the batch dim), e.g. 3×224×224."""
     shape = (p["shape"],) if isinstance(p["shape"], int) else tuple(p["shape"])

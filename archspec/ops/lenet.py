@@ -11,8 +11,17 @@ from typing import Any
 
 from archspec.errors import ArgumentError, ShapeError
 from archspec.ir.graph import OpNode, Shape
-from archspec.ops.common import check_positive, expect_rank, fmt_shape, numel, pair, spatial_out
-from archspec.ops.registry import Cost, Param, primitive
+from archspec.ops.common import (
+    check_positive,
+    expect_rank,
+    fmt_shape,
+    numel,
+    pair,
+    spatial_out,
+    windows,
+)
+from archspec.ops.geometry import FLOAT_PORTS, MIX
+from archspec.ops.registry import Cost, Param, local_channels, primitive
 
 # Table I of the paper: the S2 maps (0-5) each C3 map (0-15) reads; 60 connections in all.
 LENET_C3_TABLE: tuple[tuple[int, ...], ...] = (
@@ -58,7 +67,9 @@ def lower_table_conv(node: OpNode, ins: list[Shape]) -> Any:
 
 @primitive("table_conv", params=(Param("out", "int"), Param("kernel", "pair", aliases=("k",)),
                                  Param("table", "any", "lenet"), Param("bias", "bool", True)),
-           cost=table_conv_cost, lower=lower_table_conv, family="conv", stateful=True)
+           cost=table_conv_cost, lower=lower_table_conv, family="conv", stateful=True,
+           geometry=lambda p, x: windows(pair(p["kernel"]), (1, 1), ((0, 0), (0, 0))),
+           ports=FLOAT_PORTS)
 def table_conv(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Partially connected valid convolution: output map o reads only the input maps
     ``table[o]``; ``table='lenet'`` is C3's table (1,516 params at 6 -> 16, 5×5)."""
@@ -82,7 +93,9 @@ def lower_lenet_pool(node: OpNode, ins: list[Shape]) -> Any:
 
 
 @primitive("lenet_pool", params=(Param("kernel", "pair", 2, aliases=("k",)),),
-           cost=lenet_pool_cost, lower=lower_lenet_pool, family="pool", stateful=True)
+           cost=lenet_pool_cost, lower=lower_lenet_pool, family="pool", stateful=True,
+           geometry=lambda p, x: windows(pair(p["kernel"]), pair(p["kernel"]), ((0, 0), (0, 0))),
+           ports=FLOAT_PORTS, channels=local_channels)
 def lenet_pool(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Trainable subsampling: the sum over each kernel×kernel window (stride = kernel) times
     one coefficient per map, plus one bias per map (2·C params)."""
@@ -137,7 +150,8 @@ def lower_rbf(node: OpNode, ins: list[Shape]) -> Any:
 
 @primitive("rbf", params=(Param("out", "int"),
                           Param("prototypes", "str", "lenet", choices=("lenet", "binary"))),
-           cost=rbf_cost, lower=lower_rbf, family="linear", stateful=True)
+           cost=rbf_cost, lower=lower_rbf, family="linear", stateful=True, geometry=MIX,
+           ports=FLOAT_PORTS)
 def rbf(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Euclidean RBF units ``y_i = Σ_j (x_j - w_ij)²`` with fixed ±1 prototypes ``w`` kept as
     a non-trainable buffer (LeNet-5's output layer: 84 -> 10)."""

@@ -7,6 +7,7 @@ from typing import Any
 from archspec.errors import ArgumentError, ShapeError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import broadcast, fmt_shape, numel
+from archspec.ops.geometry import FLOAT, FLOAT_PORTS, MIX, Ports
 from archspec.ops.registry import Cost, Fn, In, Param, primitive
 
 
@@ -23,9 +24,16 @@ def lower_linear(node: OpNode, ins: list[Shape]) -> Any:
     return nn.Linear(ins[0][-1], node.params["out"], node.params["bias"])
 
 
+def linear_init_check(init: str, n: OpNode) -> str | None:
+    if init == "identity_affine" and (n.shape[-1] != 6 or not n.params["bias"]):
+        return "identity_affine needs 6 outputs (a 2×3 matrix) and a bias"
+    return None
+
+
 @primitive("linear", params=(Param("out", "int", doc="output features"),
                              Param("bias", "bool", True)),
-           cost=linear_cost, lower=lower_linear, family="linear", stateful=True)
+           cost=linear_cost, lower=lower_linear, family="linear", stateful=True, geometry=MIX,
+           ports=FLOAT_PORTS, init_check=linear_init_check)
 def linear(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Fully connected layer on the last dim (torch.nn.Linear); ``F`` -> ``out``,
     ``…×F`` -> ``…×out``."""
@@ -47,7 +55,8 @@ def lower_matmul(node: OpNode, ins: list[Shape]) -> Fn:
     return Fn(torch.matmul, (In(0), In(1)))
 
 
-@primitive("matmul", inputs=("a", "b"), cost=matmul_cost, lower=lower_matmul, family="linear")
+@primitive("matmul", inputs=("a", "b"), cost=matmul_cost, lower=lower_matmul, family="linear",
+           geometry=MIX, ports=Ports((FLOAT, FLOAT), (FLOAT,)))
 def matmul(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """``a @ b`` (torch.matmul) on ``…×M×K`` and ``…×K×N`` -> ``…×M×N``; the leading dims
     broadcast (equal ranks)."""

@@ -10,7 +10,8 @@ from typing import Any
 from archspec.errors import ArgumentError, ShapeError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import broadcast, fmt_shapes, norm_dim, numel
-from archspec.ops.registry import INPUTS, Cost, Fn, In, Param, primitive
+from archspec.ops.geometry import FLOAT_PORTS, KEEP, MIX
+from archspec.ops.registry import INPUTS, Cost, Fn, In, Param, local_channels, primitive
 
 
 def add_all(*xs: Any) -> Any:
@@ -30,7 +31,9 @@ def lower_concat(node: OpNode, ins: list[Shape]) -> Fn:
 
 
 @primitive("concat", params=(Param("dim", "int", 0),), inputs=("x",), variadic=True,
-           lower=lower_concat, family="merge")
+           lower=lower_concat, family="merge", ports=FLOAT_PORTS,
+           geometry=lambda p, x: KEEP if x is not None and norm_dim("concat", p["dim"],
+                                                                       len(x)) == 0 else MIX)
 def concat(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Concatenate along non-batch ``dim`` (default 0 = channels; torch.cat); every other dim
     must match."""
@@ -65,7 +68,7 @@ def _variadic(op: str, binary: Any, many: Any, symbol: str) -> None:
     rule.__doc__ = (f"Element-wise ``{symbol.join(['x0', 'x1', '...'])}``; shapes must be equal "
                     "except for size-1 dims, which broadcast (e.g. C×H×W and C×1×1).")
     primitive(op, inputs=("a", "b"), variadic=True, cost=pointwise_cost, lower=lower,
-              family="merge")(rule)
+              family="merge", geometry=KEEP, ports=FLOAT_PORTS, channels=local_channels)(rule)
 
 
 _variadic("add", operator.add, add_all, " + ")
@@ -81,7 +84,7 @@ def lower_scale(node: OpNode, ins: list[Shape]) -> Fn:
 
 
 @primitive("scale", params=(Param("factor", "number"),), cost=scale_cost, lower=lower_scale,
-           family="merge")
+           family="merge", geometry=KEEP, ports=FLOAT_PORTS, channels=local_channels)
 def scale(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """``x * factor`` for a constant number (Inception-ResNet residual scaling)."""
     if isinstance(p["factor"], bool):
@@ -94,7 +97,7 @@ def lower_shift(node: OpNode, ins: list[Shape]) -> Fn:
 
 
 @primitive("shift", params=(Param("value", "number"),), cost=scale_cost, lower=lower_shift,
-           family="merge")
+           family="merge", geometry=KEEP, ports=FLOAT_PORTS, channels=local_channels)
 def shift(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """``x + value`` for a constant number (``x - 0.5``, torchvision's ``transform_input``)."""
     if isinstance(p["value"], bool):

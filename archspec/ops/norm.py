@@ -7,7 +7,8 @@ from typing import Any
 from archspec.errors import ArgumentError, ShapeError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import fmt_shape, norm_dims, numel
-from archspec.ops.registry import Cost, Fn, In, Param, primitive
+from archspec.ops.geometry import FLOAT_PORTS, KEEP
+from archspec.ops.registry import Cost, Fn, In, Param, local_channels, primitive
 
 EPS = Param("eps", "float", 1e-5)
 AFFINE = Param("affine", "bool", True)
@@ -36,7 +37,8 @@ def lower_bn(node: OpNode, ins: list[Shape]) -> Any:
 
 @primitive("bn", params=(EPS, Param("momentum", "float", 0.1), AFFINE,
                          Param("track_running_stats", "bool", True)),
-           cost=bn_cost, lower=lower_bn, family="norm", stateful=True)
+           cost=bn_cost, lower=lower_bn, family="norm", stateful=True, geometry=KEEP,
+           ports=FLOAT_PORTS, channels=local_channels)
 def bn(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Batch normalisation over channels: BatchNorm2d for C×H×W, BatchNorm1d for C or C×L."""
     if not 1 <= len(ins[0]) <= 3:
@@ -61,7 +63,8 @@ def lower_lrn(node: OpNode, ins: list[Shape]) -> Fn:
 
 @primitive("lrn", params=(Param("size", "int"), Param("alpha", "float", 1e-4),
                           Param("beta", "float", 0.75), Param("k", "float", 1.0)),
-           cost=lrn_cost, lower=lower_lrn, family="norm")
+           cost=lrn_cost, lower=lower_lrn, family="norm", geometry=KEEP, ports=FLOAT_PORTS,
+           channels=local_channels)
 def lrn(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Local response normalisation across channels (AlexNet); no parameters."""
     if len(ins[0]) < 2:
@@ -96,7 +99,8 @@ def lower_ln(node: OpNode, ins: list[Shape]) -> Any:
 
 
 @primitive("layer_norm", params=(Param("dims", "ints", None), EPS, AFFINE),
-           cost=ln_cost, lower=lower_ln, family="norm", stateful=True)
+           cost=ln_cost, lower=lower_ln, family="norm", stateful=True, geometry=KEEP,
+           ports=FLOAT_PORTS, channels=local_channels)
 def layer_norm(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Layer normalisation over ``dims`` (default: all non-batch dims), which must be trailing;
     with affine, weight and bias have the normalised shape (torch.nn.LayerNorm)."""
@@ -117,7 +121,8 @@ def lower_gn(node: OpNode, ins: list[Shape]) -> Any:
 
 
 @primitive("group_norm", params=(Param("groups", "int", aliases=("g",)), EPS, AFFINE),
-           cost=gn_cost, lower=lower_gn, family="norm", stateful=True)
+           cost=gn_cost, lower=lower_gn, family="norm", stateful=True, geometry=KEEP,
+           ports=FLOAT_PORTS, channels=local_channels)
 def group_norm(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Group normalisation (torch.nn.GroupNorm): channels split into ``groups``."""
     x = ins[0]

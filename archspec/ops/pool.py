@@ -14,9 +14,24 @@ from archspec.ops.common import (
     norm_dims,
     numel,
     pair,
-    spatial_out,
+    window_sizes,
+    windows,
 )
-from archspec.ops.registry import Cost, Fn, In, Param, primitive
+from archspec.ops.geometry import (
+    FLOAT,
+    FLOAT_PORTS,
+    INDEX,
+    POOLED,
+    Adaptive,
+    Geometry,
+    Keep,
+    Mix,
+    Ports,
+    Transposed,
+    Window,
+    spatial_size,
+)
+from archspec.ops.registry import Cost, Fn, In, Param, get, local_channels, primitive
 
 KERNEL = Param("kernel", "pair", aliases=("k",))
 STRIDE = Param("stride", "pair", None, aliases=("s",), doc="default: the kernel")
@@ -35,11 +50,16 @@ def pool_geometry(op: str, p: dict[str, Any]) -> tuple:
     return kernel, stride, padding, dilation
 
 
+def pool_windows(op: str) -> Any:
+    def rule(p: dict[str, Any], x: Shape | None = None) -> Geometry:
+        kernel, stride, (ph, pw), dilation = pool_geometry(op, p)
+        return windows(kernel, stride, ((ph, ph), (pw, pw)), dilation, p["ceil_mode"])
+    return rule
+
+
 def pool_shape(op: str, p: dict[str, Any], x: Shape) -> Shape:
     expect_rank(op, x, 3)
-    kernel, stride, (ph, pw), dilation = pool_geometry(op, p)
-    hw = spatial_out(op, x, kernel, stride, ((ph, ph), (pw, pw)), dilation, p["ceil_mode"])
-    return (x[0], *hw)
+    return (x[0], *window_sizes(op, x, pool_windows(op)(p)))
 
 
 def window_cost(p: dict[str, Any], ins: list[Shape], out: Shape) -> Cost:
@@ -60,7 +80,8 @@ def lower_maxpool(node: OpNode, ins: list[Shape]) -> Fn:
 @primitive("maxpool", params=(KERNEL, STRIDE, PADDING, Param("dilation", "pair", 1,
                                                              aliases=("d",)),
                               CEIL, Param("return_indices", "bool", False)),
-           cost=window_cost, lower=lower_maxpool, family="pool")
+           cost=window_cost, lower=lower_maxpool, family="pool", channels=local_channels,
+           geometry=pool_windows("maxpool"), ports=Ports((FLOAT,), (FLOAT, INDEX)))
 def maxpool(p: dict[str, Any], ins: list[Shape]) -> Shape | tuple[Shape, dict[int, Shape]]:
     """2-D max pooling (F.max_pool2d); with return_indices, port 1 holds the indices."""
     out = pool_shape("maxpool", p, ins[0])
@@ -79,7 +100,8 @@ def lower_avgpool(node: OpNode, ins: list[Shape]) -> Fn:
 @primitive("avgpool", params=(KERNEL, STRIDE, PADDING, CEIL,
                               Param("count_include_pad", "bool", True),
                               Param("divisor_override", "int", None)),
-           cost=window_cost, lower=lower_avgpool, family="pool")
+           cost=window_cost, lower=lower_avgpool, family="pool", channels=local_channels,
+           geometry=pool_windows("avgpool"), ports=FLOAT_PORTS)
 def avgpool(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """2-D average pooling (F.avg_pool2d)."""
     if p["divisor_override"] is not None and p["divisor_override"] <= 0:
@@ -88,9 +110,20 @@ def avgpool(p: dict[str, Any], ins: list[Shape]) -> Shape:
     return pool_shape("avgpool", p, ins[0])
 
 
-def unpool_size(p: dict[str, Any], x: Shape) -> tuple[int, int]:
+def unpool_windows(p: dict[str, Any], x: Shape | None = None) -> Geometry:
+    """The pool's windows, inverted; a chosen ``output_size`` adds to the default size."""
     kernel, stride, padding, _ = pool_geometry("max_unpool", p)
-    default = [(x[1 + a] - 1) * stride[a] - 2 * padding[a] + kernel[a] for a in range(2)]
+    base = tuple(Transposed(Window(kernel[a], stride[a], padding[a], padding[a]))
+                 for a in range(2))
+    if p["output_size"] is None or x is None:
+        return base[0], base[1]
+    extra = [pair(p["output_size"])[a] - (spatial_size(base, x[1:])[a] or 0) for a in range(2)]
+    return Transposed(base[0].window, extra[0]), Transposed(base[1].window, extra[1])
+
+
+def unpool_size(p: dict[str, Any], x: Shape) -> tuple[int, int]:
+    _, stride, _, _ = pool_geometry("max_unpool", p)
+    default = spatial_size(unpool_windows({**p, "output_size": None}), x[1:])
     if p["output_size"] is None:
         if min(default) <= 0:
             raise ShapeError(f"max_unpool output would be empty ({default[0]}×{default[1]})")
@@ -105,6 +138,34 @@ def unpool_size(p: dict[str, Any], x: Shape) -> tuple[int, int]:
     return size
 
 
+def unpool_link(p: dict[str, Any], operands: list[Any]) -> None:
+    """The indices must come from a pool this unpool inverts: same kernel, stride and padding,
+    and an output the size of the pooled map (indices are flat positions in it)."""
+    x, idx = operands
+    pool = get(idx.op).geometry(idx.params, idx.source)
+    mine = unpool_windows({**p, "output_size": None})
+    theirs = [(w.kernel, w.stride, w.pad_lo) for w in pool if isinstance(w, Window)]
+    ours = [(t.window.kernel, t.window.stride, t.window.pad_lo) for t in mine
+            if isinstance(t, Transposed)]
+    if theirs != ours:
+        raise ShapeError(f"max_unpool: kernel/stride/padding {_fmt_windows(ours)} do not invert "
+                         f"the pool '{idx.name}' that made the indices "
+                         f"({_fmt_windows(theirs)})",
+                         hint="give max_unpool the maxpool's kernel, stride and padding")
+    size = unpool_size(p, (0, *x.shape[1:])) if len(x.shape) == 3 else None
+    if idx.source is not None and size is not None and size != tuple(idx.source[1:]):
+        raise ShapeError(f"max_unpool: output {size[0]}×{size[1]} is not the size "
+                         f"{fmt_shape(idx.source[1:])} of the map '{idx.name}' pooled",
+                         hint=f"pass output_size=({idx.source[1]}, {idx.source[2]})")
+
+
+def _fmt_windows(axes: list[tuple[int, int, int]]) -> str:
+    if len(axes) != 2:
+        return "none"
+    (kh, sh, ph), (kw, sw, pw) = axes
+    return f"{kh}×{kw}, {sh}×{sw}, {ph}×{pw}"
+
+
 def lower_unpool(node: OpNode, ins: list[Shape]) -> Fn:
     import torch.nn.functional as F
 
@@ -115,7 +176,8 @@ def lower_unpool(node: OpNode, ins: list[Shape]) -> Fn:
 
 
 @primitive("max_unpool", params=(KERNEL, STRIDE, PADDING, Param("output_size", "pair", None)),
-           inputs=("x", "indices"), lower=lower_unpool, family="pool")
+           inputs=("x", "indices"), lower=lower_unpool, family="pool", channels=local_channels,
+           geometry=unpool_windows, ports=Ports((FLOAT, INDEX), (FLOAT,)), link=unpool_link)
 def max_unpool(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Inverse of maxpool (F.max_unpool2d); inputs (x, indices from maxpool's port 1).
     Default size ``(H-1)·s - 2p + k``; ``output_size`` picks another reachable size."""
@@ -154,8 +216,14 @@ def _adaptive(op: str, fn: str, fixed: int | None) -> None:
     kind = "average" if "avg" in fn else "max"
     rule.__doc__ = (f"global {kind} pooling to C×1×1 (F.{fn}(x, 1))" if fixed else
                     f"adaptive {kind} pooling to C×size (F.{fn})")
+    def geometry(p: dict[str, Any], x: Shape | None = None) -> Geometry:
+        size = pair(fixed if fixed is not None else p["size"])
+        return (Adaptive(size[0]), Adaptive(size[1]))
+
     params = () if fixed else (Param("size", "pair"),)
-    primitive(op, params=params, cost=adaptive_cost, lower=lower, family="pool")(rule)
+    primitive(op, params=params, cost=adaptive_cost, lower=lower, family="pool",
+              geometry=POOLED if fixed else geometry, ports=FLOAT_PORTS,
+              channels=local_channels)(rule)
 
 
 _adaptive("adaptive_avgpool", "adaptive_avg_pool2d", None)
@@ -171,6 +239,19 @@ def mean_dims(p: dict[str, Any], x: Shape) -> tuple[int, ...]:
     return dims
 
 
+def mean_geometry(p: dict[str, Any], x: Shape | None) -> Geometry | None:
+    """Averaging a spatial axis pools it; the others keep their positions."""
+    if x is None or len(x) != 3:
+        return None
+    dims = mean_dims(p, x)
+    h, w = (Mix(pooled=True) if a in dims else Keep() for a in (1, 2))
+    return h, w
+
+
+def mean_channels(p: dict[str, Any], x: Shape | None) -> int | None:
+    return 1 if x is None or 0 in mean_dims(p, x) else None
+
+
 def mean_cost(p: dict[str, Any], ins: list[Shape], out: Shape) -> Cost:
     return Cost(other_flops=numel(ins[0]))
 
@@ -184,7 +265,8 @@ def lower_mean(node: OpNode, ins: list[Shape]) -> Fn:
 
 @primitive("mean", params=(Param("dims", "ints", (-2, -1), aliases=("dim",)),
                            Param("keepdim", "bool", True)),
-           cost=mean_cost, lower=lower_mean, family="pool")
+           cost=mean_cost, lower=lower_mean, family="pool", geometry=mean_geometry,
+           ports=FLOAT_PORTS, channels=mean_channels)
 def mean(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Mean over non-batch ``dims`` (default the last two: spatial), keeping them as size 1
     unless keepdim=false (torch.mean)."""

@@ -1,7 +1,9 @@
 """The primitive registry.
 
 A primitive keeps together, in one small file per family under ``archspec/ops``:
-its parameter schema, its shape rule, its parameter/MAC rule and its torch lowering.
+its parameter schema, its port types, its per-axis geometry rule (see ``ops/geometry.py``),
+its shape rule, its parameter/MAC rule, its torch lowering and how the lowering uses the node's
+name. ``docs/primitives.md`` describes every field.
 Shape and cost rules are pure Python; lowerings import torch lazily inside the function, so
 ``check`` and ``audit`` never import torch.
 
@@ -17,6 +19,7 @@ from typing import Any
 
 from archspec.errors import ArgumentError, did_you_mean
 from archspec.ir.graph import OpNode, Shape
+from archspec.ops.geometry import Geometry, Ports
 
 
 class _Required:
@@ -86,20 +89,56 @@ INPUTS: Any = _AllInputs()
 ShapeRule = Callable[[dict[str, Any], list[Shape]], Shape | tuple[Shape, dict[int, Shape]]]
 CostRule = Callable[[dict[str, Any], list[Shape], Shape], Cost]
 Lowering = Callable[[OpNode, list[Shape]], Any]  # -> torch.nn.Module | Fn
+# params, primary input shape (None when unknown, e.g. for a label) -> rule per spatial axis
+GeometryRule = Callable[[dict[str, Any], Shape | None], Geometry | None]
+# params, primary input shape -> groups of channel mixing (1: dense), or None: channel-local
+ChannelRule = Callable[[dict[str, Any], Shape | None], int | None]
 
 
 def _no_cost(params: dict[str, Any], ins: list[Shape], out: Shape) -> Cost:
     return Cost()
 
 
+def dense_channels(params: dict[str, Any], x: Shape | None) -> int | None:
+    """The default channel rule: every output channel may read every input channel."""
+    return 1
+
+
+def local_channels(params: dict[str, Any], x: Shape | None) -> int | None:
+    """Channel-local ops (activations, norms, pools): output channel c reads input channel c."""
+    return None
+
+
+def default_init_check(init: str, n: OpNode) -> str | None:
+    """Why ``@init(init)`` cannot apply to node ``n`` (None: it can). ``zeros``/``ones`` set
+    every parameter of a stateful layer; ``identity_affine`` is linear's own."""
+    if not n.module:
+        return "it has no parameters"
+    if init == "identity_affine":
+        return "identity_affine needs a linear layer with 6 outputs and a bias"
+    return None
+
+
+def constant(geometry: Geometry) -> GeometryRule:
+    """A geometry rule that does not depend on parameters (pointwise ops, flatten)."""
+    def rule(params: dict[str, Any], x: Shape | None) -> Geometry:
+        return geometry
+    return rule
+
+
 @dataclass(frozen=True)
 class Primitive:
     """A built-in op. ``inputs`` names the tensor operands; ``variadic`` allows any number of
-    operands (at least ``len(inputs)``)."""
+    operands (at least ``len(inputs)``). ``geometry`` and ``ports`` are required at
+    registration; ``channels`` says how channels mix (lints); ``name_use`` says what the
+    lowering does with the node's name: a submodule path (``module``, the stateful ops), a
+    ``forward`` argument (``argument``, the graph input) or nothing (``none``)."""
 
     name: str
     params: tuple[Param, ...]
     infer: ShapeRule
+    geometry: GeometryRule
+    ports: Ports
     lower: Lowering | None = None
     cost: CostRule = _no_cost
     inputs: tuple[str, ...] = ("x",)
@@ -107,7 +146,16 @@ class Primitive:
     optional_inputs: tuple[str, ...] = ()   # named operands that may be left out (mask)
     family: str = "other"   # conv | norm | act | pool | linear | merge | shape | attention | io
     stateful: bool = False  # has parameters or buffers: lowered to a named submodule
+    channels: ChannelRule = dense_channels
+    link: Callable[[dict[str, Any], list[Any]], None] | None = None  # checks operands' makers
+    init_check: Callable[[str, OpNode], str | None] = default_init_check  # @init(...) on it
     doc: str = ""
+
+    @property
+    def name_use(self) -> str:
+        if not self.inputs and not self.variadic:
+            return "argument"
+        return "module" if self.stateful else "none"
 
     @property
     def all_inputs(self) -> tuple[str, ...]:
@@ -123,15 +171,21 @@ class Primitive:
 PRIMITIVES: dict[str, Primitive] = {}
 
 
-def primitive(name: str, *, params: tuple[Param, ...] = (), **kw: Any) -> Callable[[ShapeRule],
-                                                                                     ShapeRule]:
-    """Register the decorated shape rule as primitive ``name``; other fields as keywords."""
+def primitive(name: str, *, params: tuple[Param, ...] = (),
+              geometry: GeometryRule | Geometry | None = None, ports: Ports | None = None,
+              **kw: Any) -> Callable[[ShapeRule], ShapeRule]:
+    """Register the decorated shape rule as primitive ``name``; other fields as keywords.
+    ``geometry`` (a rule, or a constant :data:`Geometry`) and ``ports`` are required."""
+    if geometry is None or ports is None:
+        missing = "geometry" if geometry is None else "ports"
+        raise TypeError(f"primitive {name!r} must declare its {missing} (see docs/primitives.md)")
+    rule = constant(geometry) if isinstance(geometry, tuple) else geometry
 
     def register(infer: ShapeRule) -> ShapeRule:
         if name in PRIMITIVES:
             raise ValueError(f"primitive {name!r} registered twice")
-        PRIMITIVES[name] = Primitive(name, tuple(params), infer, doc=(infer.__doc__ or "").strip(),
-                                     **kw)
+        PRIMITIVES[name] = Primitive(name, tuple(params), infer, rule, ports,
+                                     doc=(infer.__doc__ or "").strip(), **kw)
         return infer
 
     return register

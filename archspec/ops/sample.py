@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from archspec.errors import ArgumentError, ShapeError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import expect_rank, fmt_shape, numel, pair
+from archspec.ops.geometry import FLOAT, FLOAT_PORTS, MIX, Geometry, Ports, Scale, spatial_size
 from archspec.ops.pool import adaptive_windows
-from archspec.ops.registry import Cost, Fn, In, Param, primitive
+from archspec.ops.registry import Cost, Fn, In, Param, local_channels, primitive
 
 ALIGN = Param("align_corners", "bool", False)
 # Per output element: one multiply-add per tap.
@@ -28,7 +28,8 @@ def lower_affine_grid(node: OpNode, ins: list[Shape]) -> Fn:
 
 
 @primitive("affine_grid", params=(ALIGN,), inputs=("theta", "like"), cost=grid_cost,
-           lower=lower_affine_grid, family="sample")
+           lower=lower_affine_grid, family="sample", geometry=MIX,
+           ports=Ports((FLOAT, FLOAT), (FLOAT,)))
 def affine_grid_op(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Sampling grid H×W×2 for the affine map ``theta`` (2×3, or 6 values) at the size of
     ``like`` (a C×H×W tensor) (F.affine_grid)."""
@@ -57,7 +58,8 @@ def lower_grid_sample(node: OpNode, ins: list[Shape]) -> Fn:
            params=(Param("mode", "str", "bilinear", choices=("bilinear", "nearest", "bicubic")),
                    Param("padding_mode", "str", "zeros",
                          choices=("zeros", "border", "reflection")), ALIGN),
-           inputs=("x", "grid"), cost=grid_sample_cost, lower=lower_grid_sample, family="sample")
+           inputs=("x", "grid"), cost=grid_sample_cost, lower=lower_grid_sample, family="sample",
+           geometry=MIX, ports=Ports((FLOAT, FLOAT), (FLOAT,)), channels=local_channels)
 def grid_sample(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Sample x (C×H×W) at the grid's points (Hg×Wg×2, coordinates in [-1, 1]) -> C×Hg×Wg
     (F.grid_sample)."""
@@ -72,6 +74,20 @@ def grid_sample(p: dict[str, Any], ins: list[Shape]) -> Shape:
 UPSAMPLE_MODES = ("nearest", "nearest-exact", "bilinear", "bicubic", "area")
 
 
+TAPS = {"nearest": 1, "nearest-exact": 1, "area": 1, "bilinear": 2, "bicubic": 4}
+
+
+def upsample_geometry(p: dict[str, Any], x: Shape | None = None) -> Geometry:
+    """A scale per axis, or a fixed size; ``taps`` input units feed one output unit."""
+    taps = TAPS[p["mode"]]
+    if p["size"] is not None:
+        size = pair(p["size"])
+        return Scale(size=size[0], taps=taps), Scale(size=size[1], taps=taps)
+    scale = p["scale"]
+    sh, sw = (scale, scale) if isinstance(scale, (int, float)) else tuple(scale)
+    return Scale(float(sh), taps=taps), Scale(float(sw), taps=taps)
+
+
 def upsample_size(p: dict[str, Any], x: Shape) -> tuple[int, int]:
     expect_rank("upsample", x, 3)
     if (p["scale"] is None) == (p["size"] is None):
@@ -80,14 +96,13 @@ def upsample_size(p: dict[str, Any], x: Shape) -> tuple[int, int]:
     if p["align_corners"] is not None and p["mode"] not in ("bilinear", "bicubic"):
         raise ArgumentError(f"upsample: align_corners only applies to bilinear and bicubic "
                             f"modes, not {p['mode']!r}")
-    if p["size"] is not None:
-        out = pair(p["size"])
-    else:
+    if p["scale"] is not None:
         scale = p["scale"]
-        sh, sw = (scale, scale) if isinstance(scale, (int, float)) else tuple(scale)
-        if sh <= 0 or sw <= 0:
+        if not isinstance(scale, (int, float)) and len(scale) != 2:
+            raise ArgumentError(f"upsample: scale takes 1 or 2 numbers, got {len(scale)}")
+        if min((scale,) if isinstance(scale, (int, float)) else scale) <= 0:
             raise ArgumentError(f"upsample: scale must be positive, got {scale}")
-        out = (math.floor(x[1] * float(sh)), math.floor(x[2] * float(sw)))
+    out = spatial_size(upsample_geometry(p), x[1:])
     if min(out) <= 0:
         raise ShapeError(f"upsample output would be empty ({out[0]}×{out[1]}) for input "
                          f"{fmt_shape(x)}")
@@ -122,7 +137,8 @@ def lower_upsample(node: OpNode, ins: list[Shape]) -> Fn:
                                Param("size", "pair", None),
                                Param("mode", "str", "nearest", choices=UPSAMPLE_MODES),
                                Param("align_corners", "bool", None)),
-           cost=upsample_cost, lower=lower_upsample, family="sample")
+           cost=upsample_cost, lower=lower_upsample, family="sample",
+           geometry=upsample_geometry, ports=FLOAT_PORTS, channels=local_channels)
 def upsample(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Resize C×H×W by ``scale`` (H' = floor(H·scale)) or to ``size`` (F.interpolate)."""
     return (ins[0][0], *upsample_size(p, ins[0]))

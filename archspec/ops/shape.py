@@ -8,7 +8,16 @@ from typing import Any
 from archspec.errors import ArgumentError, ShapeError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import fmt_shape, norm_dim, norm_dims, numel
-from archspec.ops.registry import Fn, In, Param, primitive
+from archspec.ops.geometry import FLOAT_PORTS, KEEP, MIX, Geometry
+from archspec.ops.registry import Fn, In, Param, local_channels, primitive
+
+
+def moves_axes(keeps: Any) -> Any:
+    """A geometry rule: pointwise when ``keeps(p, x)`` says every axis stays in place, else
+    every position may land anywhere (unknown input: assume it mixes)."""
+    def rule(p: dict[str, Any], x: Shape | None) -> Geometry:
+        return KEEP if x is not None and keeps(p, x) else MIX
+    return rule
 
 
 def identity(x: Any) -> Any:
@@ -35,7 +44,8 @@ def lower_flatten(node: OpNode, ins: list[Shape]) -> Fn:
 
 @primitive("flatten", params=(Param("start", "int", 0, aliases=("start_dim",)),
                               Param("end", "int", -1, aliases=("end_dim",))),
-           lower=lower_flatten, family="shape")
+           lower=lower_flatten, family="shape", ports=FLOAT_PORTS,
+           geometry=moves_axes(lambda p, x: len(set(flatten_dims(p, x))) == 1))
 def flatten(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Merge non-batch dims ``start..end`` (torch.flatten): C×H×W -> (C·H·W,)."""
     x = ins[0]
@@ -66,7 +76,8 @@ def lower_reshape(node: OpNode, ins: list[Shape]) -> Fn:
     return Fn(torch.reshape, (In(0), (-1, *reshape_target(node.params, ins[0]))))
 
 
-@primitive("reshape", params=(Param("shape", "ints"),), lower=lower_reshape, family="shape")
+@primitive("reshape", params=(Param("shape", "ints"),), lower=lower_reshape, family="shape",
+           ports=FLOAT_PORTS, geometry=moves_axes(lambda p, x: reshape_target(p, x) == tuple(x)))
 def reshape(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """View the non-batch dims as ``shape`` (one -1 is inferred; torch.reshape)."""
     return reshape_target(p, ins[0])
@@ -87,7 +98,9 @@ def lower_permute(node: OpNode, ins: list[Shape]) -> Fn:
     return Fn(torch.permute, (In(0), (0, *(d + 1 for d in permutation(node.params, ins[0])))))
 
 
-@primitive("permute", params=(Param("dims", "ints"),), lower=lower_permute, family="shape")
+@primitive("permute", params=(Param("dims", "ints"),), lower=lower_permute, family="shape",
+           ports=FLOAT_PORTS,
+           geometry=moves_axes(lambda p, x: permutation(p, x) == tuple(range(len(x)))))
 def permute(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Reorder the non-batch dims (torch.permute); the batch dim stays first."""
     return tuple(ins[0][d] for d in permutation(p, ins[0]))
@@ -106,7 +119,8 @@ def lower_transpose(node: OpNode, ins: list[Shape]) -> Fn:
 
 
 @primitive("transpose", params=(Param("dim0", "int", -2), Param("dim1", "int", -1)),
-           lower=lower_transpose, family="shape")
+           lower=lower_transpose, family="shape", ports=FLOAT_PORTS,
+           geometry=moves_axes(lambda p, x: len(set(transpose_dims(p, x))) == 1))
 def transpose(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Swap two non-batch dims (torch.transpose; default the last two)."""
     d0, d1 = transpose_dims(p, ins[0])
@@ -122,7 +136,7 @@ def lower_shuffle(node: OpNode, ins: list[Shape]) -> Fn:
 
 
 @primitive("channel_shuffle", params=(Param("groups", "int", aliases=("g",)),),
-           lower=lower_shuffle, family="shape")
+           lower=lower_shuffle, family="shape", geometry=KEEP, ports=FLOAT_PORTS)
 def channel_shuffle(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """ShuffleNet channel shuffle (torch.channel_shuffle): view C as g×(C/g), transpose."""
     x, g = ins[0], p["groups"]
@@ -138,7 +152,8 @@ def lower_identity(node: OpNode, ins: list[Shape]) -> Fn:
     return Fn(identity, (In(0),))
 
 
-@primitive("identity", lower=lower_identity, family="shape")
+@primitive("identity", lower=lower_identity, family="shape", geometry=KEEP, ports=FLOAT_PORTS,
+           channels=local_channels)
 def identity_op(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """The input unchanged (torch.nn.Identity)."""
     return ins[0]

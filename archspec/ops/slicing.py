@@ -7,8 +7,16 @@ from typing import Any
 
 from archspec.errors import ArgumentError, ShapeError
 from archspec.ir.graph import OpNode, Shape
-from archspec.ops.common import check_positive, expect_rank, fmt_shape, norm_dim, pair
-from archspec.ops.registry import Fn, In, Param, primitive
+from archspec.ops.common import (
+    check_positive,
+    expect_rank,
+    fmt_shape,
+    norm_dim,
+    pair,
+    window_sizes,
+)
+from archspec.ops.geometry import FLOAT_PORTS, KEEP, MIX, Geometry, Keep, Window
+from archspec.ops.registry import Fn, In, Param, local_channels, primitive
 
 DIM = Param("dim", "int", 0)
 FULL = slice(None)
@@ -36,9 +44,22 @@ def lower_slice(node: OpNode, ins: list[Shape]) -> Fn:
     return Fn(operator.getitem, (In(0), index))
 
 
+def slice_windows(p: dict[str, Any], x: Shape | None) -> Geometry:
+    """Slicing H or W is a 1-wide window with negative padding (a crop)."""
+    if x is None or len(x) != 3:
+        return MIX
+    dim, size = slice_geometry(p, x)
+    if dim == 0:
+        return KEEP
+    kept = range(x[dim])[slice(p["start"], p["stop"], p["step"])]
+    crop = Window(1, p["step"], -kept.start, kept.start + (size - 1) * p["step"] + 1 - x[dim])
+    return (crop, Keep()) if dim == 1 else (Keep(), crop)
+
+
 @primitive("slice", params=(Param("start", "int", None), Param("stop", "int", None),
                             Param("step", "int", 1), DIM),
-           lower=lower_slice, family="shape")
+           lower=lower_slice, family="shape", geometry=slice_windows, ports=FLOAT_PORTS,
+           channels=local_channels)
 def slice_op(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """``x[start:stop:step]`` along non-batch ``dim`` with Python semantics (negative indices,
     clamping); an empty result is an error."""
@@ -63,7 +84,8 @@ def lower_select(node: OpNode, ins: list[Shape]) -> Fn:
     return Fn(torch.select, (In(0), dim + 1, index))
 
 
-@primitive("select", params=(Param("index", "int"), DIM), lower=lower_select, family="shape")
+@primitive("select", params=(Param("index", "int"), DIM), lower=lower_select, family="shape",
+           geometry=MIX, ports=FLOAT_PORTS)
 def select(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """``x[index]`` along non-batch ``dim``, which disappears (torch.select)."""
     dim, _ = select_geometry(p, ins[0])
@@ -95,7 +117,12 @@ def lower_split(node: OpNode, ins: list[Shape]) -> Fn:
     return Fn(torch.split_with_sizes, (In(0), sizes, dim + 1))
 
 
-@primitive("split", params=(Param("chunks", "ints"), DIM), lower=lower_split, family="shape")
+def split_geometry(p: dict[str, Any], x: Shape | None) -> Geometry:
+    return KEEP if x is not None and split_sizes(p, x)[0] == 0 else MIX
+
+
+@primitive("split", params=(Param("chunks", "ints"), DIM), lower=lower_split, family="shape",
+           geometry=split_geometry, ports=FLOAT_PORTS)
 def split(p: dict[str, Any], ins: list[Shape]) -> tuple[Shape, dict[int, Shape]]:
     """Split along ``dim`` into ``chunks`` equal parts, or parts of the listed sizes
     (torch.split); part i is output port i."""
@@ -130,22 +157,48 @@ def lower_pad(node: OpNode, ins: list[Shape]) -> Fn:
     return Fn(F.pad, (In(0), pad_amounts(p)), kwargs)
 
 
+def pad_windows(p: dict[str, Any], x: Shape | None = None) -> Geometry:
+    left, right, top, bottom = pad_amounts(p)[:4]
+    return Window(1, 1, top, bottom), Window(1, 1, left, right)
+
+
 @primitive("pad", params=(Param("spatial", "ints", 0), Param("channels", "ints", 0),
                           Param("value", "float", 0.0),
                           Param("mode", "str", "constant",
                                 choices=("constant", "reflect", "replicate", "circular"))),
-           lower=lower_pad, family="shape")
+           lower=lower_pad, family="shape", geometry=pad_windows, ports=FLOAT_PORTS,
+           channels=local_channels)
 def pad(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Pad a C×H×W input (F.pad): ``spatial`` = n or (left, right, top, bottom); ``channels``
     = n or (before, after), zero channels as in ResNet-CIFAR option A."""
     x = ins[0]
     expect_rank("pad", x, 3)
     amounts = pad_amounts(p)
-    if p["mode"] == "reflect" and (max(amounts[:2]) >= x[2] or max(amounts[2:4]) >= x[1]):
-        raise ShapeError(f"pad: reflect padding {amounts} must be smaller than the input "
-                         f"{fmt_shape(x)}")
+    check_wrap(p["mode"], amounts, x)
     ch = amounts[4:] or (0, 0)
-    return (x[0] + ch[0] + ch[1], x[1] + amounts[2] + amounts[3], x[2] + amounts[0] + amounts[1])
+    return (x[0] + ch[0] + ch[1], *window_sizes("pad", x, pad_windows(p)))
+
+
+def check_wrap(mode: str, amounts: tuple[int, ...], x: Shape) -> None:
+    """F.pad reads padding from the map itself: reflect needs pad < size, circular pad <= size
+    (it wraps around once at most)."""
+    if mode not in ("reflect", "circular"):
+        return
+    for axis, (lo, hi) in (("W", amounts[:2]), ("H", amounts[2:4])):
+        size = x[2] if axis == "W" else x[1]
+        widest = size - 1 if mode == "reflect" else size
+        if max(lo, hi) > widest:
+            relation = "smaller than" if mode == "reflect" else "at most"
+            raise ShapeError(f"pad: {mode} padding {max(lo, hi)} along {axis} must be "
+                             f"{relation} the input size {size} ({fmt_shape(x)})",
+                             hint=f"{mode} padding copies values from the map itself; pad "
+                                  "less, or use mode 'constant' or 'replicate'")
+
+
+def subsample_windows(p: dict[str, Any]) -> Geometry:
+    """``x[:, :, ::s, ::s]``: a 1-wide window with stride s (ceil(H/s) rows)."""
+    sh, sw = pair(p["stride"])
+    return Window(1, sh), Window(1, sw)
 
 
 def lower_subsample(node: OpNode, ins: list[Shape]) -> Fn:
@@ -155,11 +208,11 @@ def lower_subsample(node: OpNode, ins: list[Shape]) -> Fn:
 
 
 @primitive("subsample", params=(Param("stride", "pair", aliases=("s",)),),
-           lower=lower_subsample, family="shape")
+           lower=lower_subsample, family="shape", ports=FLOAT_PORTS, channels=local_channels,
+           geometry=lambda p, x: subsample_windows(p))
 def subsample(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Keep every stride-th row and column: ``x[:, :, ::s, ::s]`` (ceil(H/s)×ceil(W/s))."""
     x = ins[0]
     expect_rank("subsample", x, 3)
-    sh, sw = pair(p["stride"])
-    check_positive(stride=(sh, sw))
-    return (x[0], -(-x[1] // sh), -(-x[2] // sw))
+    check_positive(stride=pair(p["stride"]))
+    return (x[0], *window_sizes("subsample", x, subsample_windows(p)))

@@ -1,11 +1,20 @@
-"""Passes over the elaborated graph: each a plain function ``graph -> graph | report``.
+"""Passes over the IR, one file each, listed in order in ``PASSES`` (passes/pipeline.py, with
+the driver that runs each at most once per graph and records what ran):
 
-``annotate`` writes per-node ``cost``/``rf``/``role``; ``audit`` sums them into a report;
-``lint`` returns warnings; ``receptive_field`` writes ``rf`` alone. None of them import torch.
+- ``roles``: per node, 'main' | 'aux' | 'dead' (which outputs it serves);
+- ``receptive_field``: per node, its receptive field (``RF`` or None);
+- ``cost``: per node, parameters, buffers, MACs and FLOPs (``Cost``);
+- ``lints``: warnings about legal but suspicious structure;
+- ``runs``: the block tree and its runs of repeated blocks (audit and render both read it).
+
+``audit`` sums what they wrote into a report; none of them import torch. See
+docs/architecture.md for how to add a pass.
 """
 
-from archspec.passes.audit import AuditReport, annotate, audit
-from archspec.passes.lints import hdc_check, lint
+from archspec.passes.audit import AuditReport, audit
+from archspec.passes.lints import hdc_check
+from archspec.passes.pipeline import PASSES, Pass, annotate, lint, require
 from archspec.passes.receptive_field import RF, receptive_field
 
-__all__ = ["RF", "AuditReport", "annotate", "audit", "hdc_check", "lint", "receptive_field"]
+__all__ = ["PASSES", "RF", "AuditReport", "Pass", "annotate", "audit", "hdc_check", "lint",
+           "receptive_field", "require"]

@@ -1,8 +1,9 @@
 """Static audit of an elaborated graph: parameters, MACs/FLOPs, memory, receptive field,
 per-block rollups and runs of repeated blocks. Pure Python: never imports torch.
 
-``annotate(graph)`` writes per-node metadata (``cost``, ``rf``, ``role``) that backends read;
-``audit(graph)`` sums it into an :class:`AuditReport`. Conventions: docs/audit.md.
+``audit(graph)`` asks the pass driver for the per-node ``cost``, ``rf`` and ``role``, the lints
+and the repeated runs (each computed once per graph) and sums them into an
+:class:`AuditReport`. Conventions: docs/audit.md.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from archspec.ir.graph import OpNode, Shape, outputs
-from archspec.ops.registry import Cost, get
-from archspec.passes.receptive_field import RF, in_shapes, op_table, receptive_field
-from archspec.passes.rollup import AUX, DEAD, MAIN, BlockRow, Run, find_runs, rollup_blocks
+from archspec.ir.graph import OpNode, outputs
+from archspec.passes.cost import node_cost
+from archspec.passes.pipeline import annotate, require
+from archspec.passes.receptive_field import RF
+from archspec.passes.roles import AUX, DEAD, MAIN, main_rf, node_roles
+from archspec.passes.rollup import BlockRow, Row, Run, rollup_blocks, runs_of
 
 if TYPE_CHECKING:
     from archspec.ir.graph import Graph
@@ -23,25 +26,6 @@ __all__ = ["AUX", "DEAD", "MAIN", "AuditReport", "BlockRow", "Row", "Run", "Tota
            "TrainingMemory", "annotate", "audit", "node_cost", "node_roles"]
 DTYPE_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1}
 ADAM_STATES = 2  # exp_avg and exp_avg_sq per trainable parameter
-
-
-@dataclass(slots=True)
-class Row:
-    """One layer (node), or one collapsed block in a rollup view (``is_block``)."""
-
-    name: str
-    op: str
-    block: str
-    shape: tuple[int, ...]
-    params: int
-    buffers: int
-    macs: int
-    flops: int
-    activation_bytes: int
-    rf: tuple[float, float] | None
-    rf_global: bool
-    role: str
-    is_block: bool = False
 
 
 @dataclass(slots=True)
@@ -122,50 +106,6 @@ class AuditReport:
         raise KeyError(path)
 
 
-def annotate(graph: Graph) -> Graph:
-    """Write ``cost`` (:class:`Cost`), ``rf`` (:class:`RF` or None) and ``role``
-    ('main' | 'aux' | 'dead') on every node; backends only read these."""
-    receptive_field(graph)
-    roles = node_roles(graph)
-    ops = op_table(graph)
-    for name, a in graph.nodes(data=True):
-        a["cost"] = node_cost(a["data"], in_shapes(ops, a["data"]))
-        a["role"] = roles.get(name, DEAD)
-    return graph
-
-
-def node_cost(n: OpNode, shapes: list[Shape]) -> Cost:
-    """The op's own cost rule applied to node ``n`` with input ``shapes`` (inputs are free)."""
-    if n.op == "input":
-        return Cost()
-    return get(n.op).cost(n.params, shapes, n.shape)
-
-
-def node_roles(graph: Graph) -> dict[str, str]:
-    """'main' for nodes feeding a main output, 'aux' for those feeding only auxiliary outputs;
-    nodes in neither are absent (dead). Without declared outputs every node is 'main'."""
-    outs = outputs(graph).values()
-    if not outs:
-        return dict.fromkeys(graph.nodes, MAIN)
-    main = reach(graph, [o.node.node for o in outs if not o.training_only])
-    aux = reach(graph, [o.node.node for o in outs if o.training_only], main)
-    return {**dict.fromkeys(aux, AUX), **dict.fromkeys(main, MAIN)}
-
-
-def reach(graph: Graph, starts: list[str], stop: set[str] | None = None) -> set[str]:
-    """``starts`` and all their ancestors, not entering ``stop`` (linear time)."""
-    stop = stop or set()
-    seen = {s for s in starts if s not in stop}
-    stack = list(seen)
-    pred = graph.pred
-    while stack:
-        for p in pred[stack.pop()]:
-            if p not in seen and p not in stop:
-                seen.add(p)
-                stack.append(p)
-    return seen
-
-
 def is_trainable(n: OpNode) -> bool:
     """Parameters are trainable unless the node says ``trainable=false`` or ``frozen``."""
     return n.attrs.get("trainable", True) is not False and not n.attrs.get("frozen", False)
@@ -173,9 +113,11 @@ def is_trainable(n: OpNode) -> bool:
 
 def audit(graph: Graph, *, depth: int | None = None, dtype_bytes: int = 4,
           batch: int = 1, lints: bool = True) -> AuditReport:
-    """Annotate ``graph`` and sum its metadata into an :class:`AuditReport`. ``depth`` is the
-    default rollup depth for rendering; ``batch`` scales the training-memory activations."""
+    """Sum ``graph``'s per-node metadata into an :class:`AuditReport`. ``depth`` is the
+    default rollup depth for rendering; ``batch`` scales the training-memory activations;
+    ``lints``: run the lints (once per graph) and list the warnings."""
     annotate(graph)
+    warnings = _warnings(graph) if lints else []
     rows, trainable = _rows(graph, dtype_bytes)
     totals = {MAIN: Totals(), AUX: Totals(), DEAD: Totals()}
     for row, train in zip(rows, trainable):
@@ -183,16 +125,17 @@ def audit(graph: Graph, *, depth: int | None = None, dtype_bytes: int = 4,
     training = _combined(totals[MAIN], totals[AUX])
     blocks = rollup_blocks(graph, rows)
     return AuditReport(
-        name=str(graph.graph.get("name", "")), inference=totals[MAIN], training=training,
+        name=graph.meta.name, inference=totals[MAIN], training=training,
         dead=totals[DEAD],
         param_bytes={k: training.params * v for k, v in DTYPE_BYTES.items()},
         buffer_bytes=training.buffers * dtype_bytes,
         input_bytes=sum(r.activation_bytes for r in rows if r.op == "input"),
         peak_activation_bytes=peak_live(graph, rows),
         training_memory=training_memory(training, rows, dtype_bytes, batch),
-        receptive_field=main_rf(graph), rows=rows, blocks=blocks, runs=find_runs(graph, blocks),
+        receptive_field=main_rf(graph), rows=rows, blocks=blocks,
+        runs=runs_of(require(graph, "runs"), blocks),
         input_shapes={r.name: r.shape for r in rows if r.op == "input"},
-        dtype_bytes=dtype_bytes, depth=depth, warnings=_warnings(graph) if lints else [])
+        dtype_bytes=dtype_bytes, depth=depth, warnings=warnings)
 
 
 def _rows(graph: Graph, dtype_bytes: int) -> tuple[list[Row], list[bool]]:
@@ -246,18 +189,6 @@ def peak_live(graph: Graph, rows: list[Row]) -> int:
     return peak
 
 
-def main_rf(graph: Graph) -> RF | None:
-    """Receptive field of the first main output."""
-    for o in outputs(graph).values():
-        if not o.training_only:
-            return graph.nodes[o.node.node].get("rf")
-    return None
-
-
 def _warnings(graph: Graph) -> list[str]:
-    from archspec.passes.lints import lint  # lints read the annotations written here
-
-    seen: dict[str, None] = {}
-    for w in [*graph.graph.get("warnings", []), *lint(graph, annotated=True)]:
-        seen.setdefault(str(w), None)
-    return list(seen)
+    require(graph, "lints")  # their findings join graph.meta.warnings
+    return list(dict.fromkeys(str(w) for w in graph.meta.warnings))

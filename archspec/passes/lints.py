@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from archspec.errors import SpecError
 from archspec.ir.graph import OpNode, Shape, outputs
-from archspec.ops.common import pair
-from archspec.passes.audit import DEAD, annotate, main_rf
+from archspec.ops.geometry import Keep, Window
+from archspec.ops.registry import get
 from archspec.passes.receptive_field import fmt_num, is_spatial, op_table
+from archspec.passes.roles import DEAD, main_rf
 
 if TYPE_CHECKING:
     from archspec.ir.graph import Graph
@@ -38,14 +39,13 @@ def warning(message: str, n: OpNode | None = None, hint: str | None = None) -> S
     return SpecError(message, span=n.span, hint=hint, severity="warning")
 
 
-def lint(graph: Graph, *, annotated: bool = False) -> list[SpecError]:
-    """Every lint over ``graph`` (annotating it first unless ``annotated``), in a stable
-    order: by check, then by graph order."""
-    if not annotated:
-        annotate(graph)
+def lint(graph: Graph) -> list[SpecError]:
+    """The ``lints`` pass: every lint over ``graph`` (``role`` and ``rf`` written), in a stable
+    order: by check, then by graph order. The findings also join ``graph.meta.warnings``."""
     found: list[SpecError] = []
     for check in CHECKS:
         found += check(graph)
+    graph.meta.warnings.extend(found)
     return found
 
 
@@ -73,11 +73,21 @@ def hdc_check(rates: list[int] | tuple[int, ...], kernel: int = 3) -> str | None
 
 
 def _window(n: OpNode) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]] | None:
-    """(kernel, stride, dilation) of a convolution node, else None."""
-    p = n.params
-    if "kernel" not in p or "dilation" not in p or "transpose" in n.op or "groups" not in p:
+    """(kernel, stride, dilation) of a convolution (a sliding window that mixes channels),
+    from its primitive's declared geometry, else None."""
+    if not n.inputs or _groups(n) is None:
         return None
-    return pair(p["kernel"]), pair(p.get("stride") or 1), pair(p["dilation"])
+    geometry = get(n.op).geometry(n.params, None)
+    if geometry is None or not all(isinstance(w, Window) for w in geometry):
+        return None
+    h, w = geometry
+    assert isinstance(h, Window) and isinstance(w, Window)
+    return (h.kernel, w.kernel), (h.stride, w.stride), (h.dilation, w.dilation)
+
+
+def _groups(n: OpNode) -> int | None:
+    """Groups of channel mixing declared by the primitive (1: dense), None: channel-local."""
+    return get(n.op).channels(n.params, None)
 
 
 def _is_link(n: OpNode) -> bool:
@@ -93,13 +103,16 @@ def _source(ops: Ops, n: OpNode) -> Shape:
 def _passes_through(ops: Ops, n: OpNode) -> bool:
     """Ops a dilated stack continues through: one operand, same spatial size, no window
     (or a 1×1 stride-1 convolution)."""
-    if len(n.inputs) != 1 or n.op == "input":
+    if len(n.inputs) != 1:
         return False
     src = _source(ops, n)
     if not (is_spatial(src) and is_spatial(n.shape) and src[1:] == n.shape[1:]):
         return False
     w = _window(n)
-    return "kernel" not in n.params if w is None else (max(w[0]) == 1 and w[1] == (1, 1))
+    if w is None:
+        geometry = get(n.op).geometry(n.params, src)
+        return geometry is not None and all(isinstance(r, Keep) for r in geometry)
+    return max(w[0]) == 1 and w[1] == (1, 1)
 
 
 def _chains(ops: Ops, is_link: Callable[[OpNode], bool],
@@ -170,8 +183,8 @@ def lint_groups(g: Graph) -> list[SpecError]:
     convolutions with equal groups and nothing mixing channels between them."""
     found, ops = [], op_table(g)
     for n in ops.values():
-        groups = n.params.get("groups")
-        if not isinstance(groups, int) or groups <= 1 or not n.inputs:
+        groups = _groups(n) if n.inputs else None
+        if groups is None or groups <= 1:
             continue
         cin = _source(ops, n)[0]
         if cin % groups or n.shape[0] % groups:
@@ -183,19 +196,20 @@ def lint_groups(g: Graph) -> list[SpecError]:
 
 def _group_conv(n: OpNode) -> int:
     """``groups`` of a grouped, non-depthwise convolution; 0 otherwise."""
-    groups = n.params.get("groups", 1) if _window(n) else 1
-    return groups if isinstance(groups, int) and 1 < groups < n.shape[0] else 0
+    groups = _groups(n) if _window(n) else 1
+    return groups if groups is not None and 1 < groups < n.shape[0] else 0
 
 
 def _channel_local(ops: Ops, n: OpNode) -> bool:
     """One operand, same channel count, and no mixing of channels (norms, activations,
     pools, depthwise convolutions)."""
-    if len(n.inputs) != 1 or n.op == "input" or "shuffle" in n.op:
+    if len(n.inputs) != 1:
         return False
     src = _source(ops, n)
     if not (is_spatial(src) and is_spatial(n.shape) and src[0] == n.shape[0]):
         return False
-    return _window(n) is None or n.params.get("groups") == n.shape[0]
+    groups = get(n.op).channels(n.params, src)
+    return groups is None or groups == n.shape[0]
 
 
 def _isolated_groups(ops: Ops) -> list[SpecError]:
@@ -254,7 +268,7 @@ def lint_coverage(g: Graph) -> list[SpecError]:
     pooling, the field of one pooled unit (see receptive_field.globalise)."""
     ops = op_table(g)
     rf = main_rf(g)
-    ins = [ops[name] for name in g.graph.get("inputs", []) if is_spatial(ops[name].shape)]
+    ins = [ops[name] for name in g.meta.inputs if is_spatial(ops[name].shape)]
     if rf is None or not ins:
         return []
     hw = ins[0].shape[1:]

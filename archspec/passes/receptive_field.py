@@ -2,18 +2,21 @@
 input pixels, the effective stride (``jump``) and the centre of the first output unit
 (``start``, in input pixel coordinates where pixel ``i`` is centred at ``i``).
 
-Rules (Araujo et al. 2019, "Computing receptive fields of convolutional neural networks"):
+Every op's geometry comes from its primitive's declared rule (``archspec/ops/geometry.py``);
+this pass never looks at op or parameter names. Rules (Araujo et al. 2019, "Computing
+receptive fields of convolutional neural networks"):
 
-- sliding windows (conv, deform_conv — nominal, offsets ignored —, pools): with
+- :class:`Window` (conv, deform_conv — nominal, offsets ignored —, pools, pad, slice): with
   ``k' = d·(k−1)+1``: ``size += (k'−1)·jump``, ``start += ((k'−1)/2 − pad)·jump``,
   ``jump *= stride``;
-- transposed windows (conv_transpose, max-unpool) and upsampling: ``jump /= factor`` and each
-  output sees ``ceil(k'/s)`` input units (nominal);
-- global pooling, flatten and any change of rank: the output depends on the whole input
-  (``global_``) and loses its spatial geometry (``spatial`` false). After pooling, ``size``
-  keeps the field of one pooled unit (the output is a bag of local features: what the coverage
-  lint checks); after flatten/reshape/dense layers, which keep positions apart, ``size`` is the
-  union of all positions' fields;
+- :class:`Transposed` (conv_transpose, max-unpool) and :class:`Scale` (upsampling):
+  ``jump /= factor``; each output sees ``ceil(k'/s)`` input units, or ``taps`` (nominal);
+- :class:`Adaptive`: bins of torch's adaptive pooling; one bin is global pooling;
+- :class:`Mix` and any change of rank: the output depends on the whole input (``global_``)
+  and loses its spatial geometry (``spatial`` false). After pooling (``Mix(pooled=True)``),
+  ``size`` keeps the field of one pooled unit (the output is a bag of local features: what
+  the coverage lint checks); after flatten/reshape/dense layers, which keep positions apart,
+  ``size`` is the union of all positions' fields;
 - merges (add, concat, mul, ...): the largest field wins; operands with different ``jump`` or
   ``start`` mark the node ``misaligned``. A broadcast (non-spatial) operand such as an SE gate
   only sets ``global_``.
@@ -26,14 +29,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from archspec.ir.graph import OpNode, Shape
-from archspec.ops.common import pair
+from archspec.ops.geometry import Adaptive, AxisRule, Keep, Mix, Scale, Transposed, Window
 from archspec.ops.registry import get
 
 if TYPE_CHECKING:
     from archspec.ir.graph import Graph
 
 EPS = 1e-9
-GLOBAL_FAMILIES = ("linear", "attention")
 Pair = tuple[float, float]
 
 
@@ -87,7 +89,7 @@ def receptive_field(graph: Graph) -> Graph:
 
 def node_rf(n: OpNode, ins: list[RF | None], in_shapes: list[Shape]) -> RF | None:
     """The receptive field of ``n`` from its operands' fields."""
-    if n.op == "input":
+    if not n.inputs:  # a graph input
         return ORIGIN if is_spatial(n.shape) else NON_SPATIAL
     live = [i for i, rf in enumerate(ins) if rf is not None]
     if not live:
@@ -106,108 +108,47 @@ def is_spatial(shape: Shape) -> bool:
 
 
 def transform(n: OpNode, rf: RF, in_shape: Shape) -> RF:
-    """Apply ``n``'s geometry to its primary operand's field."""
+    """Apply ``n``'s geometry rule (declared by its primitive) to its primary operand's
+    field."""
     if not rf.spatial:
         return rf
-    out_shape, family = n.shape, get(n.op).family
-    if not (is_spatial(in_shape) and is_spatial(out_shape)) or family in GLOBAL_FAMILIES:
+    if not (is_spatial(in_shape) and is_spatial(n.shape)):
         return globalise(rf, in_shape[1:] if is_spatial(in_shape) else None)
-    hw_in, hw_out = in_shape[1:], out_shape[1:]
-    p = n.params
-    if tuple(hw_out) == (1, 1) and tuple(hw_in) != (1, 1) and family != "pool":
-        return globalise(rf, hw_in)
-    if "kernel" in p:
-        kernel, stride = pair(p["kernel"]), _stride(n)
-        dilation, pad = pair(p.get("dilation") or 1), _pad_lo(p)
-        rule = transposed if _is_transposed(n.op) else window
-        return rule(rf, kernel, stride, pad, dilation)
-    if p.get("stride"):  # strided subsampling without a window: a 1×1 window
-        return window(rf, (1, 1), pair(p["stride"]), (0, 0), (1, 1))
-    if n.op == "pad":
-        return _padded(rf, p.get("spatial", 0), hw_in, hw_out)
-    return by_shape(rf, hw_in, hw_out, str(p.get("mode") or ""))
-
-
-def _stride(n: OpNode) -> tuple[int, int]:
-    """The stride; when absent or None it is the kernel for pools and 1 for convolutions."""
-    stride = n.params.get("stride")
-    if stride:
-        return pair(stride)
-    pool = "stride" in n.params or get(n.op).family == "pool"
-    return pair(n.params["kernel"]) if pool else (1, 1)
-
-
-def _is_transposed(op: str) -> bool:
-    return "transpose" in op or "unpool" in op
-
-
-def _pad_lo(p: dict[str, Any]) -> tuple[int, int]:
-    """Low-side padding per axis from an int, a pair, 'valid' or 'same'."""
-    pad = p.get("padding", 0)
-    if pad == "valid" or pad is None:
-        return 0, 0
-    if pad == "same":
-        k, d = pair(p["kernel"]), pair(p.get("dilation") or 1)
-        return d[0] * (k[0] - 1) // 2, d[1] * (k[1] - 1) // 2
-    return pair(pad)
-
-
-def window(rf: RF, kernel: tuple[int, int], stride: tuple[int, int], pad: tuple[int, int],
-           dilation: tuple[int, int]) -> RF:
-    """A sliding window (conv or pool) applied to ``rf``."""
-    size, jump, start = [], [], []
-    for a in range(2):
-        k_eff = dilation[a] * (kernel[a] - 1) + 1
-        size.append(rf.size[a] + (k_eff - 1) * rf.jump[a])
-        start.append(rf.start[a] + ((k_eff - 1) / 2 - pad[a]) * rf.jump[a])
-        jump.append(rf.jump[a] * stride[a])
-    return RF(_t(size), _t(jump), _t(start), rf.spatial, rf.global_)
-
-
-def transposed(rf: RF, kernel: tuple[int, int], stride: tuple[int, int], pad: tuple[int, int],
-               dilation: tuple[int, int]) -> RF:
-    """A transposed window (conv_transpose, max-unpool): nominal, see the module docstring."""
-    size, jump, start = [], [], []
-    for a in range(2):
-        k_eff = dilation[a] * (kernel[a] - 1) + 1
-        size.append(rf.size[a] + (math.ceil(k_eff / stride[a]) - 1) * rf.jump[a])
-        start.append(rf.start[a] + (pad[a] - (k_eff - 1) / 2) / stride[a] * rf.jump[a])
-        jump.append(rf.jump[a] / stride[a])
-    return RF(_t(size), _t(jump), _t(start), rf.spatial, rf.global_)
-
-
-def by_shape(rf: RF, hw_in: Shape, hw_out: Shape, mode: str = "") -> RF:
-    """Ops without a window: identity, global (to 1×1), adaptive pooling or upsampling."""
-    if tuple(hw_in) == tuple(hw_out):
-        return _aligned(rf)
-    if tuple(hw_out) == (1, 1):
+    geometry = get(n.op).geometry(n.params, in_shape)
+    if geometry is None or any(isinstance(r, Mix) for r in geometry):
+        pooled = geometry is not None and all(isinstance(r, Mix) and r.pooled for r in geometry)
+        return globalise(rf, None if pooled else in_shape[1:])
+    if all(isinstance(r, Adaptive) and r.bins == 1 for r in geometry):
         return globalise(rf)
-    size, jump, start = [], [], []
-    for a in range(2):
-        h, o = hw_in[a], hw_out[a]
-        if o <= h:  # adaptive pooling: bins of width ceil((i+1)h/o) - floor(ih/o)
-            width = max(-(-(i + 1) * h // o) - (i * h // o) for i in range(o))
-            size.append(rf.size[a] + (width - 1) * rf.jump[a])
-            start.append(rf.start[a] + (-(-h // o) - 1) / 2 * rf.jump[a])
-        else:  # upsampling by o/h: nearest keeps one input unit, (bi)linear two
-            grow = 1 if "linear" in mode or "cubic" in mode else 0
-            size.append(rf.size[a] + grow * rf.jump[a])
-            start.append(rf.start[a] + (h / o - 1) / 2 * rf.jump[a])
-        jump.append(rf.jump[a] * h / o)
-    return RF(_t(size), _t(jump), _t(start), rf.spatial, rf.global_)
+    if all(isinstance(r, Keep) for r in geometry):
+        return _aligned(rf)
+    axes = [axis_rf(r, rf.size[a], rf.jump[a], rf.start[a], in_shape[1 + a], n.shape[1 + a])
+            for a, r in enumerate(geometry)]
+    return RF(_t(x[0] for x in axes), _t(x[1] for x in axes), _t(x[2] for x in axes),
+              rf.spatial, rf.global_)
 
 
-def _padded(rf: RF, spatial: Any, hw_in: Shape, hw_out: Shape) -> RF:
-    """Explicit padding (``spatial`` = n or (left, right, top, bottom), as F.pad) shifts the
-    first unit by the top/left pad."""
-    if isinstance(spatial, int):
-        lo: tuple[int, ...] = (spatial, spatial)
-    elif len(spatial) == 4:
-        lo = (spatial[2], spatial[0])
-    else:
-        lo = tuple((hw_out[a] - hw_in[a]) // 2 for a in range(2))
-    start = tuple(rf.start[a] - lo[a] * rf.jump[a] for a in range(2))
-    return RF(rf.size, rf.jump, _t(start), rf.spatial, rf.global_)
+def axis_rf(rule: AxisRule, size: float, jump: float, start: float, n_in: int,
+            n_out: int) -> tuple[float, float, float]:
+    """(size, jump, start) after one axis rule."""
+    if isinstance(rule, Window):
+        return (size + (rule.extent - 1) * jump,
+                jump * rule.stride,
+                start + ((rule.extent - 1) / 2 - rule.pad_lo) * jump)
+    if isinstance(rule, Transposed):  # nominal: each output sees ceil(k'/s) input units
+        w = rule.window
+        return (size + (math.ceil(w.extent / w.stride) - 1) * jump,
+                jump / w.stride,
+                start + (w.pad_lo - (w.extent - 1) / 2) / w.stride * jump)
+    if isinstance(rule, Adaptive):  # bins of width ceil((i+1)h/o) - floor(ih/o)
+        h, o = n_in, rule.bins
+        width = max(-(-(i + 1) * h // o) - (i * h // o) for i in range(o))
+        return size + (width - 1) * jump, jump * h / o, start + (-(-h // o) - 1) / 2 * jump
+    if isinstance(rule, Scale):  # resampling by n_out / n_in: ``taps`` input units per output
+        return (size + (rule.taps - 1) * jump,
+                jump * n_in / n_out,
+                start + (n_in / n_out - 1) / 2 * jump)
+    return size, jump, start
 
 
 def globalise(rf: RF, hw: Shape | None = None) -> RF:

@@ -1,20 +1,36 @@
-"""Block rollups (totals per block instance, children summed into parents) and runs of
-repeated blocks (``layer3.1–5 bottleneck ×5``), for the audit report."""
+"""Block rollups (totals per block instance, children summed into parents) and the runs of
+repeated blocks (found by the ``runs`` pass) with their totals, for the audit report."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from archspec.ir.graph import BlockInfo, OpNode
-from archspec.passes.receptive_field import op_table
+from archspec.ir.graph import BlockInfo
+from archspec.passes.roles import AUX, DEAD, MAIN
 
 if TYPE_CHECKING:
     from archspec.ir.graph import Graph
-    from archspec.passes.audit import Row
+    from archspec.passes.runs import BlockTree
 
-MAIN, AUX, DEAD = "main", "aux", "dead"
+
+@dataclass(slots=True)
+class Row:
+    """One layer (node), or one collapsed block in a rollup view (``is_block``)."""
+
+    name: str
+    op: str
+    block: str
+    shape: tuple[int, ...]
+    params: int
+    buffers: int
+    macs: int
+    flops: int
+    activation_bytes: int
+    rf: tuple[float, float] | None
+    rf_global: bool
+    role: str
+    is_block: bool = False
 
 
 @dataclass(slots=True)
@@ -74,7 +90,7 @@ def block_depths(blocks: dict[str, BlockInfo]) -> dict[str, int]:
 
 def _with_implicit(graph: Graph, rows: list[Row]) -> dict[str, BlockInfo]:
     """The graph's blocks plus any block path a node names but the hierarchy lacks."""
-    blocks = dict(graph.graph.get("blocks") or {"": BlockInfo("", "network", None)})
+    blocks = dict(graph.meta.blocks or {"": BlockInfo("", "network", None)})
     for row in rows:
         path = row.block
         while path not in blocks:
@@ -119,71 +135,19 @@ def _signature(b: BlockInfo) -> str:
     return b.kind + repr(sorted((k, repr(v)) for k, v in b.args.items()))
 
 
-def find_runs(graph: Graph, blocks: list[BlockRow]) -> list[Run]:
-    """Runs (≥ 2) of consecutive sibling blocks with equal kind, arguments, parameter and node
-    counts, each fed by the one before (parallel branches and scattered blocks are not runs)."""
-    children: dict[str, list[BlockRow]] = {}
-    for b in blocks:
-        if b.parent is not None and b.parent != b.path:
-            children.setdefault(b.parent, []).append(b)
-    feeds = _feeder(graph, blocks, children)
-    runs = []
-    for parent, kids in children.items():
-        kids = [k for k in kids if k.nodes]
-        i = 0
-        while i < len(kids):
-            j = i + 1
-            while j < len(kids) and _same(kids[i], kids[j]) and feeds(kids[j - 1], kids[j]):
-                j += 1
-            if j - i >= 2:
-                runs.append(Run(parent, kids[i].kind, kids[i].path, kids[j - 1].path, j - i,
-                                kids[i].params, sum(k.macs for k in kids[i:j])))
-            i = j
-    return _outside_repeats(runs, children)
-
-
-def _outside_repeats(runs: list[Run], children: dict[str, list[BlockRow]]) -> list[Run]:
-    """Drop runs nested in the 2nd, 3rd ... member of another run: they repeat what the first
-    member's inner runs already say."""
+def runs_of(tree: BlockTree, blocks: list[BlockRow]) -> list[Run]:
+    """The ``runs`` pass's runs with their totals, outermost first, leaving out runs nested in
+    the 2nd, 3rd ... member of another run (they repeat what the first member's inner runs
+    already say)."""
+    rows = {b.path: b for b in blocks}
     later: set[str] = set()
-    for run in runs:
-        kids = [k.path for k in children[run.parent]]
-        a, b = kids.index(run.first), kids.index(run.last)
-        todo = kids[a + 1:b + 1]
-        while todo:
-            path = todo.pop()
-            later.add(path)
-            todo += [k.path for k in children.get(path, [])]
-    return [run for run in runs if run.parent not in later]
-
-
-def _same(a: BlockRow, b: BlockRow) -> bool:
-    return (a.signature, a.params, a.nodes) == (b.signature, b.params, b.nodes)
-
-
-def _feeder(graph: Graph, blocks: list[BlockRow],
-            children: dict[str, list[BlockRow]]) -> Callable[[BlockRow, BlockRow], bool]:
-    """``feeds(a, b)``: some node inside block ``b`` reads a node inside block ``a``."""
-    parent = {b.path: b.parent for b in blocks}
-    ops = op_table(graph)
-    direct: dict[str, list[OpNode]] = {}
-    for n in ops.values():
-        direct.setdefault(n.block, []).append(n)
-
-    def inside(block: str, path: str) -> bool:
-        p: str | None = block
-        while p is not None and p != path:
-            p = parent.get(p) if parent.get(p) != p else None
-        return p == path
-
-    def feeds(a: BlockRow, b: BlockRow) -> bool:
-        todo = [b.path]
-        while todo:
-            path = todo.pop()
-            todo += [k.path for k in children.get(path, [])]
-            if any(inside(ops[r.node].block, a.path) for n in direct.get(path, ())
-                   for r in n.inputs):
-                return True
-        return False
-
-    return feeds
+    out = []
+    for parent in sorted(tree.runs, key=lambda p: (p.count(".") + bool(p), p)):
+        if any(parent == p or parent.startswith(p + ".") for p in later):
+            continue
+        for run in tree.runs[parent]:
+            first = rows[run[0]]
+            out.append(Run(parent, first.kind, run[0], run[-1], len(run), first.params,
+                           sum(rows[k].macs for k in run)))
+            later.update(run[1:])
+    return out

@@ -77,6 +77,24 @@ EXPECTED = {
     "unknown_primitive": [(3, 12, "SpecNameError", "unknown name 'cnov'")],
     "unpack_count": [(3, 3, "SpecTypeError", 'cannot unpack 2 values into 3 names')],
     "wrong_arg_type": [(3, 12, "SpecTypeError", 'conv: out expects an integer, got the number 16.5')],
+    # issue 11: port types, geometry constraints, names, annotations
+    "circular_pad_too_wide": [(3, 12, 'ShapeError', 'pad: circular padding 4 along H must be at most the input size 3 (4×3×8)')],
+    "data_as_indices": [(4, 12, 'SpecTypeError', "max_unpool: input 'indices' must be an index tensor, got data from 'maxpool'")],
+    "index_as_data": [(4, 20, 'SpecTypeError', "conv: input 'x' is the index tensor of 'maxpool' (port 1), not data")],
+    "index_to_softmax": [(4, 20, 'SpecTypeError', "softmax: input 'x' is the index tensor of 'maxpool' (port 1), not data")],
+    "init_affine_wrong_size": [(3, 12, 'SpecTypeError', "@init('identity_affine') cannot apply to linear 'linear': identity_affine needs 6 outputs (a 2×3 matrix) and a bias")],
+    "init_on_group": [(3, 12, 'SpecTypeError', '@init applies to a primitive layer, not a block')],
+    "init_on_relu": [(3, 26, 'SpecTypeError', "@init('zeros') cannot apply to relu 'relu': it has no parameters")],
+    "input_named_builtin": [(2, 3, 'SpecNameError', "input name 'input' is a name the generated code uses")],
+    "input_named_self": [(2, 3, 'SpecNameError', "input name 'self' is a name the generated code uses")],
+    "input_named_torch": [(2, 3, 'SpecNameError', "input name 'torch' is a name the generated code uses")],
+    "label_keyword": [(3, 12, 'SpecNameError', "label 'class' is a Python keyword")],
+    "label_module_attribute": [(3, 12, 'SpecNameError', "label 'training' is an attribute of torch.nn.Module")],
+    "label_nfkc_twin": [(4, 12, 'SpecNameError', "label 'ｆｃ' is read by Python as 'fc' (Unicode NFKC normalisation)")],
+    "label_underscore": [(3, 12, 'SpecNameError', "label '_modules' starts with '_' (reserved for torch's own attributes)")],
+    "output_keyword": [(3, 3, 'SpecNameError', "output name 'class' is a Python keyword")],
+    "unpool_other_pool": [(4, 12, 'ShapeError', "max_unpool: kernel/stride/padding 2×2, 2×2, 0×0 do not invert the pool 'maxpool' that made the indices (3×3, 2×2, 1×1)")],
+    "unpool_wrong_size": [(4, 12, 'ShapeError', "max_unpool: output 30×30 is not the size 31×31 of the map 'maxpool' pooled")],
 }
 
 

@@ -11,7 +11,9 @@ import pytest
 from hypothesis import given
 
 import archspec
+from archspec.errors import SpecError, flatten
 from archspec.ir.graph import node
+from tests.hardening.contract_strategies import ContractSpec, contract_spec
 from tests.hardening.strategies import Spec, examples, valid_spec
 
 torch = pytest.importorskip("torch")
@@ -33,7 +35,7 @@ def runtime_shapes(net: Any, model: Any, x: Any) -> dict[str, list[tuple[int, ..
     gm = fx.GraphModule(model, graph)
     ShapeProp(gm).propagate(x)
     emitted = [n for n in gm.graph.nodes if "shape" in n.meta]  # not inputs, getitems, output
-    order = needed_order(net.graph, list(output_refs(net.graph, "eval").values()))
+    order = needed_order(net.ir, list(output_refs(net.ir, "eval").values()))
     assert len(order) == len(emitted)
     out = {}
     for name, n in zip(order, emitted):
@@ -82,3 +84,34 @@ def test_audited_macs_match_the_flop_counter(spec: Spec) -> None:
     with FlopCounterMode(display=False) as counter, torch.no_grad():
         model(x)
     assert counter.get_total_flops() == 2 * BATCH * net.audit().macs, spec.text
+
+
+def assert_check_is_the_truth(text: str, input_name: str = "x", **load: Any) -> None:
+    """The contract: if check accepts ``text``, build gives a module that runs in train and
+    eval mode with exactly the predicted output shape, parameter count and trainable flags;
+    if not, every error is a located SpecError. ``load`` goes to ``archspec.load`` (variants
+    and input overrides plug in here)."""
+    try:
+        net = archspec.load(text, **load)
+    except SpecError as err:
+        for e in flatten(err):
+            assert e.span.line >= 1 and e.span.col >= 1, (e.kind, e.message, text)
+        return
+    model = net.build(seed=0)
+    x = torch.rand(BATCH, *net.inputs[input_name])
+    for training in (True, False):
+        model.train(training)
+        out = model(x)
+        assert tuple(out.shape) == (BATCH, *net.outputs["out"]), text
+    report = net.audit()
+    assert sum(p.numel() for p in model.parameters()) == report.params + report.dead.params
+    if not report.dead.params:
+        trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+        assert (trainable, report.params - trainable) == (report.trainable_params,
+                                                          report.non_trainable_params), text
+
+
+@examples(200, fuzz=5000)
+@given(contract_spec())
+def test_check_is_the_truth_for_hostile_specs(spec: ContractSpec) -> None:
+    assert_check_is_the_truth(spec.text, spec.input_name, **spec.params)

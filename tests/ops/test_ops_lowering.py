@@ -82,6 +82,9 @@ CASES = [
     ("rbf", [(12,)], (5,), {"prototypes": "binary"}),
     ("dropout", [C], (0.3,), {}),
     ("dropout2d", [C], (), {}),
+    ("drop_path", [C], (0.2,), {}),
+    ("layer_norm2d", [C], (), {}),
+    ("layer_norm2d", [C], (), {"eps": 1e-5, "affine": False}),
     ("identity", [C], (), {}),
     # merges
     ("concat", [C, (2, 9, 11), (1, 9, 11)], (), {}),
@@ -148,7 +151,8 @@ def test_shape_and_state_match_torch(op, ins, args, kwargs):
     assert [tuple(t.shape) for t in got] == [(BATCH, *expected[i]) for i in range(len(got))]
     assert len(got) == len(expected)
     assert state_counts(lowered) == (built.cost.params, built.cost.buffers)
-    assert built.prim.stateful == isinstance(lowered, torch.nn.Module) or op.startswith("dropout")
+    assert built.prim.stateful == isinstance(lowered, torch.nn.Module) or (
+        built.prim.family == "dropout")
 
 
 def test_every_primitive_has_a_case():

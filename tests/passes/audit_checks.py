@@ -77,5 +77,5 @@ def check_spec(path: Any, **params: Any) -> AuditReport:
     report = net.audit()
     module = net.build(device="meta")
     inputs = [torch.empty(1, *shape, device="meta") for shape in net.inputs.values()]
-    check_against_torch(net.graph, report, module, *inputs)
+    check_against_torch(net.ir, report, module, *inputs)
     return report

@@ -17,8 +17,8 @@ RANKDIRS = ("TB", "LR", "BT", "RL")
 
 def to_dot(an: Analysis, view: View, rankdir: str, show: tuple[str, ...]) -> graphviz.Digraph:
     """Build the Digraph for ``view``."""
-    name = str(an.graph.graph.get("name") or "network")
-    params = an.graph.graph.get("params") or {}
+    name = an.graph.meta.name or "network"
+    params = an.graph.meta.params
     title = _call(name, params, 120) if params else name
     dot = graphviz.Digraph(name, graph_attr=_graph_attrs(title, rankdir),
                            node_attr={"shape": "box", "style": "rounded,filled",
@@ -145,7 +145,7 @@ def _block_attrs(an: Analysis, item: Item, show: tuple[str, ...]) -> dict[str, s
 
 
 def _output_attrs(an: Analysis, name: str) -> dict[str, str]:
-    info = an.graph.graph["outputs"][name]
+    info = an.graph.meta.outputs[name]
     shape = an.data(info.node.node).port_shape(info.node.port)
     role = f"aux ×{L.fmt_value(info.loss_weight)}" if info.role == "aux" else "output"
     fill, border = L.FAMILY_COLORS["io"]

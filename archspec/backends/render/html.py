@@ -21,13 +21,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html import escape
 
-import networkx as nx
-
 from archspec.backends.render.analysis import Analysis
 from archspec.backends.render.dot import to_dot
 from archspec.backends.render.page import SCRIPT, STYLE, TEMPLATE
+from archspec.backends.render.steps import names, prepare, run_dot
 from archspec.backends.render.view import View, block_id, build_view, cluster_id, open_blocks
-from archspec.ir.graph import OpGraph, to_networkx
+from archspec.ir.graph import OpGraph
 
 MAX_VIEWS = 200
 MAX_ITEMS = 12_000  # total visible items over all views: bounds dot's work
@@ -41,16 +40,14 @@ class State:
     collapse: tuple[str, ...]
 
 
-def render_html(graph: nx.DiGraph | OpGraph, *, depth: int | None = None,
+def render_html(graph: OpGraph, *, depth: int | None = None,
                 expand: Iterable[str] = (), rankdir: str = "TB",
                 show: Iterable[str] = ("shapes", "params"),
                 collapse: Iterable[str] = (), max_views: int = MAX_VIEWS,
                 max_items: int = MAX_ITEMS) -> str:
     """The interactive page for ``graph``; options as :func:`render`, the first view is the
     one :func:`render` draws."""
-    from archspec.backends.render import names, prepare
 
-    graph = to_networkx(graph)
     expand, collapse = names(expand), names(collapse)
     an, show_t = prepare(graph, expand, collapse, rankdir, show)
     base = State(expand, collapse)
@@ -62,7 +59,7 @@ def render_html(graph: nx.DiGraph | OpGraph, *, depth: int | None = None,
             "actions": {keys[s]: {el: [keys[t], anchor] for el, (t, anchor) in acts.items()}
                         for s, acts in actions.items()},
             "start": keys[base], "total": len(states)}
-    return page(str(graph.graph.get("name") or "network"), data)
+    return page(graph.meta.name or "network", data)
 
 
 def explore(an: Analysis, depth: int | None, base: State, max_views: int,
@@ -135,7 +132,6 @@ def _drop(paths: tuple[str, ...], path: str) -> tuple[str, ...]:
 
 def layout_svgs(sources: list[str]) -> list[str]:
     """Lay out several DOT graphs with as few ``dot`` processes as there are cores."""
-    from archspec.backends.render import run_dot
 
     workers = max(1, min(os.cpu_count() or 1, len(sources)))
     chunks = [sources[i::workers] for i in range(workers)]

@@ -12,6 +12,7 @@ from typing import Any
 from archspec.errors import SpecError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import fmt_shape
+from archspec.ops.geometry import Transposed, Window
 from archspec.ops.registry import REQUIRED, Primitive, get
 
 FONT = "Helvetica,Arial,sans-serif"
@@ -67,27 +68,39 @@ def fmt_value(v: Any) -> str:
     return str(v)
 
 
-def _pair(v: Any) -> tuple[Any, Any]:
-    return (v[0], v[1]) if isinstance(v, (tuple, list)) and len(v) == 2 else (v, v)
+def _window(n: OpNode, prim: Primitive | None) -> list[str]:
+    """'3×3', '/2', 'd2', 'g32' from the primitive's declared geometry and channel rule."""
+    if prim is None or not n.inputs:
+        return []
+    try:
+        geometry = prim.geometry(n.params, None)
+        groups = prim.channels(n.params, None)
+    except (SpecError, KeyError, TypeError, ValueError):  # a partial graph's bad params
+        return []
+    if geometry is None:
+        return []
+    wins = [r.window if isinstance(r, Transposed) else r for r in geometry]
+    if not all(isinstance(w, Window) for w in wins):
+        return _groups(groups, n)
+    big = groups is not None or any(w.kernel > 1 for w in wins)  # a 1×1 conv, not a crop
+    parts = [fmt_value((wins[0].kernel, wins[1].kernel))] if big else []
+    strides = (wins[0].stride, wins[1].stride)
+    if groups is not None or strides != (wins[0].kernel, wins[1].kernel):  # pools: s = k
+        parts += _axis_pair("/", *strides)
+    parts += _axis_pair("d", wins[0].dilation, wins[1].dilation)
+    return parts + _groups(groups, n)
 
 
-def _window(p: dict[str, Any]) -> list[str]:
-    """'3×3', '/2', 'd2', 'g32' for ops with a sliding window."""
-    parts = []
-    if "kernel" in p:
-        parts.append(fmt_value(_pair(p["kernel"])))
-    stride = p.get("stride")
-    if stride is not None and _pair(stride) != (1, 1):
-        s = _pair(stride)
-        parts.append(f"/{s[0]}" if s[0] == s[1] else f"/{fmt_value(s)}")
-    dil = p.get("dilation")
-    if dil is not None and _pair(dil) != (1, 1):
-        d = _pair(dil)
-        parts.append(f"d{d[0]}" if d[0] == d[1] else f"d{fmt_value(d)}")
-    groups = p.get("groups")
-    if isinstance(groups, int) and groups != 1:
-        parts.append("dw" if groups == p.get("out") else f"g{groups}")
-    return parts
+def _axis_pair(mark: str, h: int, w: int) -> list[str]:
+    if (h, w) == (1, 1):
+        return []
+    return [f"{mark}{h}" if h == w else f"{mark}{fmt_value((h, w))}"]
+
+
+def _groups(groups: int | None, n: OpNode) -> list[str]:
+    if groups is None or groups == 1:
+        return []
+    return ["dw" if groups == n.shape[0] else f"g{groups}"]
 
 
 def _extras(prim: Primitive | None, p: dict[str, Any]) -> list[str]:
@@ -111,10 +124,10 @@ def _extras(prim: Primitive | None, p: dict[str, Any]) -> list[str]:
 def op_summary(n: OpNode) -> str:
     """Compact text for a primitive: 'conv 3×3 /2, 64', 'maxpool 3×3 /2', 'linear 1000',
     'bn eps=0.001'."""
-    p = n.params
-    window = _window(p)
+    p, prim = n.params, primitive_of(n.op)
+    window = _window(n, prim)
     tail = [fmt_value(p["out"])] if "out" in p and p["out"] is not None else []
-    tail += _extras(primitive_of(n.op), p)
+    tail += _extras(prim, p)
     if not tail:
         return " ".join([n.op, *window])
     return " ".join([n.op, *window]) + (", " if window else " ") + ", ".join(tail)

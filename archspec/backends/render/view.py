@@ -145,7 +145,7 @@ def _closed_runs(an: Analysis, block: str, opened: set[str]) -> dict[str, list[s
 
 
 def _add_outputs(an: Analysis, view: View) -> None:
-    for name, info in an.graph.graph.get("outputs", {}).items():
+    for name, info in an.graph.meta.outputs.items():
         if info.node.node in view.rep:
             _place(view, Item(f"out/{name}", "output", name=name), "")
 
@@ -169,7 +169,7 @@ def _edges(an: Analysis, view: View) -> list[Edge]:
         for ref in an.data(n).inputs:
             if ref.node in view.rep:
                 link(ref.node, ref.port, view.rep[n], n in an.aux_only)
-    for name, info in an.graph.graph.get("outputs", {}).items():
+    for name, info in an.graph.meta.outputs.items():
         if f"out/{name}" in view.items:
             link(info.node.node, info.node.port, f"out/{name}", info.role == "aux")
     return list(edges.values())

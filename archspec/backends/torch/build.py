@@ -7,19 +7,17 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-import networkx as nx
-
 import torch
 from archspec.backends.torch.codegen import build_program, ident, output_refs
 from archspec.backends.torch.limits import check_param_budget, dtype_itemsize
 from archspec.backends.torch.module import ArchModule, class_name, make_class
 from archspec.backends.torch.modules import apply_inits, freeze, lower_all, place_modules
-from archspec.ir.graph import OpGraph, outputs, to_networkx
+from archspec.ir.graph import OpGraph, outputs
 
 DEFAULT_MAX_PARAM_BYTES = 4 * 2**30
 
 
-def build_module(graph: nx.DiGraph | OpGraph, *, device: str | torch.device | None = None,
+def build_module(graph: OpGraph, *, device: str | torch.device | None = None,
                  dtype: torch.dtype | None = None, seed: int | None = None,
                  max_param_bytes: int | None = DEFAULT_MAX_PARAM_BYTES,
                  memory_format: torch.memory_format | None = None) -> ArchModule:
@@ -33,7 +31,6 @@ def build_module(graph: nx.DiGraph | OpGraph, *, device: str | torch.device | No
     ``max_param_bytes`` (None: no limit). ``memory_format=torch.channels_last`` converts the
     weights and makes ``forward`` convert image inputs.
     """
-    graph = to_networkx(graph)
     dev = torch.device(device) if device is not None else None
     if dev is None or dev.type != "meta":
         check_param_budget(graph, dtype_itemsize(dtype), max_param_bytes)
@@ -43,7 +40,7 @@ def build_module(graph: nx.DiGraph | OpGraph, *, device: str | torch.device | No
         types = output_types(graph)
         program = build_program(graph, lowered, types, memory_format)
         weights = {name: o.loss_weight for name, o in outputs(graph).items()}
-        cls = make_class(graph.graph.get("name", "network"), program, weights,
+        cls = make_class(graph.meta.name or "network", program, weights,
                          {"Outputs": types["eval"], "TrainOutputs": types["train"]})
         model = cls()
         place_modules(model, graph, lowered)
@@ -56,12 +53,12 @@ def build_module(graph: nx.DiGraph | OpGraph, *, device: str | torch.device | No
     return model
 
 
-def output_types(graph: nx.DiGraph) -> dict[str, Any]:
+def output_types(graph: OpGraph) -> dict[str, Any]:
     """Per mode, the NamedTuple packing several outputs, or None for a single tensor."""
-    base = class_name(graph.graph.get("name", "network"))
+    base = class_name(graph.meta.name or "network")
     main, every = list(output_refs(graph, "eval")), list(output_refs(graph, "train"))
     if not main:
-        raise ValueError(f"network '{graph.graph.get('name')}' declares no main output")
+        raise ValueError(f"network '{graph.meta.name}' declares no main output")
     eval_type = None if len(main) == 1 else _tuple_type(base + "Outputs", main)
     train_type = eval_type if every == main else _tuple_type(base + "TrainOutputs", every)
     return {"eval": eval_type, "train": train_type}

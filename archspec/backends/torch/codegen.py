@@ -18,7 +18,7 @@ import torch
 import torch.utils.checkpoint
 from archspec.backends.torch.limits import network_span
 from archspec.errors import GraphError
-from archspec.ir.graph import Ref, blocks, node, outputs
+from archspec.ir.graph import OpGraph, Ref, ancestors, blocks, node, outputs
 from archspec.ops.registry import INPUTS, In
 from torch import fx, nn
 
@@ -26,9 +26,12 @@ MODES = ("train", "eval")
 
 
 def ident(name: str) -> str:
-    """A Python identifier for a node path: ``layer1.0.conv1`` -> ``layer1_0_conv1``."""
+    """A Python identifier for a node path: ``layer1.0.conv1`` -> ``layer1_0_conv1``. The
+    generated methods bind ``self``, so a node called ``self`` becomes ``self_`` (torch.fx
+    itself renames keywords and builtins)."""
     out = re.sub(r"\W", "_", name)
-    return out if out and not out[0].isdigit() else "_" + out
+    out = out if out and not out[0].isdigit() else "_" + out
+    return out + "_" if out == "self" else out
 
 
 @dataclass
@@ -58,7 +61,7 @@ class Program:
 class Emitter:
     """Appends nodes to one fx graph, tracking the fx value of every (node, port)."""
 
-    def __init__(self, graph: nx.DiGraph, lowered: dict[str, Any], fxg: fx.Graph):
+    def __init__(self, graph: OpGraph, lowered: dict[str, Any], fxg: fx.Graph):
         self.g, self.lowered, self.fx = graph, lowered, fxg
         self.raw: dict[str, fx.Node] = {}     # node -> its result (a tuple for multi-port nodes)
         self.ports: dict[Ref, fx.Node] = {}
@@ -102,15 +105,15 @@ def _subst(value: Any, args: list[fx.Node]) -> Any:
     return value
 
 
-def output_refs(graph: nx.DiGraph, mode: str) -> dict[str, Ref]:
+def output_refs(graph: OpGraph, mode: str) -> dict[str, Ref]:
     """The outputs computed in ``mode``: main ones first, auxiliary ones only in training."""
     return {k: o.node for k, o in outputs(graph).items() if mode == "train" or o.role == "main"}
 
 
-def build_program(graph: nx.DiGraph, lowered: dict[str, Any], out_types: dict[str, Any],
+def build_program(graph: OpGraph, lowered: dict[str, Any], out_types: dict[str, Any],
                   memory_format: Any = None) -> Program:
     """Both modes' fx graphs; ``out_types[mode]`` packs several outputs (None: one tensor)."""
-    prog = Program([], [len(node(graph, n).shape) for n in graph.graph["inputs"]], {})
+    prog = Program([], [len(node(graph, n).shape) for n in graph.meta.inputs], {})
     for mode in MODES:
         fxg = fx.Graph()
         em = Emitter(graph, lowered, fxg)
@@ -129,9 +132,9 @@ def build_program(graph: nx.DiGraph, lowered: dict[str, Any], out_types: dict[st
     return prog
 
 
-def add_inputs(em: Emitter, graph: nx.DiGraph, memory_format: Any) -> list[str]:
+def add_inputs(em: Emitter, graph: OpGraph, memory_format: Any) -> list[str]:
     names = []
-    for name in graph.graph["inputs"]:
+    for name in graph.meta.inputs:
         ph = em.fx.create_node("placeholder", ident(name), name=ident(name))
         names.append(ph.name)
         if memory_format is not None and len(node(graph, name).shape) == 3:
@@ -149,18 +152,14 @@ def add_outputs(em: Emitter, refs: list[Ref], out_type: Any) -> None:
         em.fx.output(em.fx.create_node("call_function", out_type, tuple(values), name="outputs"))
 
 
-def needed_order(graph: nx.DiGraph, refs: list[Ref]) -> list[str]:
+def needed_order(graph: OpGraph, refs: list[Ref]) -> list[str]:
     """Non-input nodes the outputs depend on, topologically, ties in node order."""
-    need = set()
-    for r in refs:
-        need |= nx.ancestors(graph, r.node) | {r.node}
-    need -= set(graph.graph["inputs"])
-    index = {n: i for i, n in enumerate(graph.nodes)}
-    sub = graph.subgraph(need)
-    return list(nx.lexicographical_topological_sort(sub, key=index.__getitem__))
+    need = ancestors(graph, [r.node for r in refs])
+    need -= set(graph.meta.inputs)
+    return [n for n in graph.nodes if n in need]  # insertion order is topological
 
 
-def checkpoint_regions(graph: nx.DiGraph) -> set[str]:
+def checkpoint_regions(graph: OpGraph) -> set[str]:
     return {p for p, b in blocks(graph).items() if b.attrs.get("checkpoint")}
 
 
@@ -175,7 +174,7 @@ def region_of(block: str, paths: set[str]) -> str | None:
     return None
 
 
-def plan_units(graph: nx.DiGraph, order: list[str], paths: set[str],
+def plan_units(graph: OpGraph, order: list[str], paths: set[str],
                refs: list[Ref]) -> list[str | Region]:
     """``order`` with each checkpoint region collapsed to one unit, still topological."""
     unit = {}
@@ -197,7 +196,7 @@ def plan_units(graph: nx.DiGraph, order: list[str], paths: set[str],
             for u in nx.lexicographical_topological_sort(cg, key=first.__getitem__)]
 
 
-def make_region(graph: nx.DiGraph, path: str, order: list[str], unit: dict[str, Any],
+def make_region(graph: OpGraph, path: str, order: list[str], unit: dict[str, Any],
                 refs: list[Ref]) -> Region:
     me = ("region", path)
     region = Region(path, [n for n in order if unit[n] == me])

@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import networkx as nx
-
 import torch
 from archspec.errors import ArgumentError, NameError_, SpecError
-from archspec.ir.graph import OpNode, input_shapes, nodes
+from archspec.ir.graph import OpGraph, OpNode, input_shapes, nodes
+from archspec.names import module_name_problem, suggestion
 from archspec.ops.registry import Fn, get
 from archspec.source import UNKNOWN, Span
 from torch import nn
@@ -21,7 +20,7 @@ from torch import nn
 Lowered = dict[str, Any]  # node name -> nn.Module | Fn
 
 
-def lower_all(graph: nx.DiGraph) -> Lowered:
+def lower_all(graph: OpGraph) -> Lowered:
     """Each non-input node's lowering, in node order (so seeded initialisation is stable)."""
     out: Lowered = {}
     for n in nodes(graph):
@@ -38,7 +37,7 @@ def lower_all(graph: nx.DiGraph) -> Lowered:
     return out
 
 
-def place_modules(root: nn.Module, graph: nx.DiGraph, lowered: Lowered) -> None:
+def place_modules(root: nn.Module, graph: OpGraph, lowered: Lowered) -> None:
     """Attach every module lowering at its node's dotted path under ``root``."""
     leaves = {name: m for name, m in lowered.items() if isinstance(m, nn.Module)}
     sequential = _numbered_prefixes(leaves)
@@ -65,21 +64,24 @@ def _numbered_prefixes(leaves: dict[str, Any]) -> set[str]:
     return {p for p, names in children.items() if all(n.isdigit() for n in names)}
 
 
-def _span(graph: nx.DiGraph, path: str) -> Span:
+def _span(graph: OpGraph, path: str) -> Span:
     return graph.nodes[path]["data"].span if path in graph else UNKNOWN
 
 
 def _add(parent: nn.Module, name: str, child: nn.Module, span: Span, path: str) -> None:
-    if not name.isidentifier() and not name.isdigit():
-        raise NameError_(f"'{path}' cannot be a module path: '{name}' is not an identifier",
-                         span=span)
+    """Elaboration applies the same rule (archspec/names.py); this guards graphs built in
+    Python or imported."""
+    problem = module_name_problem(name)
+    if problem:
+        raise NameError_(f"'{path}' cannot be a module path: '{name}' {problem}", span=span,
+                         hint=suggestion(name))
     if hasattr(parent, name) and name not in parent._modules:
         raise NameError_(f"label '{name}' in '{path}' clashes with the torch.nn.Module "
                          f"attribute '{name}'", span=span, hint="rename the label")
     parent.add_module(name, child)
 
 
-def apply_inits(graph: nx.DiGraph, lowered: Lowered) -> None:
+def apply_inits(graph: OpGraph, lowered: Lowered) -> None:
     """Apply each node's declared ``attrs['init']`` after torch's default initialisation."""
     with torch.no_grad():
         for n in nodes(graph):
@@ -87,7 +89,7 @@ def apply_inits(graph: nx.DiGraph, lowered: Lowered) -> None:
                 INITS[check_init(n, lowered[n.name])](lowered[n.name])
 
 
-def freeze(graph: nx.DiGraph, lowered: Lowered) -> None:
+def freeze(graph: OpGraph, lowered: Lowered) -> None:
     """``@frozen`` layers keep their parameters out of training (requires_grad=False), as the
     audit counts them non-trainable."""
     for n in nodes(graph):

@@ -136,7 +136,7 @@ def broken_net() -> OpGraph:
     b.block("layer1", "group")
     b.block("layer1.1", "basic_block", parent="layer1", args={"planes": 64, "stride": 1})
     b.op("conv", [y], 64, 3, p=1, bias=False, name="layer1.1.conv1", block="layer1.1")
-    b.graph.graph["errors"] = [
+    b.graph.meta.errors = [
         ("layer1.0.conv2", ShapeError("conv: weight is suspicious",
                                       hint="use a groups value that divides 64")),
         ("layer1.1.conv2", ShapeError("conv: input channels 64 are not divisible by groups=5")),

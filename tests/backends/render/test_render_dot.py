@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from render_nets import broken_net, inception_net, small_resnet
 
-import archspec.backends.render as R
 from archspec.backends.render import RenderError, render, render_to_file
 from archspec.backends.render.labels import fmt_count, op_summary
 from archspec.ir.builder import GraphBuilder
@@ -74,7 +73,7 @@ def test_show_picks_annotations():
 
 
 def test_dot_file_needs_no_dot_binary(tmp_path, monkeypatch):
-    monkeypatch.setattr(R.shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
     out = render_to_file(small_resnet(), tmp_path / "net.dot", depth=1)
     assert out.read_text(encoding="utf-8").startswith("digraph small_resnet {")
     with pytest.raises(RenderError, match="install Debian's 'graphviz' package"):

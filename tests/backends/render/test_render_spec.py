@@ -21,7 +21,7 @@ network broken {
 
 @pytest.mark.skipif(not RESNET50.exists(), reason="specs/resnet50.arch not written yet")
 def test_resnet50_overview_folds_repeated_bottlenecks():
-    view = render(archspec.load(RESNET50).graph, depth=1).source
+    view = render(archspec.load(RESNET50).ir, depth=1).source
     for text in ("bottleneck ×2", "layer1.1–2", "bottleneck ×3", "layer2.1–3",
                  "bottleneck ×5", "layer3.1–5", "layer4.1–2"):
         assert text in view
@@ -39,8 +39,8 @@ def test_partial_graph_from_a_failed_spec_shows_the_error():
 
 def test_render_never_imports_torch():
     code = ("import sys, archspec; from archspec.backends.render import render; "
-            f"render(archspec.load({str(RESNET50)!r}).graph, depth=1) if "
-            f"{RESNET50.exists()} else None; from archspec.backends.graphviz import render; "
+            f"render(archspec.load({str(RESNET50)!r}).ir, depth=1) if "
+            f"{RESNET50.exists()} else None; "
             "print('torch' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)

@@ -133,7 +133,7 @@ def test_meta_device_allocates_nothing_and_skips_the_limit():
 def test_parameter_limit_raises_before_allocating():
     graph = resnet_graph()
     source = SourceFile("specs/resnet18.arch", "network resnet18() {\n}\n")
-    graph.graph["span"] = Span(source, 1, 1, 1, 8)
+    graph.meta.span = Span(source, 1, 1, 1, 8)
     with pytest.raises(SpecLimitError) as err:
         build_module(graph, max_param_bytes=2**20)
     # 11,181,642 params + 9,600 BN statistics + 20 BN counters, 4 bytes each

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from archspec.cli import Exit, app, err
+from archspec.cli.output import Exit, err
 
 
-@app.command()
 def lsp() -> None:
     """Run the language server over stdio (for editors; see docs/editors.md)."""
     try:
@@ -19,8 +18,6 @@ def lsp() -> None:
     main()
 
 
-
-@app.command()
 def schema(kind: str = typer.Argument(..., help="yaml (the YAML spec form) or audit "
                                                "(audit --json)")) -> None:
     """Print a JSON Schema: of YAML specs (for yaml-language-server) or of audit --json."""

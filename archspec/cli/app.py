@@ -1,0 +1,80 @@
+"""The ``archspec`` command line: check | audit | render | build | fmt | import | lsp | schema.
+
+Exit codes (docs/cli.md): 0 success, 1 a bug in archspec or a missing tool, 2 a spec error or
+bad usage (options, paths, outputs that cannot be written), 3 an audit budget exceeded.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated, Optional
+
+import typer
+
+from archspec.cli import audit, build, check, editor, fmt, import_, models, render
+from archspec.cli.loading import RAISED_LIMITS
+from archspec.cli.output import Exit, err, escape, report_spec_error
+from archspec.errors import SpecError
+from archspec.fileio import OutputError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Compile, check, render, audit and build CNN architecture specs.")
+for command in (check.check, audit.audit, render.render, build.build, fmt.fmt):
+    app.command()(command)
+app.command("import")(import_.import_)
+app.command()(editor.lsp)
+app.command()(editor.schema)
+app.command()(models.models)
+
+# Usage errors derive from click's ClickException, vendored in some typer releases and not in
+# others: take the class from typer's own BadParameter.
+LIMIT_MAX = 2**63 - 1
+
+USAGE_ERRORS = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+@app.callback()
+def options(limit: Annotated[Optional[list[str]], typer.Option(
+        "--limit", help="Raise a resource limit for this run, e.g. --limit max_nodes=2000000 "
+                        "(names in docs/hardening.md).")] = None) -> None:
+    """Compile, check, render, audit and build CNN architecture specs."""
+    from archspec.limits import Limits
+    known = set(Limits.__dataclass_fields__)
+    RAISED_LIMITS.clear()
+    for item in limit or []:
+        key, sep, value = item.partition("=")
+        if not sep or key not in known or not value.isdigit() or int(value) > LIMIT_MAX:
+            raise typer.BadParameter(f"expected NAME=INTEGER (up to 2**63-1) with NAME one of "
+                                     f"{', '.join(sorted(known))}; got {item!r}",
+                                     param_hint="'--limit'")
+        RAISED_LIMITS[key] = int(value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: runs the app and maps outcomes onto exit codes."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except Exit as e:
+        return e.code
+    except SpecError as e:
+        report_spec_error(e)
+        return 2
+    except USAGE_ERRORS as e:  # bad options, missing arguments
+        show = getattr(e, "show", None)
+        if callable(show):
+            show()
+        else:
+            err.print(f"error: {escape(str(e))}", style="red")
+        return 2
+    except OutputError as e:
+        err.print(f"error: {escape(str(e))}", style="red")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # a bug in archspec, not in the spec
+        if os.environ.get("ARCHSPEC_DEBUG"):
+            raise
+        err.print(f"internal error: {type(e).__name__}: {escape(str(e))}", style="red")
+        err.print("this is a bug in archspec; rerun with ARCHSPEC_DEBUG=1 for a traceback")
+        return 1
+    return 0

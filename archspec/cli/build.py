@@ -1,0 +1,117 @@
+"""``archspec build``: lower to torch (imported only here) and export; writes exactly the
+-o and --onnx files, each atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from archspec.cli.loading import Request
+from archspec.cli.options import (
+    AllowPath,
+    InputOpt,
+    NetworkOpt,
+    Params,
+    bad,
+    check_device,
+    check_dtype,
+    check_optimize,
+    check_seed,
+    parse_budget,
+)
+from archspec.cli.output import escape, out, print_warnings, wrote
+from archspec.cli.tuning import FeaturesOpt, FreezeOpt, PartialOpt, Tuning, WeightsOpt
+from archspec.fileio import check_output, same_file
+
+
+def build(file: Annotated[Path, typer.Argument(help="A spec; - reads standard input.")],
+          param: Params = None, network: NetworkOpt = None,
+          allow_path: AllowPath = None, input: InputOpt = None,
+          output: Annotated[Optional[Path], typer.Option(
+              "-o", "--output", help="model.py (standalone source) or model.pt2 (torch.export)")
+          ] = None,
+          onnx: Annotated[Optional[Path], typer.Option(help="Export ONNX here (.onnx).")] = None,
+          device: Annotated[str, typer.Option(help="cpu, cuda, cuda:N, meta")] = "cpu",
+          dtype: Annotated[Optional[str], typer.Option(help="fp32, fp16, bf16")] = None,
+          channels_last: Annotated[bool, typer.Option("--channels-last")] = False,
+          optimize: Annotated[Optional[str], typer.Option(help="inference")] = None,
+          seed: Annotated[Optional[int], typer.Option(help="0 to 2**64-1")] = None,
+          max_param_bytes: Annotated[Optional[str], typer.Option(help="e.g. 8GiB")] = None,
+          weights: WeightsOpt = None, partial: PartialOpt = False,
+          features: FeaturesOpt = None, freeze: FreezeOpt = None,
+          ) -> None:
+    """Lower the spec to a torch.nn.Module; optionally export it."""
+    tuning = Tuning(weights, partial, features, freeze)
+    check_seed(seed)
+    dtype_name = check_dtype(dtype)
+    check_optimize(optimize)
+    limit = parse_budget("--max-param-bytes", max_param_bytes)
+    targets = export_targets(file, output, onnx, device)
+    if tuning.features is not None and output is not None and output.suffix.lower() == ".py":
+        raise bad("--features", "a .py export is the whole network; export the feature "
+                                "extractor as .pt2 or with --onnx")
+    request = Request(param, network, allow_path, input)
+    check_device(device)
+    net = request.load(file)
+    print_warnings(net)
+    model = lower(net, device=device, dtype_name=dtype_name, channels_last=channels_last,
+                  optimize=optimize, seed=seed, limit=limit, tuning=tuning)
+    if any(targets):
+        export(net, model, *targets, device)
+
+
+def export_targets(file: Path, output: Path | None, onnx: Path | None,
+                   device: str) -> tuple[Path | None, Path | None]:
+    """The export paths, checked before any work."""
+    if device == "meta" and (output or onnx):
+        raise bad("--device", "a model built on the meta device has no weights to export; "
+                              "build on cpu or cuda")
+    py = check_output(output, option="-o", suffixes=(".py", ".pt2"), inputs=[file]) \
+        if output is not None else None
+    onnx_target = check_output(onnx, option="--onnx", suffixes=(".onnx",), inputs=[file]) \
+        if onnx is not None else None
+    if py and onnx_target and same_file(py, onnx_target):
+        raise bad("--onnx", "-o and --onnx name the same file")
+    return py, onnx_target
+
+
+def lower(net: Any, *, device: str, dtype_name: str | None, channels_last: bool,
+          optimize: str | None, seed: int | None, limit: int | None, tuning: Tuning) -> Any:
+    import torch
+
+    from archspec.backends.torch import DEFAULT_MAX_PARAM_BYTES, build_module
+    from archspec.cli.tuning import run_tuned
+    options = dict(device=device, seed=seed,
+                   dtype=getattr(torch, dtype_name) if dtype_name else None,
+                   max_param_bytes=DEFAULT_MAX_PARAM_BYTES if limit is None else limit,
+                   memory_format=torch.channels_last if channels_last else None)
+    model = run_tuned(net, tuning, **options) if tuning.active else build_module(net.ir,
+                                                                                  **options)
+    report = getattr(model, "weights_report", None)
+    if report is not None:
+        out.print(f"weights: {escape(report.summary())}")
+    if optimize == "inference":
+        from archspec.backends.torch.optimize import optimize_for_inference
+        model = optimize_for_inference(model)
+    params = sum(p.numel() for p in model.parameters())
+    out.print(f"[green]built[/] {escape(net.name)}: {params:,} parameters on {device}")
+    return model
+
+
+def export(net: Any, model: Any, output: Path | None, onnx: Path | None, device: str) -> None:
+    import torch
+
+    from archspec.backends.torch import export as ex
+    example = tuple(torch.randn(1, *shape, device=device) for shape in net.inputs.values())
+    model.eval()
+    if output is not None:
+        if output.suffix.lower() == ".py":
+            ex.export_python(net.ir, output)
+        else:
+            ex.export_program(model, example, output)
+        wrote(output)
+    if onnx is not None:
+        ex.export_onnx(model, example, onnx)
+        wrote(onnx)

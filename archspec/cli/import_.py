@@ -1,0 +1,73 @@
+"""``archspec import``: a Caffe prototxt or a PyTorch model -> a .arch spec (docs/import.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from archspec.cli.options import InputOpt, parse_shape
+from archspec.cli.output import err, escape
+from archspec.fileio import check_output, write_atomic
+
+KwargsOpt = Annotated[Optional[list[str]], typer.Option(
+    "--kwargs", help="Argument of the model builder: --kwargs num_classes=10 (repeatable).")]
+
+
+def import_(source: Annotated[str, typer.Argument(
+                help="model.prototxt, or package.module:callable (torchvision.models:resnet50)")],
+            output: Annotated[Optional[Path], typer.Option(
+                "-o", "--output", help="Write the spec here (.arch) instead of printing it.")
+            ] = None,
+            input: InputOpt = None,
+            name: Annotated[Optional[str], typer.Option(help="The network's name.")] = None,
+            weights: Annotated[Optional[Path], typer.Option(
+                help="Also write the source's state_dict under the spec's keys (.pt).")] = None,
+            kwargs: KwargsOpt = None) -> None:
+    """Import a model as a readable spec: blocks, repeats and the original module names."""
+    from archspec.api import load
+    from archspec.importers import import_source
+    check_outputs(source, output, weights)
+    if name is not None and not name.isidentifier():
+        raise typer.BadParameter(f"{name!r} is not a name", param_hint="--name")
+    if weights is not None and source.endswith(".prototxt"):
+        raise typer.BadParameter("Caffe weights (.caffemodel) are not read yet",
+                                 param_hint="--weights")
+    text, model = import_source(source, parse_shape(input), name, **parse_kwargs(kwargs))
+    load(text)   # what import writes must check; a SpecError here exits 2 with its location
+    if output is None:
+        print(text, end="")
+    else:
+        write_atomic(output, text)
+        err.print(f"wrote {escape(str(output))}")  # stderr: stdout may carry the spec
+    if weights is not None:
+        save_state(model, weights)
+
+
+def check_outputs(source: str, output: Path | None, weights: Path | None) -> None:
+    """Validated before any work: the right suffix, a writable place, never onto the source."""
+    for path, option, suffix in ((output, "--output", ".arch"), (weights, "--weights", ".pt")):
+        if path is not None:
+            check_output(path, option=option, suffixes=(suffix,), inputs=(source,))
+
+
+def parse_kwargs(items: list[str] | None) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip().isidentifier():
+            raise typer.BadParameter(f"expected NAME=VALUE, got {item!r}",
+                                     param_hint="--kwargs")
+        result[key.strip()] = value.strip()
+    return result
+
+
+def save_state(model: Any, path: Path) -> None:
+    import io
+
+    import torch
+    buffer = io.BytesIO()
+    torch.save(model.state_dict(), buffer)
+    write_atomic(path, buffer.getvalue())
+    err.print(f"wrote {escape(str(path))}")

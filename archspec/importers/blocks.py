@@ -1,0 +1,248 @@
+"""Hierarchical recovery: module scopes -> groups (``nn.Sequential``) and blocks (every other
+module class), instances of one class unified into one parametric block.
+
+Phases: collect the instances of each class; align instances that lack an optional child
+(``downsample``) with a placeholder; emit every body with placeholder calls; unify each
+class's bodies, innermost classes first, and fill in the calls; collapse runs into ``* n``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from archspec.errors import SpecImportError
+from archspec.frontend import ast as A
+from archspec.frontend.fmt import format_expr
+from archspec.importers.align import align
+from archspec.importers.flat import FlatNet, Layer, identifier
+from archspec.importers.params import signature
+from archspec.importers.recover import Emitter, call_ast, network_module, outputs, value_ast
+from archspec.importers.scopes import (
+    CONTAINERS,
+    Scope,
+    boundary,
+    build_tree,
+    call_counts,
+    consumer_counts,
+)
+from archspec.importers.unify import Mismatch, Unifier, substitute
+from archspec.source import UNKNOWN
+
+
+@dataclass(eq=False)
+class Instance:
+    scope: Scope
+    reads: str
+    out: str
+    call: A.Call = field(default_factory=lambda: A.Call(A.Name(""), [], []))
+    body: list[A.Stmt] = field(default_factory=list)
+
+
+class Recovery:
+    def __init__(self, net: FlatNet):
+        self.net = net
+        self.consumers = consumer_counts(net)
+        self.calls = call_counts(net)
+        self.instances: dict[Scope, Instance] = {}
+        self.classes: dict[str, list[Instance]] = {}
+        self.signatures: dict[str, list[str]] = {}
+
+    def run(self) -> A.Module:
+        root = build_tree(self.net)
+        self.collect(root)
+        for insts in self.classes.values():
+            align([i.scope for i in insts], self.consumers)
+        body = self.network_body(root)
+        for inst in self.instances.values():
+            inst.body = self.instance_body(inst)
+        blocks = self.recover_blocks()
+        module = network_module(self.net, body, blocks)
+        collapse_runs(module)
+        return module
+
+    def collect(self, scope: Scope) -> None:
+        for item in scope.items:
+            if isinstance(item, Scope):
+                if item.cls not in CONTAINERS:
+                    reads, used = self.chain_boundary(item)
+                    inst = Instance(item, reads, used)
+                    self.instances[item] = inst
+                    self.classes.setdefault(item.cls, []).append(inst)
+                self.collect(item)
+
+    def chain_boundary(self, scope: Scope) -> tuple[str, str]:
+        reads, used = boundary(scope, self.consumers)
+        if len(reads) != 1 or len(used) != 1:
+            raise SpecImportError(f"module '{scope.path}' ({scope.cls}) reads {len(reads)} "
+                                  f"and produces {len(used)} tensors; only one-in, one-out "
+                                  "modules are recovered", UNKNOWN)
+        return reads[0], used[0]
+
+    def network_body(self, root: Scope) -> list[A.Stmt]:
+        em = Emitter(local_uses(root.items, self.net.outputs, self.consumers))
+        stmts: list[A.Stmt] = []
+        for name, shape in self.net.inputs:
+            var = identifier(name, em.taken)
+            em.taken.add(var)
+            stmts.append(A.Input(var, value_ast(list(shape))))
+            em.bind(name, A.Name(var))
+        self.emit_items(root, em)
+        outs = outputs(em, self.net.outputs)
+        return stmts + em.stmts + outs
+
+    def instance_body(self, inst: Instance) -> list[A.Stmt]:
+        em = Emitter(local_uses(inst.scope.items, [inst.out], self.consumers))
+        em.bind(inst.reads, A.InRef())
+        self.emit_items(inst.scope, em)
+        outs = outputs(em, [inst.out])
+        return em.stmts + outs
+
+    def emit_items(self, scope: Scope, em: Emitter) -> None:
+        for item in scope.items:
+            if isinstance(item, Layer):
+                label = self.label(item, scope)
+                em.hints[item.out] = item.hint or label or "y"
+                em.layer(item, label)
+                continue
+            reads, used = self.chain_boundary(item)
+            em.hints[used] = item.name
+            em.layer(Layer(used, "", inputs=[reads]), self.scope_label(item, scope),
+                     self.element(item))
+
+    def label(self, layer: Layer, scope: Scope) -> str:
+        if not layer.path:
+            return ""
+        relative = layer.path[len(scope.path) + 1:] if scope.path else layer.path
+        if self.calls[layer.path] > 1 or (relative == layer.op and not stateful(layer.op)):
+            return ""
+        if "." in relative:
+            raise SpecImportError(f"module '{layer.path}' is called from a module that is "
+                                  "not its parent; its name cannot be kept", UNKNOWN)
+        return relative
+
+    def scope_label(self, child: Scope, parent: Scope) -> str:
+        relative = child.path[len(parent.path) + 1:] if parent.path else child.path
+        if "." in relative:
+            raise SpecImportError(f"module '{child.path}' is called from a module that is "
+                                  "not its parent; its name cannot be kept", UNKNOWN)
+        return relative
+
+    def element(self, scope: Scope) -> A.Expr:
+        if scope in self.instances:
+            return self.instances[scope].call
+        items: list[A.Expr] = []
+        for position, item in enumerate(scope.items):
+            if isinstance(item, Layer):
+                label = self.label(item, scope)
+                e = call_ast(item.op, item.args, item.kwargs)
+            else:
+                label, e = self.scope_label(item, scope), self.element(item)
+            items.append(A.Labeled(A.Label([label]), e) if label and label != str(position)
+                         else e)
+        return A.Group(items)
+
+    def recover_blocks(self) -> list[A.BlockDef]:
+        blocks: list[A.BlockDef] = []
+        taken: set[str] = set()
+        for cls in sorted(self.classes, key=self.height):
+            for group in partition(self.classes[cls]):
+                name = identifier(snake(cls), taken)
+                taken.add(name)
+                blocks.append(self.block(name, group))
+        return blocks
+
+    def height(self, cls: str) -> int:
+        return max(scope_height(i.scope, self.instances) for i in self.classes[cls])
+
+    def block(self, name: str, group: list[Instance]) -> A.BlockDef:
+        unifier = Unifier(len(group), signatures=self.signatures)
+        body = unifier.part([i.body for i in group], "", "")
+        in_channels = [(self.net.shapes.get(i.reads) or (None,))[0] for i in group]
+        sig = signature(unifier.holes, in_channels)
+        body = substitute(body, sig.mapping)
+        self.signatures[name] = [d.name for d in sig.defs()]
+        for n, inst in enumerate(group):
+            args, kwargs = sig.call_args(n)
+            inst.call.func = A.Name(name)
+            inst.call.args = [value_ast(a) for a in args]
+            inst.call.kwargs = [A.Kwarg(k, value_ast(v)) for k, v in kwargs.items()]
+        return A.BlockDef(name, sig.defs(), body)
+
+
+def stateful(op: str) -> bool:
+    from archspec.ops.registry import PRIMITIVES, load_all
+    load_all()
+    return op in PRIMITIVES and PRIMITIVES[op].stateful
+
+
+def local_uses(items: list[Scope | Layer], outs: list[str], consumers: Counter[str]
+               ) -> Counter[str]:
+    """How many items of this scope (and outside users) read each tensor."""
+    uses: Counter[str] = Counter()
+    for item in items:
+        reads = boundary(item, consumers)[0] if isinstance(item, Scope) else item.inputs
+        uses.update(reads)
+    uses.update(outs)
+    return uses
+
+
+def partition(instances: list[Instance]) -> list[list[Instance]]:
+    """Groups of instances whose bodies unify (usually one group per class)."""
+    groups: list[list[Instance]] = []
+    for inst in instances:
+        for g in groups:
+            try:
+                Unifier(len(g) + 1).part([i.body for i in [g[0], inst]], "", "")
+            except Mismatch:
+                continue
+            g.append(inst)
+            break
+        else:
+            groups.append([inst])
+    return groups
+
+
+def scope_height(scope: Scope, instances: dict[Scope, Instance]) -> int:
+    heights = [scope_height(s, instances) + (1 if s in instances else 0)
+               for s in scope.items if isinstance(s, Scope)]
+    return max(heights, default=0)
+
+
+def snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def collapse_runs(node: object) -> None:
+    """``[b(64), b(64), b(64)]`` -> ``[b(64) * 3]`` in every group, in place."""
+    if isinstance(node, list):
+        for x in node:
+            collapse_runs(x)
+        return
+    if not isinstance(node, A.Node):
+        return
+    for value in vars(node).values():
+        collapse_runs(value)
+    if isinstance(node, A.Group):
+        node.items = runs(node.items)
+
+
+def runs(items: list[A.Expr]) -> list[A.Expr]:
+    out: list[A.Expr] = []
+    texts: list[str] = []
+    counts: list[int] = []
+    for item in items:
+        text = format_expr(item)
+        if texts and texts[-1] == text and not isinstance(item, A.Labeled) and \
+                not isinstance(item, (A.Num, A.UnaryOp)):
+            counts[-1] += 1
+            continue
+        out.append(item)
+        texts.append(text)
+        counts.append(1)
+    return [A.BinOp("*", e, A.Num(n)) if n > 1 else e for e, n in zip(out, counts)]
+
+
+def recover_hierarchy(net: FlatNet) -> A.Module:
+    return Recovery(net).run()

@@ -1,0 +1,174 @@
+"""Caffe .prototxt -> FlatNet (one labelled primitive per Caffe layer).
+
+Both the ``layer {}`` syntax and the legacy ``layers {}`` one (V1 enum types), the three input
+declarations (``input`` + 4 ``input_dim``, ``input`` + ``input_shape``, an ``Input`` layer) and
+in-place layers (top == bottom) are read. Layer names become labels (``fire2/squeeze1x1`` ->
+``fire2_squeeze1x1``). Layer conversions live in ``caffe_layers.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archspec.errors import SpecError, SpecErrors, SpecImportError
+from archspec.importers.flat import FlatNet, Layer, identifier
+from archspec.importers.prototxt import Field, Message, parse_prototxt
+from archspec.source import SourceFile, Span
+
+V1_TYPES = {
+    "CONVOLUTION": "Convolution", "POOLING": "Pooling", "RELU": "ReLU", "LRN": "LRN",
+    "INNER_PRODUCT": "InnerProduct", "DROPOUT": "Dropout", "SOFTMAX": "Softmax",
+    "CONCAT": "Concat", "ELTWISE": "Eltwise", "SPLIT": "Split", "FLATTEN": "Flatten",
+    "SIGMOID": "Sigmoid", "TANH": "TanH", "SOFTMAX_LOSS": "SoftmaxWithLoss",
+    "ACCURACY": "Accuracy", "DATA": "Data", "POWER": "Power", "BNLL": "BNLL",
+    "ABSVAL": "AbsVal", "DECONVOLUTION": "Deconvolution",
+}
+
+
+@dataclass
+class CaffeLayer:
+    name: str
+    type: str
+    bottoms: list[str]
+    tops: list[str]
+    msg: Message
+    span: Span          # the `type` field: where an unsupported layer is pointed at
+
+    def param(self, name: str) -> Message:
+        return self.msg.sub(name)
+
+
+@dataclass
+class CaffeImport:
+    """The state of one import: Caffe blob name -> the tensor that holds it now."""
+
+    net: FlatNet
+    blobs: dict[str, str] = field(default_factory=dict)
+    vectors: set[str] = field(default_factory=set)      # tensors of rank 1
+    producers: dict[str, Layer] = field(default_factory=dict)
+    consumed: set[str] = field(default_factory=set)
+
+    def source(self, layer: CaffeLayer, index: int = 0) -> str:
+        blob = layer.bottoms[index]
+        if blob not in self.blobs:
+            raise SpecImportError(f"layer '{layer.name}' reads blob '{blob}', which no "
+                                  "earlier layer or input produces", layer.msg.span,
+                                  hint="Caffe layers must come after the layers they read")
+        return self.blobs[blob]
+
+    def sources(self, layer: CaffeLayer) -> list[str]:
+        return [self.source(layer, i) for i in range(len(layer.bottoms))]
+
+    def add(self, layer: CaffeLayer, op: str, args: tuple = (), kwargs: dict | None = None,
+            inputs: list[str] | None = None, vector: bool | None = None,
+            labeled: bool = True) -> Layer:
+        """Append ``op`` for ``layer``: labelled with the layer's name unless ``labeled`` is
+        false (a helper op such as the flatten before an InnerProduct)."""
+        inputs = self.sources(layer)[:1] if inputs is None else inputs
+        out = layer.name if labeled else f"{layer.name}#{op}"
+        flat = Layer(out, op, args, kwargs or {}, inputs, identifier(out) if labeled else "",
+                     layer.span, hint=layer.tops[0] if layer.tops else "")
+        self.net.layers.append(flat)
+        self.producers[out] = flat
+        self.consumed.update(inputs)
+        if vector if vector is not None else inputs[0] in self.vectors:
+            self.vectors.add(out)
+        self.alias(layer, out)
+        return flat
+
+    def alias(self, layer: CaffeLayer, tensor: str) -> None:
+        for top in layer.tops:
+            self.blobs[top] = tensor
+
+
+def load_prototxt(path: str | Path | SourceFile) -> tuple[SourceFile, Message]:
+    if isinstance(path, SourceFile):
+        return path, parse_prototxt(path)
+    from archspec.api import read_source
+    try:
+        source = read_source(Path(path))
+    except SpecError as e:
+        raise SpecImportError(e.message, e.span, hint=e.hint) from None
+    return source, parse_prototxt(source)
+
+
+def import_caffe(path: str | Path | SourceFile, input_shape: tuple[int, ...] | None = None,
+                 name: str | None = None) -> FlatNet:
+    """The FlatNet of a Caffe deploy prototxt (raises SpecError / SpecErrors, located)."""
+    from archspec.importers.caffe_layers import CONVERTERS, SKIPPED, convert_all
+    source, msg = load_prototxt(path)
+    stem = Path(source.name).name.split(".")[0]
+    state = CaffeImport(FlatNet(name or str(msg.get("name") or stem) or "imported"))
+    declare_net_inputs(state, msg)
+    layers = [caffe_layer(f) for f in msg.all("layer") + msg.all("layers")
+              if isinstance(f.value, Message) and not train_only(f.value)]
+    layers.sort(key=lambda cl: (cl.msg.span.line, cl.msg.span.col))
+    unsupported = [cl for cl in layers if cl.type not in CONVERTERS and cl.type not in SKIPPED]
+    if unsupported:
+        raise_unsupported(unsupported)
+    convert_all(state, [cl for cl in layers if cl.type not in SKIPPED])
+    if input_shape is not None:
+        override_input(state, input_shape)
+    state.net.outputs = [t for t in state.producers if t not in state.consumed]
+    return state.net
+
+
+def caffe_layer(f: Field) -> CaffeLayer:
+    msg = f.value
+    assert isinstance(msg, Message)
+    type_field = msg.first("type")
+    if type_field is None:
+        raise SpecImportError("layer without a `type`", f.span)
+    kind = str(type_field.value)
+    return CaffeLayer(str(msg.get("name", kind)), V1_TYPES.get(kind, kind),
+                      [str(b) for b in msg.values("bottom")],
+                      [str(t) for t in msg.values("top")], msg, type_field.span)
+
+
+def train_only(msg: Message) -> bool:
+    phases = [str(inc.value.get("phase")) for inc in msg.all("include")
+              if isinstance(inc.value, Message)]
+    return bool(phases) and "TEST" not in phases
+
+
+def raise_unsupported(layers: list[CaffeLayer]) -> None:
+    from archspec.importers.caffe_layers import CONVERTERS
+    known = ", ".join(sorted(CONVERTERS))
+    errors = [SpecImportError(f"unsupported Caffe layer type '{cl.type}' (layer '{cl.name}')",
+                              cl.span, hint=f"supported: {known}") for cl in layers]
+    raise errors[0] if len(errors) == 1 else SpecErrors(errors)
+
+
+def declare_net_inputs(state: CaffeImport, msg: Message) -> None:
+    """``input: "data"`` with four ``input_dim`` per input, or one ``input_shape`` each."""
+    names = msg.all("input")
+    dims = [int(v) for v in msg.values("input_dim")]
+    shapes = [[int(d) for d in s.value.values("dim")] for s in msg.all("input_shape")
+              if isinstance(s.value, Message)]
+    for i, f in enumerate(names):
+        if i < len(shapes):
+            shape = shapes[i]
+        elif len(dims) >= 4 * (i + 1):
+            shape = dims[4 * i:4 * i + 4]
+        else:
+            raise SpecImportError(f"input '{f.value}' has no shape", f.span,
+                                  hint="give four `input_dim` values or an `input_shape`")
+        add_input(state, str(f.value), shape, f.span)
+
+
+def add_input(state: CaffeImport, blob: str, shape: list[int], span: Span) -> None:
+    if len(shape) not in (2, 4) or any(d <= 0 for d in shape):
+        raise SpecImportError(f"input '{blob}' has shape {shape}; expected N×C×H×W or N×F "
+                              "with positive sizes", span)
+    state.net.inputs.append((blob, tuple(shape[1:])))
+    state.blobs[blob] = blob
+    if len(shape) == 2:
+        state.vectors.add(blob)
+
+
+def override_input(state: CaffeImport, shape: tuple[int, ...]) -> None:
+    if not state.net.inputs:
+        return
+    name, _ = state.net.inputs[0]
+    state.net.inputs[0] = (name, tuple(shape))

@@ -1,0 +1,69 @@
+"""The importers' intermediate form: a flat, ordered list of primitive calls.
+
+Each importer (Caffe, PyTorch) produces a :class:`FlatNet`; ``recover`` turns it into an AST
+with blocks, loops and chains; archspec's own loader then elaborates that text, so check, audit,
+render and build apply to an imported model exactly as to a hand-written one.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from archspec.source import UNKNOWN, Span
+
+SPEC_KEYWORDS = frozenset("import as let block network input out aux for in if else assert "
+                          "and or not true false".split())
+
+
+@dataclass
+class Layer:
+    """One primitive call: ``out = op(*args, **kwargs)(*inputs)``.
+
+    ``path`` is the module path (``layer1.0.conv1``) for a layer that has a name in the source
+    model, ``""`` for an anonymous one; ``owners`` lists the enclosing module instances from the
+    outside in, as (path, class name, constructor values) triples, for block recovery."""
+
+    out: str
+    op: str
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    inputs: list[str] = field(default_factory=list)
+    path: str = ""
+    span: Span = UNKNOWN
+    owners: tuple[tuple[str, str], ...] = ()
+    hint: str = ""         # a name for the variable that holds ``out``, if it needs one
+
+
+@dataclass
+class FlatNet:
+    name: str
+    inputs: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)
+    layers: list[Layer] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    doc: str | None = None
+    shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)  # tensor -> shape, if known
+    model: Any = None      # the source nn.Module (its state_dict has the spec's keys)
+
+
+def identifier(text: str, taken: set[str] | None = None) -> str:
+    """``text`` as a spec identifier: other characters become ``_``, a leading digit gets a
+    prefix, keywords and names in ``taken`` get a ``_`` suffix."""
+    name = re.sub(r"\W", "_", text, flags=re.ASCII) or "x"
+    if name[0].isdigit():
+        name = "n" + name
+    if name in SPEC_KEYWORDS or keyword.iskeyword(name):
+        name += "_"
+    base, n = name, 1
+    while taken and name in taken:
+        name, n = f"{base}_{n}", n + 1
+    return name
+
+
+def reserved_names() -> set[str]:
+    """Primitive and built-in function names: a spec variable may not shadow them."""
+    from archspec.elaborate.builtins import BUILTINS
+    from archspec.ops.registry import load_all
+    return set(load_all()) | set(BUILTINS)

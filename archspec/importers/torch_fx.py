@@ -1,0 +1,244 @@
+"""PyTorch nn.Module -> FlatNet, traced with torch.fx.
+
+Supported leaf modules (``torch_ops.MODULES``) stay whole; every other module is traced
+through, and its path and class are recorded on each layer (``Layer.owners``) so that
+``recover`` can rebuild the hierarchy as groups and blocks with the original module names.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+from typing import Any
+
+from archspec.errors import SpecImportError
+from archspec.importers.flat import FlatNet, Layer
+from archspec.importers.torch_ops import FUNCTIONS, MODULES, binary, function_table
+from archspec.source import UNKNOWN, SourceFile, Span
+
+
+def resolve(source: Any, kwargs: dict[str, Any]) -> tuple[Any, str]:
+    """An nn.Module, or ``package.module:callable`` called with ``kwargs``; and its name."""
+    if not isinstance(source, str):
+        return source, type(source).__name__.lower()
+    module_name, _, attr = source.partition(":")
+    if not attr:
+        raise SpecImportError(f"'{source}' is not a .prototxt file nor package.module:callable",
+                              UNKNOWN, hint="e.g. torchvision.models:resnet50")
+    try:
+        target: Any = importlib.import_module(module_name)
+        for part in attr.split("."):
+            target = getattr(target, part)
+    except (ImportError, AttributeError) as e:
+        raise SpecImportError(f"cannot find '{source}': {e}", UNKNOWN) from None
+    try:
+        model = target(**{k: literal(v) for k, v in kwargs.items()})
+    except Exception as e:  # noqa: BLE001 - any failure of user code is reported, located
+        raise SpecImportError(f"calling {source}({kwargs_text(kwargs)}) failed: "
+                              f"{type(e).__name__}: {e}", UNKNOWN) from None
+    return model, attr.rsplit(".", 1)[-1]
+
+
+def literal(v: Any) -> Any:
+    """``--kwargs k=v`` values: Python literals where they parse, else the string."""
+    if not isinstance(v, str):
+        return v
+    try:
+        return ast.literal_eval(v)
+    except (ValueError, SyntaxError):
+        return v
+
+
+def kwargs_text(kwargs: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+
+
+def class_span(obj: Any) -> Span:
+    """Where ``obj``'s class is defined, for errors about a module."""
+    try:
+        path = inspect.getsourcefile(type(obj))
+        lines, line = inspect.getsourcelines(type(obj))
+    except (TypeError, OSError):
+        return UNKNOWN
+    return Span(SourceFile(path or "<unknown>", "\n" * (line - 1) + lines[0]), line, 1)
+
+
+def make_tracer() -> Any:
+    import torch.fx as fx
+
+    class Tracer(fx.Tracer):
+        """Keeps supported modules whole; remembers the module a trace failure came from."""
+
+        def is_leaf_module(self, m: Any, qualname: str) -> bool:
+            return type(m).__name__ in MODULES or super().is_leaf_module(m, qualname)
+
+        def call_module(self, m: Any, forward: Any, args: Any, kwargs: Any) -> Any:
+            try:
+                return super().call_module(m, forward, args, kwargs)
+            except Exception as e:
+                if not hasattr(e, "archspec_module"):
+                    e.archspec_module = (self.path_of_module(m), m)  # type: ignore[attr-defined]
+                raise
+    return Tracer()
+
+
+def trace(model: Any) -> Any:
+    import torch.fx as fx
+    tracer = make_tracer()
+    try:
+        graph = tracer.trace(model)
+    except Exception as e:  # noqa: BLE001 - the message names the module that failed
+        path, module = getattr(e, "archspec_module", ("", model))
+        where = f"module '{path}' ({type(module).__name__})" if path else \
+            f"{type(module).__name__}.forward"
+        raise SpecImportError(f"cannot trace {where}: {type(e).__name__}: {e}",
+                              class_span(module), hint="torch.fx cannot follow data-"
+                              "dependent control flow; make that module a leaf or simplify "
+                              "its forward") from None
+    return fx.GraphModule(model, graph)
+
+
+def propagate(gm: Any, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
+    """Each fx node's output shape without the batch dimension, from one pass on fake
+    tensors (no arithmetic, and no fake copy of the parameters, which costs more than
+    running a small model)."""
+    import torch
+    from torch._subclasses.fake_tensor import FakeTensorMode
+    from torch.fx.passes.shape_prop import ShapeProp
+    first = next(gm.parameters(), None)
+    device = first.device if first is not None else "cpu"
+    with torch.no_grad():
+        try:
+            with FakeTensorMode(allow_non_fake_inputs=True):
+                ShapeProp(gm).propagate(torch.zeros(1, *shape, device=device))
+        except Exception:  # noqa: BLE001 - an op without a fake kernel: run it for real
+            ShapeProp(gm).propagate(torch.zeros(1, *shape, device=device))
+    return {n.name: tuple(n.meta["tensor_meta"].shape[1:]) for n in gm.graph.nodes
+            if hasattr(n.meta.get("tensor_meta"), "shape")}
+
+
+def import_torch(source: Any, input_shape: tuple[int, ...] | None, name: str | None = None,
+                 **kwargs: Any) -> FlatNet:
+    """The FlatNet of a PyTorch model (``input_shape`` is C×H×W)."""
+    if input_shape is None:
+        raise SpecImportError("a PyTorch model needs an input shape", UNKNOWN,
+                              hint="pass --input 3x224x224 (input_shape=(3, 224, 224))")
+    model, label = resolve(source, kwargs)
+    model.eval()
+    gm = trace(model)
+    net = FlatNet(name or label, model=model)
+    net.shapes = propagate(gm, tuple(input_shape))
+    convert_graph(gm, net, tuple(input_shape))
+    return net
+
+
+def convert_graph(gm: Any, net: FlatNet, input_shape: tuple[int, ...]) -> None:
+    unsupported: list[str] = []
+    functions = function_table()
+    for n in gm.graph.nodes:
+        if n.op == "placeholder":
+            if net.inputs:
+                unsupported.append(f"a second input '{n.name}'")
+            net.inputs.append((n.name, input_shape))
+        elif n.op == "output":
+            outs = n.args[0] if isinstance(n.args[0], (tuple, list)) else [n.args[0]]
+            net.outputs = [o.name for o in outs]
+        elif n.op == "get_attr":
+            unsupported.append(f"parameter use '{n.target}'")
+        else:
+            layer = convert_node(gm, n, functions)
+            if layer is None:
+                unsupported.append(describe(gm, n))
+            else:
+                net.layers.append(layer)
+    if unsupported:
+        listed = "; ".join(dict.fromkeys(unsupported))
+        raise SpecImportError(f"unsupported operations: {listed}", UNKNOWN,
+                              hint="docs/import.md lists the modules and functions archspec "
+                              "maps")
+
+
+def describe(gm: Any, n: Any) -> str:
+    if n.op == "call_module":
+        return f"{type(gm.get_submodule(n.target)).__name__} ('{n.target}')"
+    target = n.target if isinstance(n.target, str) else getattr(n.target, "__name__", n.target)
+    where = owners(n, None)
+    return f"{target} (in '{where[-1][0]}')" if where else str(target)
+
+
+def owners(n: Any, leaf: str | None) -> tuple[tuple[str, str], ...]:
+    stack = n.meta.get("nn_module_stack") or {}
+    return tuple((path, cls.__name__ if isinstance(cls, type) else str(cls).rsplit(".", 1)[-1])
+                 for path, cls in stack.values() if path != leaf)
+
+
+def convert_node(gm: Any, n: Any, functions: dict[Any, str]) -> Layer | None:
+    tensors = [a.name for a in n.args if hasattr(a, "op")]
+    if n.op == "call_module":
+        module = gm.get_submodule(n.target)
+        rule = MODULES.get(type(module).__name__)
+        call = rule(module) if rule else None
+        if call is None or len(tensors) != 1:
+            return None
+        return Layer(n.name, call[0], call[1], call[2], tensors, n.target,
+                     owners=owners(n, n.target))
+    call = convert_function(n, functions)
+    if call is None:
+        return None
+    op, args, kwargs, inputs = call
+    return Layer(n.name, op, args, kwargs, inputs, "", owners=owners(n, None))
+
+
+def convert_function(n: Any, functions: dict[Any, str]) -> tuple | None:
+    import torch
+    args = list(n.args)
+    tensors = [a.name for a in args if hasattr(a, "op")]
+    if n.target in functions and len(tensors) == 1 and len(args) == 1:
+        return functions[n.target], (), {}, tensors
+    op = binary(n.target)
+    if op and len(args) == 2:
+        return binary_op(op, args)
+    if n.target in (torch.flatten, "flatten"):
+        b = bind(n, ("start_dim", "end_dim"), {"start_dim": 0, "end_dim": -1})
+        if b is not None and b["end_dim"] == rank(args[0]) - 1:
+            b["end_dim"] = -1
+        if b == {"start_dim": 1, "end_dim": -1}:
+            return "flatten", (), {}, tensors[:1]
+    rule = FUNCTIONS.get(n.target) or FUNCTIONS.get(getattr(n.target, "__name__", None))
+    if rule is not None and len(tensors) == 1 and hasattr(args[0], "op"):
+        call = rule(n)
+        return None if call is None else (*call, tensors)
+    if n.target is torch.cat:
+        items = args[0]
+        dim = args[1] if len(args) > 1 else n.kwargs.get("dim", 0)
+        if dim >= 1 and all(hasattr(a, "op") for a in items):
+            return "concat", (), {} if dim == 1 else {"dim": dim - 1}, [a.name for a in items]
+    return None
+
+
+def rank(n: Any) -> int:
+    meta = getattr(n, "meta", {}).get("tensor_meta")
+    return len(meta.shape) if hasattr(meta, "shape") else -1
+
+
+def bind(n: Any, names: tuple[str, ...], defaults: dict[str, Any]) -> dict[str, Any] | None:
+    """The arguments after the tensor, by name (None if one is unknown)."""
+    values = dict(defaults)
+    values.update(zip(names, n.args[1:]))
+    for k, v in n.kwargs.items():
+        if k not in names and k not in ("inplace", "training"):
+            return None
+        values[k] = v
+    return values
+
+
+def binary_op(op: str, args: list[Any]) -> tuple | None:
+    a, b = args
+    if hasattr(a, "op") and hasattr(b, "op"):
+        return op, (), {}, [a.name, b.name]
+    tensor, const = (a, b) if hasattr(a, "op") else (b, a)
+    if not isinstance(const, (int, float)) or not hasattr(tensor, "op"):
+        return None
+    return ("shift" if op == "add" else "scale"), (const,), {}, [tensor.name]
+

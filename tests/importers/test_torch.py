@@ -1,0 +1,125 @@
+"""PyTorch import: torchvision models -> specs that check, strict-load the original weights,
+compute the same outputs and count the same parameters and MACs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import archspec
+from archspec.errors import SpecImportError
+from archspec.importers import import_model
+
+torch = pytest.importorskip("torch")
+models = pytest.importorskip("torchvision.models")
+nn = torch.nn
+
+
+def original_macs(model: object, shape: tuple[int, ...]) -> int:
+    from torch.utils.flop_counter import FlopCounterMode
+    counter = FlopCounterMode(display=False)
+    with counter, torch.no_grad():
+        model(torch.zeros(1, *shape))
+    return counter.get_total_flops() // 2
+
+
+def assert_faithful(model: nn.Module, shape: tuple[int, ...], name: str) -> str:
+    torch.manual_seed(0)
+    model.eval()
+    text = import_model(model, shape, name=name)
+    net = archspec.load(text)
+    assert [w.message for w in net.warnings] == []
+    built = net.build(device="meta").eval()   # no initialisation: the weights come next
+    built.load_state_dict(model.state_dict(), strict=True, assign=True)
+    x = torch.randn(2, *shape)
+    with torch.no_grad():
+        expected, got = model(x), built(x)
+    assert torch.allclose(got, expected, atol=1e-5, rtol=0)
+    report = net.audit()
+    assert report.params == sum(p.numel() for p in model.parameters())
+    assert report.macs == original_macs(model, shape)
+    return text
+
+
+def test_resnet50_is_one_bottleneck_block_in_at_most_60_lines() -> None:
+    text = assert_faithful(models.resnet50(), (3, 32, 32), "resnet50")
+    assert len(text.splitlines()) <= 60
+    assert re.findall(r"^block (\w+)", text, re.M) == ["bottleneck"]
+    assert "layer1: [bottleneck(64, with_downsample=true), bottleneck(64) * 2]" in text
+    assert "conv3: conv(channels * 4, 1, bias=false)" in text
+
+
+# The heavier builders (AlexNet, VGG, Wide ResNet, ...) are checked by bench/import_table.py,
+# which writes the table in docs/import.md; these keep the suite fast.
+BUILDERS = {
+    "resnet18": ((3, 32, 32), {}), "resnext50_32x4d": ((3, 32, 32), {}),
+    "googlenet": ((3, 64, 64), {"aux_logits": False, "init_weights": False}),
+    "inception_v3": ((3, 80, 80), {"aux_logits": False, "init_weights": False}),
+    "mobilenet_v2": ((3, 32, 32), {}), "mobilenet_v3_small": ((3, 32, 32), {}),
+    "mnasnet0_5": ((3, 32, 32), {}), "squeezenet1_1": ((3, 64, 64), {}),
+}
+
+
+@pytest.mark.parametrize("builder", sorted(BUILDERS))
+def test_torchvision_builder_imports_faithfully(builder: str) -> None:
+    shape, kwargs = BUILDERS[builder]
+    assert_faithful(getattr(models, builder)(**kwargs), shape, builder)
+
+
+class Branchy(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+
+    def forward(self, x: object) -> object:
+        if x.sum() > 0:                       # data-dependent: fx cannot trace it
+            return self.conv(x)
+        return x
+
+
+def test_untraceable_module_is_named_with_its_class_location() -> None:
+    model = nn.Sequential(nn.Conv2d(3, 3, 1), Branchy())
+    with pytest.raises(SpecImportError) as info:
+        import_model(model, (3, 8, 8))
+    err = info.value
+    assert err.message.startswith("cannot trace module '1' (Branchy): TraceError: ")
+    assert err.span.file == __file__
+    assert err.span.line == Branchy.__init__.__code__.co_firstlineno - 1
+    assert "make that module a leaf" in (err.hint or "")
+
+
+class Odd(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.norm = nn.InstanceNorm2d(3)
+        self.conv = nn.Conv2d(3, 3, 1)
+
+    def forward(self, x: object) -> object:
+        return torch.clamp(self.conv(self.norm(x)), 0, 1).exp()
+
+
+def test_unsupported_operations_are_listed_in_one_error() -> None:
+    with pytest.raises(SpecImportError) as info:
+        import_model(Odd(), (3, 8, 8))
+    assert info.value.message == ("unsupported operations: InstanceNorm2d ('norm'); clamp; "
+                                  "exp")
+
+
+@pytest.mark.parametrize(("source", "shape", "message"), [
+    ("torchvision.models:resnet18", None, "a PyTorch model needs an input shape"),
+    ("torchvision.models", (3, 8, 8),
+     "'torchvision.models' is not a .prototxt file nor package.module:callable"),
+    ("torchvision.models:nope", (3, 8, 8), "cannot find 'torchvision.models:nope': "
+     "module 'torchvision.models' has no attribute 'nope'"),
+])
+def test_bad_sources(source: str, shape: tuple[int, ...] | None, message: str) -> None:
+    with pytest.raises(SpecImportError) as info:
+        import_model(source, shape)
+    assert info.value.message == message
+
+
+def test_callable_with_kwargs_from_the_command_line() -> None:
+    text = import_model("torchvision.models:resnet18", (3, 32, 32), num_classes="10")
+    assert "fc: linear(10)" in text
+    assert text.startswith("block basic_block(")
