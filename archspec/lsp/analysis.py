@@ -6,7 +6,7 @@ that are open in the editor are read from their unsaved text instead of the disk
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,36 +40,32 @@ class Analysis:
         return self.ns is not None
 
 
-class EditorLoader(Loader):
-    """A Loader that prefers the editor's unsaved text of an imported file to the disk."""
+def editor_reader(open_texts: Mapping[Path, str]) -> Callable[[Path], SourceFile]:
+    """The loader's file reader: the editor's unsaved text of an open file, else the disk
+    (through archspec's own size and encoding checks)."""
+    from archspec.api import read_source
 
-    def __init__(self, root: Path, open_texts: Mapping[Path, str]):
-        super().__init__(root)
-        self.open_texts = open_texts
-
-    def read(self, path: Path, imp: A.Import) -> SourceFile:
-        text = self.open_texts.get(path)
-        if text is None:
-            return super().read(path, imp)
-        return SourceFile(str(path), text)
+    def read(path: Path) -> SourceFile:
+        text = open_texts.get(path)
+        return read_source(path) if text is None else SourceFile(str(path), text)
+    return read
 
 
 def analyse(path: Path, text: str, open_texts: Mapping[Path, str] | None = None) -> Analysis:
     """Load and elaborate ``text`` as the file at ``path``; never raises a SpecError."""
     source = SourceFile(str(path), text)
     result = Analysis(path, source)
-    loader = EditorLoader(path.parent, open_texts or {})
+    loader = Loader(path.parent, reader=editor_reader(open_texts or {}))
     try:
         result.ns = loader.load_source(source, path)
         result.graph = elaborate(loader, result.ns)
+        run_lints(result.graph)  # their findings join the graph's warnings
     except SpecError as err:
         result.errors = flatten(err)
         result.graph = getattr(err, "graph", None)
     result.imported = dict(loader.cache)
     if result.graph is not None:
         result.warnings = list(graph_meta(result.graph, "warnings") or [])
-        if not result.errors:
-            result.warnings += lints(result.graph)
     return result
 
 
@@ -95,10 +91,10 @@ def analyse_blanking(path: Path, text: str, open_texts: Mapping[Path, str],
 
 
 def graph_meta(graph: OpGraph, key: str) -> Any:
-    """Graph-level metadata (the one place that reads ``graph.graph``, for GraphMeta)."""
-    return graph.graph.get(key)
+    """A field of the graph's GraphMeta (the one place that reads graph-level metadata)."""
+    return getattr(graph.meta, key)
 
 
-def lints(graph: OpGraph) -> list[SpecError]:
-    from archspec.api import run_lints
-    return run_lints(graph)
+def run_lints(graph: OpGraph) -> None:
+    from archspec.api import run_lints as lint
+    lint(graph)

@@ -14,20 +14,20 @@ LOWERCASE_LITERALS = {"True": "true", "False": "false"}
 
 
 class FormatRefused(Exception):
-    """fmt would lose something (today: ordinary comments); the text is left as it is."""
+    """fmt would lose a comment; the text is left as it is."""
 
 
 def format_text(name: str, text: str) -> str:
-    """The canonical text of an .arch document (SpecError when it does not parse)."""
-    from archspec.frontend import fmt
-    from archspec.frontend.to_ast import parse_module
-    if hasattr(fmt, "format_source"):
-        return fmt.format_source(SourceFile(name, text), "arch")  # type: ignore[attr-defined]
-    formatted = fmt.format_module(parse_module(SourceFile(name, text)))
+    """The canonical text of a document (.arch, or YAML by its name), through ``fmt``; a
+    SpecError when it does not parse. Formatting never drops a comment: should fmt lose one,
+    FormatRefused."""
+    from archspec.frontend.fmt import format_source
+    to = "yaml" if name.endswith((".yaml", ".yml")) else "arch"
+    formatted = format_source(SourceFile(name, text), to)
     lost = [c for c in comments(text) if c not in formatted]
     if lost:
         raise FormatRefused(f"formatting would drop {len(lost)} comment(s), such as "
-                            f"'{lost[0]}'; this archspec's fmt keeps only ## documentation")
+                            f"'{lost[0]}'")
     return formatted
 
 

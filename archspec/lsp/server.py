@@ -213,8 +213,6 @@ def current(ls: ArchServer, uri: str) -> Analysis | None:
 def on_formatting(ls: ArchServer, params: T.DocumentFormattingParams) -> list[T.TextEdit]:
     uri = params.text_document.uri
     path = ls.path_of(uri)
-    if path.suffix in (".yaml", ".yml"):
-        return []
     try:
         return edits.formatting_edits(str(path), ls.workspace.get_text_document(uri).source)
     except edits.FormatRefused as refused:

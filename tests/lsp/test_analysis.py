@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from archspec.frontend import ast as A
 from archspec.lsp.analysis import analyse, analyse_blanking
 from archspec.lsp.shapes import index_of
@@ -42,3 +44,12 @@ def test_a_file_that_never_parsed_is_analysed_without_its_broken_lines(tmp_path:
     repaired = analyse_blanking(path, text, {})
     assert repaired.parsed
     assert list(repaired.ns.blocks) == ["unit", "tiny"]
+
+
+def test_a_formatter_that_drops_a_comment_is_refused(monkeypatch: pytest.MonkeyPatch):
+    from archspec.frontend import fmt
+    from archspec.lsp import edits
+    monkeypatch.setattr(fmt, "format_source", lambda source, to: "network n {}\n")
+    with pytest.raises(edits.FormatRefused, match="drop 1 comment"):
+        edits.format_text("x.arch", 'network n {} # "quoted" note\n')
+    assert edits.comments('a = "x#y" # c1\nb = \'q"#\' #c2\n') == ["# c1", "#c2"]
