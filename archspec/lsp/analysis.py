@@ -40,22 +40,25 @@ class Analysis:
         return self.ns is not None
 
 
-def editor_reader(open_texts: Mapping[Path, str]) -> Callable[[Path], SourceFile]:
-    """The loader's file reader: the editor's unsaved text of an open file, else the disk
-    (through archspec's own size and encoding checks)."""
-    from archspec.api import read_source
+Reader = Callable[[Path], SourceFile]
 
+
+def editor_reader(open_texts: Mapping[Path, str], read_disk: Reader) -> Reader:
+    """The loader's file reader: the editor's unsaved text of an open file, else
+    ``read_disk`` (``archspec.api.read_source``, given by the command that starts the server:
+    nothing below the CLI imports the api)."""
     def read(path: Path) -> SourceFile:
         text = open_texts.get(path)
-        return read_source(path) if text is None else SourceFile(str(path), text)
+        return read_disk(path) if text is None else SourceFile(str(path), text)
     return read
 
 
-def analyse(path: Path, text: str, open_texts: Mapping[Path, str] | None = None) -> Analysis:
-    """Load and elaborate ``text`` as the file at ``path``; never raises a SpecError."""
+def analyse(path: Path, text: str, reader: Reader) -> Analysis:
+    """Load and elaborate ``text`` as the file at ``path``, its imports through ``reader``;
+    never raises a SpecError."""
     source = SourceFile(str(path), text)
     result = Analysis(path, source)
-    loader = Loader(path.parent, reader=editor_reader(open_texts or {}))
+    loader = Loader(path.parent, reader=reader)
     try:
         result.ns = loader.load_source(source, path)
         result.graph = elaborate(loader, result.ns)
@@ -69,8 +72,7 @@ def analyse(path: Path, text: str, open_texts: Mapping[Path, str] | None = None)
     return result
 
 
-def analyse_blanking(path: Path, text: str, open_texts: Mapping[Path, str],
-                     tries: int = 4) -> Analysis:
+def analyse_blanking(path: Path, text: str, reader: Reader, tries: int = 4) -> Analysis:
     """An analysis of ``text`` with each line a syntax error points at blanked (the last
     written line before it, when it points at a closing brace or the end), until it parses:
     for completion in a half-typed file."""
@@ -79,7 +81,7 @@ def analyse_blanking(path: Path, text: str, open_texts: Mapping[Path, str],
     for _ in range(tries):
         if 0 <= line < len(lines):
             lines[line] = ""
-        result = analyse(path, "\n".join(lines), open_texts)
+        result = analyse(path, "\n".join(lines), reader)
         syntax = [e for e in result.errors if e.kind == "SpecSyntaxError"]
         if result.parsed or not syntax or syntax[0].span.file != str(path):
             return result
@@ -96,5 +98,6 @@ def graph_meta(graph: OpGraph, key: str) -> Any:
 
 
 def run_lints(graph: OpGraph) -> None:
-    from archspec.api import run_lints as lint
-    lint(graph)
+    """The lint pass, as ``load`` runs it: its findings join the graph's warnings."""
+    from archspec.passes.pipeline import require
+    require(graph, "lints")
