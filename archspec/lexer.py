@@ -50,7 +50,7 @@ class ArchLexer(RegexLexer):
             (r"'[^'\\\n]*(\\.[^'\\\n]*)*'", String.Single),
             (rf"(block|network)(\s+)({NAME})", bygroups(Keyword.Declaration, Whitespace,
                                                       Name.Function)),
-            (words(("true", "false"), suffix=r"\b"), Keyword.Constant),
+            (words(("true", "false", "none"), suffix=r"\b"), Keyword.Constant),
             (words(KEYWORDS, suffix=r"\b"), Keyword),
             (rf"(@)({NAME})", bygroups(Operator, Name.Decorator)),
             (rf"({NAME})(\s*)(:)(?!=)", bygroups(Name.Label, Whitespace, Punctuation)),

@@ -95,7 +95,7 @@ def check_argument_name(name: str, kind: str, span: Span) -> None:
 
 
 def suggestion(name: str) -> str:
-    base = unicodedata.normalize("NFKC", name).strip("_") or "x"
+    base = unicodedata.normalize("NFKC", name).replace(".", "_").strip("_") or "x"
     if base != name and module_name_problem(base) is None and base.isidentifier():
         return f"rename it, e.g. '{base}' (if that name is free) or '{base}_'"
     return f"rename it, e.g. '{base}_'"

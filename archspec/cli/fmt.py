@@ -64,14 +64,7 @@ def for_output(file: Path, to: str | None, output: Path) -> tuple[str, Path]:
 
 
 def format_text(source: object, to: str) -> str:
-    """The formatted text. ``archspec.frontend.fmt.format_source`` (comment-keeping, from
-    the formatting work of issue 12) when present, else the AST printers."""
+    """The formatted text, comments kept (``archspec.frontend.fmt.format_source``)."""
     from archspec.api import to_source
-    from archspec.frontend import fmt as formatter
-    spec = to_source(source)  # type: ignore[arg-type]
-    if hasattr(formatter, "format_source"):
-        return formatter.format_source(spec, to)
-    from archspec.elaborate.loader import parse_source
-    from archspec.frontend.yaml import to_yaml
-    module = parse_source(spec)
-    return formatter.format_module(module) if to == "arch" else to_yaml(module)
+    from archspec.frontend.fmt import format_source
+    return format_source(to_source(source), to)  # type: ignore[arg-type]

@@ -122,7 +122,7 @@ def _group(ctx: Ctx, frame: Frame, e: A.Group) -> Any:
     if any(v is V.POISON for v in items):
         return V.POISON
     if any(isinstance(v, V.Layer) for v in items):
-        items = [v for v in items if v is not None]  # optional layers take no index
+        items = [v for v in items if not is_empty_layer(v)]  # optional layers take no index
     if all(isinstance(v, V.Layer) for v in items) and items:
         return V.GroupLayer(items, span=e.span)
     if not any(isinstance(v, V.Layer) for v in items):
@@ -179,10 +179,7 @@ def render_label(ctx: Ctx, frame: Frame, label: A.Label) -> str:
                                 f"{V.describe(value)}", label.span)
         parts.append(str(value))
     text = "".join(parts)
-    if not text.isidentifier() and not text.isdigit():
-        raise SpecNameError(f"'{text}' is not a valid label", label.span,
-                         hint="labels are identifiers (letters, digits, _) or sequence numbers")
-    check_module_label(text, label.span)
+    check_module_label(text, label.span)  # any name torch accepts for a submodule
     return text
 
 

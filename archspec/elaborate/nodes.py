@@ -79,6 +79,14 @@ def enclosing_block(ctx: Ctx, path: str) -> str:
 
 def duplicate(ctx: Ctx, name: str, span: Span) -> SpecError:
     first = node(ctx.graph, name) if name in ctx.graph else None
+    parent, _, last = name.rpartition(".")
+    if first is not None and last.isdigit() and parent:
+        note = f"the {first.op} here took position {last} of group '{parent}'"
+        return SpecNameError(f"duplicate module name '{name}'", span,
+                             notes=[Note(note, first.span)] if first.span.line else [],
+                             hint="a labelled group numbers its items 0, 1, 2, ... like "
+                                  "nn.Sequential, labelled or not: label this item with a "
+                                  "name, or number it after the last position")
     notes = [Note("first defined here", first.span)] if first and first.span.line else []
     return SpecNameError(f"duplicate module name '{name}'", span, notes=notes,
                       hint="give each layer a distinct label")

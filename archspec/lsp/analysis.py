@@ -68,6 +68,8 @@ def analyse(path: Path, text: str, reader: Reader) -> Analysis:
         result.graph = getattr(err, "graph", None)
     result.imported = dict(loader.cache)
     if result.graph is not None:
+        if not result.errors:
+            run_lints(result.graph)  # their findings join the graph's warnings
         result.warnings = list(graph_meta(result.graph, "warnings") or [])
     return result
 
@@ -93,8 +95,8 @@ def analyse_blanking(path: Path, text: str, reader: Reader, tries: int = 4) -> A
 
 
 def graph_meta(graph: OpGraph, key: str) -> Any:
-    """A field of the graph's GraphMeta (the one place that reads graph-level metadata)."""
-    return getattr(graph.meta, key)
+    """A field of the graph's typed metadata (``blocks``, ``warnings``, ...)."""
+    return getattr(graph.meta, key, None)
 
 
 def run_lints(graph: OpGraph) -> None:

@@ -10,39 +10,15 @@ from archspec.errors import SpecError
 from archspec.source import SourceFile
 
 SUGGESTED = re.compile(r"'([^']+)'")
-LOWERCASE_LITERALS = {"True": "true", "False": "false"}
-
-
-class FormatRefused(Exception):
-    """fmt would lose a comment; the text is left as it is."""
+LOWERCASE_LITERALS = {"True": "true", "False": "false", "None": "none"}
 
 
 def format_text(name: str, text: str) -> str:
-    """The canonical text of a document (.arch, or YAML by its name), through ``fmt``; a
-    SpecError when it does not parse. Formatting never drops a comment: should fmt lose one,
-    FormatRefused."""
+    """The canonical text of a document (.arch, or YAML by its name), comments kept: fmt's
+    ``format_source`` (SpecError when it does not parse)."""
     from archspec.frontend.fmt import format_source
     to = "yaml" if name.endswith((".yaml", ".yml")) else "arch"
-    formatted = format_source(SourceFile(name, text), to)
-    lost = [c for c in comments(text) if c not in formatted]
-    if lost:
-        raise FormatRefused(f"formatting would drop {len(lost)} comment(s), such as "
-                            f"'{lost[0]}'")
-    return formatted
-
-
-def comments(text: str) -> list[str]:
-    """The ``#`` comments of ``text`` (outside string literals), stripped."""
-    found = []
-    for line in text.splitlines():
-        quote = ""
-        for i, ch in enumerate(line):
-            if ch in "\"'" and (i == 0 or line[i - 1] != "\\") and quote in ("", ch):
-                quote = "" if quote else ch
-            elif ch == "#" and not quote:
-                found.append(line[i:].strip())
-                break
-    return found
+    return format_source(SourceFile(name, text), to)
 
 
 def formatting_edits(name: str, text: str) -> list[T.TextEdit]:

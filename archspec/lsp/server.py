@@ -218,11 +218,7 @@ def current(ls: ArchServer, uri: str) -> Analysis | None:
 def on_formatting(ls: ArchServer, params: T.DocumentFormattingParams) -> list[T.TextEdit]:
     uri = params.text_document.uri
     path = ls.path_of(uri)
-    try:
-        return edits.formatting_edits(str(path), ls.workspace.get_text_document(uri).source)
-    except edits.FormatRefused as refused:
-        ls.window_show_message(T.ShowMessageParams(T.MessageType.Warning, str(refused)))
-        return []
+    return edits.formatting_edits(str(path), ls.workspace.get_text_document(uri).source)
 
 
 @server.feature(T.TEXT_DOCUMENT_CODE_ACTION,

@@ -34,6 +34,7 @@ def repository() -> dict:
                                  "entity.name.function.archspec")],
         "keywords": [
             rule("constant.language.boolean.archspec", r"\b(true|false)\b"),
+            rule("constant.language.none.archspec", r"\bnone\b"),
             rule("keyword.control.import.archspec", r"\b(import|as)\b"),
             rule("keyword.operator.logical.archspec", r"\b(and|or|not)\b"),
             rule("keyword.control.archspec",

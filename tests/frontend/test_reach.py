@@ -84,3 +84,57 @@ def test_python_spellings_and_misused_none(text: str, line: int, col: int, messa
     first = flatten(e.value)[0]
     assert (first.span.line, first.span.col) == (line, col)
     assert first.message == message and first.hint == hint
+
+
+def test_quoted_labels_name_any_torch_module() -> None:
+    spec = """network t {
+  input x: [3, 8, 8]
+  out x -> trunk: ["block1-0": conv(4, 3), "block1_0": conv(4, 1), "a b": bn]
+}"""
+    model = archspec.build(spec, seed=0)
+    assert list(model.state_dict())[:4] == ["trunk.block1-0.weight", "trunk.block1-0.bias",
+                                            "trunk.block1_0.weight", "trunk.block1_0.bias"]
+    reference = nn.Module()
+    reference.trunk = nn.Module()
+    reference.trunk.add_module("block1-0", nn.Conv2d(3, 4, 3))
+    reference.trunk.add_module("block1_0", nn.Conv2d(4, 4, 1))
+    reference.trunk.add_module("a b", nn.BatchNorm2d(4))
+    model.load_state_dict(reference.state_dict(), strict=True)
+    x = torch.randn(2, 3, 8, 8)
+    trunk = reference.eval().trunk
+    expected = getattr(trunk, "a b")(trunk.block1_0(getattr(trunk, "block1-0")(x)))
+    torch.testing.assert_close(model.eval()(x), expected)
+
+
+@pytest.mark.parametrize("label, message, hint", [
+    ("a.b", "label 'a.b' contains '.'", "rename it, e.g. 'a_b' (if that name is free) or 'a_b_'"),
+    ("training", "label 'training' is an attribute of torch.nn.Module",
+     "rename it, e.g. 'training_'"),
+    ("", "label '' is empty", "rename it, e.g. 'x' (if that name is free) or 'x_'"),
+])
+def test_labels_torch_cannot_take_are_located(label: str, message: str, hint: str) -> None:
+    spec = f'network t {{\n  input x: [3, 8, 8]\n  out x -> f: ["{label}": conv(8, 3)]\n}}'
+    with pytest.raises(SpecError) as e:
+        archspec.load(spec)
+    first = flatten(e.value)[0]
+    assert (first.span.line, first.span.col, first.message, first.hint) == (3, 16, message, hint)
+
+
+def test_a_numbered_position_taken_by_an_unlabelled_item_is_explained() -> None:
+    spec = 'network t {\n  input x: [3, 8, 8]\n  out x -> f: [conv(8, 3), relu, "1": conv(8, 1)]\n}'
+    with pytest.raises(SpecError) as e:
+        archspec.load(spec)
+    first = flatten(e.value)[0]
+    assert (first.span.line, first.span.col) == (3, 39)
+    assert first.message == "duplicate module name 'f.1'"
+    assert [(n.message, n.span.col) for n in first.notes] == [
+        ("the relu here took position 1 of group 'f'", 28)]
+    assert first.hint.startswith("a labelled group numbers its items 0, 1, 2, ...")
+
+
+def test_empty_groups_are_empty_layers() -> None:
+    spec = """network t {
+  input x: [3, 8, 8]
+  out x -> f: [conv(8, 3), [], if false { relu } else { [] }, bn]
+}"""
+    assert list(archspec.load(spec).ir.nodes) == ["x", "f.0", "f.1"]

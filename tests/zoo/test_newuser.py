@@ -87,29 +87,14 @@ def test_efficientnet_family_matches_torchvision(variant: int, config: dict[str,
     assert param_count(model) == param_count(reference) == params
     assert _norms_and_dropouts(model) == _norms_and_dropouts(reference)
 
-def _dash_to_underscore(reference: torch.nn.Module) -> dict[str, torch.Tensor]:
-    return {key.replace("-", "_"): value for key, value in reference.state_dict().items()}
-
-
-@pytest.mark.xfail(strict=True, reason="issue 13 gap 1: a label cannot contain '-', so "
-                   "torchvision's 'block1-0' is written 'block1_0'")
 def test_regnet_y_400mf_matches_torchvision_key_for_key() -> None:
+    """torchvision's block names have dashes (``block1-0``): a quoted label writes them."""
     reference = torchvision.models.regnet_y_400mf(weights=None)
-    assert_matches("regnet_y_400mf", reference, (3, 224, 224), 4_344_144)
-
-
-def test_regnet_y_400mf_matches_torchvision_but_for_dashes() -> None:
-    reference = torchvision.models.regnet_y_400mf(weights=None)
-    model = build("regnet_y_400mf")
-    assert param_count(model) == param_count(reference) == 4_344_144
+    model = assert_matches("regnet_y_400mf", reference, (3, 224, 224), 4_344_144)
     ours = {key: tuple(value.shape) for key, value in model.state_dict().items()}
-    theirs = {key: tuple(value.shape) for key, value in _dash_to_underscore(reference).items()}
-    assert ours == theirs
-    assert ours["trunk_output.block1.block1_0.f.se.fc1.weight"] == (8, 48, 1, 1)  # 32 / 4
-    assert ours["trunk_output.block4.block4_5.f.b.0.weight"] == (440, 8, 3, 3)   # 55 groups
-    assert ours["trunk_output.block3.block3_0.proj.0.weight"] == (208, 104, 1, 1)
-    model.load_state_dict(_dash_to_underscore(reference), strict=True)
-    assert_same_outputs(model, reference, (3, 224, 224))
+    assert ours["trunk_output.block1.block1-0.f.se.fc1.weight"] == (8, 48, 1, 1)  # 32 / 4
+    assert ours["trunk_output.block4.block4-5.f.b.0.weight"] == (440, 8, 3, 3)   # 55 groups
+    assert ours["trunk_output.block3.block3-0.proj.0.weight"] == (208, 104, 1, 1)
     assert archspec.load(spec("regnet_y_400mf")).audit().macs == _torch_macs(reference)
 
 
@@ -123,6 +108,6 @@ def test_regnet_family_widths_computed_in_the_language(name: str, config: dict[s
     reference = getattr(torchvision.models, name)(weights=None)
     model = archspec.build(spec("regnet_y_400mf"), network="regnet", device="meta", **config)
     ours = {key: tuple(value.shape) for key, value in model.state_dict().items()}
-    theirs = {key: tuple(value.shape) for key, value in _dash_to_underscore(reference).items()}
+    theirs = {key: tuple(value.shape) for key, value in reference.state_dict().items()}
     assert ours == theirs
     assert param_count(model) == param_count(reference) == params

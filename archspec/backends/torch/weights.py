@@ -30,6 +30,9 @@ class WeightsReport:
     unexpected: list[str] = field(default_factory=list)      # in the file, not in the network
     missing: list[str] = field(default_factory=list)         # in the network, not in the file
 
+    def __repr__(self) -> str:
+        return f"WeightsReport({self.summary()})"
+
     def summary(self) -> str:
         parts = [f"{len(self.loaded)} loaded", f"{len(self.reinitialized)} re-initialised"]
         if self.unexpected:
@@ -102,15 +105,26 @@ def _in_head(key: str, head: tuple[str, ...]) -> bool:
 
 def _problems(report: WeightsReport, own: Mapping[str, Any], state: Mapping[str, Any],
               head_ok: set[str]) -> list[str]:
+    """Each key that does not fit, missing ones paired with the file's nearest unexpected key
+    (a renamed module, ``block1_0`` against ``block1-0``, shows as one line)."""
+    import difflib
+    spare = list(report.unexpected)
     out = []
     for key in report.missing:
         if key in state:
             out.append(f"{key}: shape {tuple(state[key].shape)} in the file, "
                        f"{tuple(own[key].shape)} in the network (not a head layer)")
-        else:
-            out.append(f"{key}: missing from the file")
-    out += [f"{key}: not in the network" for key in report.unexpected]
-    return out[:20] + ([f"... and {len(out) - 20} more"] if len(out) > 20 else [])
+            continue
+        near = difflib.get_close_matches(key, spare, n=1, cutoff=0.8)
+        if near:
+            spare.remove(near[0])
+        out.append(f"{key}: missing from the file" + (f" (it has '{near[0]}')" if near else ""))
+    out += [f"{key}: not in the network" for key in spare]
+    shown = out[:12]
+    if len(out) > len(shown):
+        shown.append(f"... and {len(out) - len(shown)} more ({len(report.missing)} missing, "
+                     f"{len(report.unexpected)} unexpected, {len(report.loaded)} fit)")
+    return shown
 
 
 def head_modules(graph: Any) -> set[str]:

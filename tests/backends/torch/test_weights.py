@@ -104,3 +104,18 @@ def test_a_checkpoint_never_runs_code(tmp_path: Path) -> None:
         load_weights(net.build(seed=0), path)
     with pytest.raises(WeightsError, match="not found"):
         load_weights(net.build(seed=0), tmp_path / "absent.pt")
+
+
+def test_a_renamed_module_is_named_beside_its_missing_keys(resnet18_file: Path) -> None:
+    state = {k.replace("layer4.1.", "layer4_1."): v
+             for k, v in torch.load(resnet18_file, weights_only=True).items()}
+    net = archspec.load(SPECS / "resnet18.arch")
+    with pytest.raises(WeightsError) as e:
+        load_weights(net.build(seed=0), state, head=head_modules(net.ir))
+    message = str(e.value)
+    assert ("layer4.1.conv1.weight: missing from the file (it has 'layer4_1.conv1.weight')"
+            in message)
+    assert message.count("missing from the file (it has 'layer4_1.") == 12
+    assert "not in the network" not in message  # each unexpected key is paired
+    report = load_weights(net.build(seed=0), state, head=head_modules(net.ir), partial=True)
+    assert repr(report) == "WeightsReport(110 loaded, 0 re-initialised, 12 unexpected, 12 missing)"
