@@ -48,10 +48,10 @@ def build(file: Annotated[Path, typer.Argument(help="A spec; - reads standard in
     dtype_name = check_dtype(dtype)
     check_optimize(optimize)
     limit = parse_budget("--max-param-bytes", max_param_bytes)
-    targets = export_targets(file, output, onnx, device)
     if tuning.features is not None and output is not None and output.suffix.lower() == ".py":
         raise bad("--features", "a .py export is the whole network; export the feature "
                                 "extractor as .pt2 or with --onnx")
+    targets = export_targets(file, output, onnx, device)
     request = Request(param, network, allow_path, input)
     check_device(device)
     net = request.load(file)

@@ -34,7 +34,7 @@ def import_(source: Annotated[str, typer.Argument(
     if weights is not None and source.endswith(".prototxt"):
         raise typer.BadParameter("Caffe weights (.caffemodel) are not read yet",
                                  param_hint="--weights")
-    text, model = import_source(source, parse_shape(input), name, **parse_kwargs(kwargs))
+    text, state = import_source(source, parse_shape(input), name, **parse_kwargs(kwargs))
     load(text)   # what import writes must check; a SpecError here exits 2 with its location
     if output is None:
         print(text, end="")
@@ -42,7 +42,7 @@ def import_(source: Annotated[str, typer.Argument(
         write_atomic(output, text)
         err.print(f"wrote {escape(str(output))}")  # stderr: stdout may carry the spec
     if weights is not None:
-        save_state(model, weights)
+        save_state(state, weights)
 
 
 def check_outputs(source: str, output: Path | None, weights: Path | None) -> None:
@@ -63,11 +63,11 @@ def parse_kwargs(items: list[str] | None) -> dict[str, str]:
     return result
 
 
-def save_state(model: Any, path: Path) -> None:
+def save_state(state: Any, path: Path) -> None:
     import io
 
     import torch
     buffer = io.BytesIO()
-    torch.save(model.state_dict(), buffer)
+    torch.save(state, buffer)
     write_atomic(path, buffer.getvalue())
     err.print(f"wrote {escape(str(path))}")

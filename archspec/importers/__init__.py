@@ -8,9 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from archspec.errors import SpecImportError
-from archspec.source import UNKNOWN
-
 __all__ = ["import_model"]
 
 
@@ -24,10 +21,16 @@ def import_model(source: Any, input_shape: tuple[int, ...] | None = None,
 
 def import_source(source: Any, input_shape: tuple[int, ...] | None = None,
                   name: str | None = None, **kwargs: Any) -> tuple[str, Any]:
-    """The spec text and the source nn.Module (None for a prototxt), for ``--weights``."""
+    """The spec text and the source's weights under the spec's keys (a state_dict; None for
+    a prototxt), for ``--weights``."""
     from archspec.importers.recover import to_text
     flat = to_flat(source, input_shape, name, **kwargs)
-    return to_text(flat), flat.model
+    if flat.model is not None:
+        return to_text(flat), flat.model.state_dict()
+    if flat.weights:
+        import torch
+        return to_text(flat), {k: torch.from_numpy(v.copy()) for k, v in flat.weights.items()}
+    return to_text(flat), None
 
 
 def to_flat(source: Any, input_shape: tuple[int, ...] | None, name: str | None,
@@ -36,7 +39,7 @@ def to_flat(source: Any, input_shape: tuple[int, ...] | None, name: str | None,
         from archspec.importers.caffe import import_caffe
         return import_caffe(source, input_shape, name)
     if isinstance(source, (str, Path)) and str(source).endswith(".onnx"):
-        raise SpecImportError("ONNX import is not implemented yet", UNKNOWN,
-                              hint="export the model from PyTorch and import the module")
+        from archspec.importers.onnx import import_onnx
+        return import_onnx(source, input_shape, name)
     from archspec.importers.torch_fx import import_torch
     return import_torch(source, input_shape, name, **kwargs)

@@ -32,7 +32,7 @@ def align(instances: list[Scope], consumers: Counter[str]) -> None:
             continue
         full = next(i for i, ks in enumerate(keyed) if key in ks)
         for scope, ks in zip(instances, keyed):
-            if key not in ks:
+            if key not in ks and set(ks) <= set(keyed[full]):
                 insert_skip(scope, ks, keyed[full], key, consumers)
 
 
@@ -50,7 +50,9 @@ def insert_skip(scope: Scope, keys: dict[str, Scope | Layer], full: dict[str, Sc
     source_layer = full[consumer_key]
     assert isinstance(source_layer, Layer) and isinstance(child, Scope)
     j = source_layer.inputs.index(used[0])
-    skip = Layer(f"{target.out}#skip", SKIP, inputs=[target.inputs[j]],
+    if len(target.inputs) != len(source_layer.inputs) or target.op != source_layer.op:
+        return
+    skip = Layer(f"{target.out}#skip:{key}", SKIP, inputs=[target.inputs[j]],
                  path=f"{scope.path}.{child.name}")
     target.inputs[j] = skip.out
     consumers[skip.out] += 1

@@ -16,7 +16,7 @@ from archspec.errors import SpecImportError
 from archspec.frontend import ast as A
 from archspec.frontend.fmt import format_expr
 from archspec.importers.align import align
-from archspec.importers.flat import FlatNet, Layer, identifier
+from archspec.importers.flat import FlatNet, Layer, identifier, reserved_names
 from archspec.importers.params import signature
 from archspec.importers.recover import Emitter, call_ast, network_module, outputs, value_ast
 from archspec.importers.scopes import (
@@ -26,6 +26,7 @@ from archspec.importers.scopes import (
     build_tree,
     call_counts,
     consumer_counts,
+    is_sequence,
 )
 from archspec.importers.unify import Mismatch, Unifier, substitute
 from archspec.source import UNKNOWN
@@ -63,14 +64,21 @@ class Recovery:
         return module
 
     def collect(self, scope: Scope) -> None:
-        for item in scope.items:
+        for item in list(scope.items):
             if isinstance(item, Scope):
-                if item.cls not in CONTAINERS:
+                hoist_input_concat(scope, item, self.consumers)
+                if not self.is_group(item):
                     reads, used = self.chain_boundary(item)
                     inst = Instance(item, reads, used)
                     self.instances[item] = inst
                     self.classes.setdefault(item.cls, []).append(inst)
                 self.collect(item)
+
+    def is_group(self, scope: Scope) -> bool:
+        """Sequential containers are groups; so is a module guessed from names (Caffe's
+        ``pool1/...``) whose layers simply follow one another."""
+        return scope.cls in CONTAINERS or (self.net.guessed_classes and
+                                              is_sequence(scope, self.consumers))
 
     def chain_boundary(self, scope: Scope) -> tuple[str, str]:
         reads, used = boundary(scope, self.consumers)
@@ -103,7 +111,7 @@ class Recovery:
         for item in scope.items:
             if isinstance(item, Layer):
                 label = self.label(item, scope)
-                em.hints[item.out] = item.hint or label or "y"
+                em.hints[item.out] = (item.hint if not scope.path else "") or label or "y"
                 em.layer(item, label)
                 continue
             reads, used = self.chain_boundary(item)
@@ -117,17 +125,11 @@ class Recovery:
         relative = layer.path[len(scope.path) + 1:] if scope.path else layer.path
         if self.calls[layer.path] > 1 or (relative == layer.op and not stateful(layer.op)):
             return ""
-        if "." in relative:
-            raise SpecImportError(f"module '{layer.path}' is called from a module that is "
-                                  "not its parent; its name cannot be kept", UNKNOWN)
-        return relative
+        return checked_label(relative, layer.path)
 
     def scope_label(self, child: Scope, parent: Scope) -> str:
         relative = child.path[len(parent.path) + 1:] if parent.path else child.path
-        if "." in relative:
-            raise SpecImportError(f"module '{child.path}' is called from a module that is "
-                                  "not its parent; its name cannot be kept", UNKNOWN)
-        return relative
+        return checked_label(relative, child.path)
 
     def element(self, scope: Scope) -> A.Expr:
         if scope in self.instances:
@@ -145,7 +147,7 @@ class Recovery:
 
     def recover_blocks(self) -> list[A.BlockDef]:
         blocks: list[A.BlockDef] = []
-        taken: set[str] = set()
+        taken: set[str] = reserved_names()
         for cls in sorted(self.classes, key=self.height):
             for group in partition(self.classes[cls]):
                 name = identifier(snake(cls), taken)
@@ -169,6 +171,31 @@ class Recovery:
             inst.call.args = [value_ast(a) for a in args]
             inst.call.kwargs = [A.Kwarg(k, value_ast(v)) for k, v in kwargs.items()]
         return A.BlockDef(name, sig.defs(), body)
+
+
+def checked_label(relative: str, path: str) -> str:
+    """A module name that can be a label: the state_dict keys depend on it."""
+    if "." in relative:
+        raise SpecImportError(f"module '{path}' is called from a module that is not its "
+                              "parent; its name cannot be kept", UNKNOWN)
+    if not (relative.isidentifier() or relative.isdigit()) or not relative.isascii():
+        raise SpecImportError(f"module name '{relative}' (in '{path}') cannot be a spec "
+                              "label", UNKNOWN, hint="labels are identifiers or positions; "
+                              "rename the module")
+    return relative
+
+
+def hoist_input_concat(parent: Scope, scope: Scope, consumers: Counter[str]) -> None:
+    """A module that starts by concatenating the several tensors it reads (DenseNet's
+    ``_DenseLayer`` reads every earlier feature map) reads one tensor once the concat is
+    moved in front of it: ``concat(a, b, c) -> denselayer3: dense_layer()``."""
+    reads, _ = boundary(scope, consumers)
+    first = scope.items[0] if scope.items else None
+    if not reads or not isinstance(first, Layer) or first.op != "concat" or \
+            set(first.inputs) != set(reads) or consumers[first.out] != 1:
+        return
+    scope.items.remove(first)
+    parent.items.insert(parent.items.index(scope), first)
 
 
 def stateful(op: str) -> bool:
@@ -211,7 +238,7 @@ def scope_height(scope: Scope, instances: dict[Scope, Instance]) -> int:
 
 
 def snake(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower().lstrip("_") or "block"
 
 
 def collapse_runs(node: object) -> None:

@@ -8,10 +8,12 @@ in-place layers (top == bottom) are read. Layer names become labels (``fire2/squ
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archspec.errors import SpecError, SpecErrors, SpecImportError
+from archspec.errors import SpecErrors, SpecImportError
 from archspec.importers.flat import FlatNet, Layer, identifier
 from archspec.importers.prototxt import Field, Message, parse_prototxt
 from archspec.source import SourceFile, Span
@@ -48,6 +50,8 @@ class CaffeImport:
     vectors: set[str] = field(default_factory=set)      # tensors of rank 1
     producers: dict[str, Layer] = field(default_factory=dict)
     consumed: set[str] = field(default_factory=set)
+    families: dict[str, str] = field(default_factory=dict)  # name prefix -> its family
+    paths: dict[str, str] = field(default_factory=dict)     # module path -> Caffe layer
 
     def source(self, layer: CaffeLayer, index: int = 0) -> str:
         blob = layer.bottoms[index]
@@ -67,8 +71,13 @@ class CaffeImport:
         false (a helper op such as the flatten before an InnerProduct)."""
         inputs = self.sources(layer)[:1] if inputs is None else inputs
         out = layer.name if labeled else f"{layer.name}#{op}"
-        flat = Layer(out, op, args, kwargs or {}, inputs, identifier(out) if labeled else "",
-                     layer.span, hint=layer.tops[0] if layer.tops else "")
+        owners, path = self.place(layer.name)
+        if labeled and self.paths.setdefault(path, layer.name) != layer.name:
+            raise SpecImportError(f"layers '{self.paths[path]}' and '{layer.name}' both "
+                                  f"become module '{path}'", layer.msg.span,
+                                  hint="rename one of them")
+        flat = Layer(out, op, args, kwargs or {}, inputs, path if labeled else "", layer.span,
+                     owners, hint=layer.tops[0] if layer.tops else "")
         self.net.layers.append(flat)
         self.producers[out] = flat
         self.consumed.update(inputs)
@@ -77,19 +86,39 @@ class CaffeImport:
         self.alias(layer, out)
         return flat
 
+    def place(self, name: str) -> tuple[tuple[tuple[str, str], ...], str]:
+        """``fire2/squeeze1x1`` is module ``squeeze1x1`` of a ``fire`` instance ``fire2``
+        when several prefixes (fire2, fire3, ...) share the family; otherwise one label."""
+        prefix, sep, rest = name.partition("/")
+        family = self.families.get(prefix)
+        if not sep or family is None:
+            return (), identifier(name)
+        scope = identifier(prefix)
+        return ((scope, family),), f"{scope}.{identifier(rest.replace('/', '_'))}"
+
     def alias(self, layer: CaffeLayer, tensor: str) -> None:
         for top in layer.tops:
             self.blobs[top] = tensor
 
 
+MAX_PROTOTXT_BYTES = 16 * 2**20   # ResNet-152's deploy file is 0.2 MiB
+
+
 def load_prototxt(path: str | Path | SourceFile) -> tuple[SourceFile, Message]:
     if isinstance(path, SourceFile):
         return path, parse_prototxt(path)
-    from archspec.api import read_source
+    from archspec.api import decode
     try:
-        source = read_source(Path(path))
-    except SpecError as e:
-        raise SpecImportError(e.message, e.span, hint=e.hint) from None
+        with Path(path).open("rb") as f:
+            data = f.read(MAX_PROTOTXT_BYTES + 1)
+    except OSError as e:
+        raise SpecImportError(f"cannot read {path}: {e.strerror}",
+                              Span(SourceFile(str(path), ""), 1, 1)) from None
+    if len(data) > MAX_PROTOTXT_BYTES:
+        raise SpecImportError("the prototxt is larger than 16 MiB (a .caffemodel?)",
+                              Span(SourceFile(str(path), ""), 1, 1),
+                              hint="import the text network definition (deploy.prototxt)")
+    source = decode(str(path), data)
     return source, parse_prototxt(source)
 
 
@@ -99,7 +128,8 @@ def import_caffe(path: str | Path | SourceFile, input_shape: tuple[int, ...] | N
     from archspec.importers.caffe_layers import CONVERTERS, SKIPPED, convert_all
     source, msg = load_prototxt(path)
     stem = Path(source.name).name.split(".")[0]
-    state = CaffeImport(FlatNet(name or str(msg.get("name") or stem) or "imported"))
+    state = CaffeImport(FlatNet(name or str(msg.get("name") or stem) or "imported",
+                                guessed_classes=True))
     declare_net_inputs(state, msg)
     layers = [caffe_layer(f) for f in msg.all("layer") + msg.all("layers")
               if isinstance(f.value, Message) and not train_only(f.value)]
@@ -107,11 +137,21 @@ def import_caffe(path: str | Path | SourceFile, input_shape: tuple[int, ...] | N
     unsupported = [cl for cl in layers if cl.type not in CONVERTERS and cl.type not in SKIPPED]
     if unsupported:
         raise_unsupported(unsupported)
+    state.families = families([cl.name for cl in layers])
     convert_all(state, [cl for cl in layers if cl.type not in SKIPPED])
     if input_shape is not None:
         override_input(state, input_shape)
     state.net.outputs = [t for t in state.producers if t not in state.consumed]
     return state.net
+
+
+def families(names: list[str]) -> dict[str, str]:
+    """Name prefixes (before ``/``) that number one family: fire2 ... fire9 -> fire,
+    inception_3a ... inception_5b -> inception; a family needs two members."""
+    prefixes = dict.fromkeys(n.split("/")[0] for n in names if "/" in n)
+    family = {p: re.sub(r"_?\d+[a-z]?$", "", p) for p in prefixes}
+    counts = Counter(family.values())
+    return {p: f for p, f in family.items() if f and f != p and counts[f] >= 2}
 
 
 def caffe_layer(f: Field) -> CaffeLayer:

@@ -46,6 +46,8 @@ class FlatNet:
     doc: str | None = None
     shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)  # tensor -> shape, if known
     model: Any = None      # the source nn.Module (its state_dict has the spec's keys)
+    guessed_classes: bool = False   # module classes come from names (Caffe), not the source
+    weights: dict[str, Any] = field(default_factory=dict)   # spec key -> array (ONNX)
 
 
 def identifier(text: str, taken: set[str] | None = None) -> str:

@@ -80,7 +80,7 @@ def expression(sig: Signature, h: Hole, in_channels: list[int | None]) -> A.Expr
         if p.kind == h.kind and compatible(p.values, h.values):
             p.values = [x if x is not None else y for x, y in zip(p.values, h.values)]
             return ParamRef(p)
-    if h.kind == "out" and compatible(in_channels, h.values):
+    if h.kind == "out" and None not in in_channels and compatible(in_channels, h.values):
         return A.Attr(A.InRef(), "c")
     for p in sig.params:
         k = multiple_of(h.values, p.values) if p.kind == h.kind == "out" else None

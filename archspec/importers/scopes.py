@@ -78,3 +78,15 @@ def consumer_counts(net: FlatNet) -> Counter[str]:
 def call_counts(net: FlatNet) -> Counter[str]:
     """How often each module path is called (a shared ReLU is called several times)."""
     return Counter(layer.path for layer in net.layers if layer.path)
+
+
+def is_sequence(scope: Scope, consumers: Counter[str]) -> bool:
+    """Items that each read just the one before it."""
+    previous = None
+    for item in scope.items:
+        reads, used = boundary(item, consumers) if isinstance(item, Scope) else (
+            item.inputs, [item.out])
+        if len(reads) != 1 or len(used) != 1 or (previous is not None and reads[0] != previous):
+            return False
+        previous = used[0]
+    return True

@@ -110,8 +110,9 @@ def propagate(gm: Any, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
     device = first.device if first is not None else "cpu"
     with torch.no_grad():
         try:
+            prop = ShapeProp(gm)   # made outside the mode: inside, it copies gm to fakes
             with FakeTensorMode(allow_non_fake_inputs=True):
-                ShapeProp(gm).propagate(torch.zeros(1, *shape, device=device))
+                prop.propagate(torch.zeros(1, *shape, device=device))
         except Exception:  # noqa: BLE001 - an op without a fake kernel: run it for real
             ShapeProp(gm).propagate(torch.zeros(1, *shape, device=device))
     return {n.name: tuple(n.meta["tensor_meta"].shape[1:]) for n in gm.graph.nodes

@@ -14,7 +14,7 @@ from typing import Any
 from archspec.errors import ShapeError
 from archspec.ir.graph import BlockInfo, OpNode, OutputInfo, Ref, Shape, add_node, new_graph, node
 from archspec.ops.binding import bind_params
-from archspec.ops.operands import Operand, check_operands, operand
+from archspec.ops.operands import Operand, check_operands, operand, types_match
 from archspec.ops.registry import get
 from archspec.source import UNKNOWN, Span
 
@@ -53,8 +53,10 @@ class GraphBuilder:
         """Add a node whose params are already bound; infers its shape (ShapeError on failure)."""
         prim = get(op)
         check_arity(prim, len(inputs))
-        in_shapes = [node(self.graph, r.node).port_shape(r.port) for r in inputs]
-        check_operands(prim, params, [self.operand(r) for r in inputs])
+        made = [node(self.graph, r.node) for r in inputs]
+        in_shapes = [n.port_shape(r.port) for n, r in zip(made, inputs)]
+        if prim.link is not None or not types_match(prim, made, inputs):
+            check_operands(prim, params, [self.operand(r) for r in inputs])
         result = prim.infer(params, in_shapes)
         with_ports = len(result) == 2 and isinstance(result[1], dict)
         shape, ports = result if with_ports else (result, {})

@@ -35,6 +35,12 @@ def operand(producer: OpNode, port: int, source: Shape | None) -> Operand:
                    get(producer.op).ports.output(port), producer.op, producer.params, source)
 
 
+def types_match(prim: Primitive, producers: list[OpNode], refs: list[Any]) -> bool:
+    """The cheap test run for every node: each operand's port type is the declared one."""
+    return all(get(n.op).ports.output(r.port) == prim.ports.input(i)
+               for i, (n, r) in enumerate(zip(producers, refs)))
+
+
 def check_operands(prim: Primitive, params: dict[str, Any], operands: list[Operand]) -> None:
     """SpecTypeError when an operand's port type is not the one ``prim`` declares for it;
     then ``prim.link`` (if any) checks the producers."""

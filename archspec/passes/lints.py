@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -75,9 +76,22 @@ def hdc_check(rates: list[int] | tuple[int, ...], kernel: int = 3) -> str | None
 def _window(n: OpNode) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]] | None:
     """(kernel, stride, dilation) of a convolution (a sliding window that mixes channels),
     from its primitive's declared geometry, else None."""
-    if not n.inputs or _groups(n) is None:
+    if not n.inputs:
         return None
-    geometry = get(n.op).geometry(n.params, None)
+    key = (n.op, tuple(n.params.items()))
+    try:
+        return _conv_window(key)
+    except TypeError:  # an unhashable parameter value (a table): compute it directly
+        return _conv_window.__wrapped__(key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _conv_window(key: tuple[str, tuple[tuple[str, Any], ...]]) -> Any:
+    """A pure function of (op, params): the lints ask it several times per node."""
+    prim, params = get(key[0]), dict(key[1])
+    if prim.channels(params, None) is None:
+        return None
+    geometry = prim.geometry(params, None)
     if geometry is None or not all(isinstance(w, Window) for w in geometry):
         return None
     h, w = geometry

@@ -81,6 +81,7 @@ EXPECTED = {
     "circular_pad_too_wide": [(3, 12, 'ShapeError', 'pad: circular padding 4 along H must be at most the input size 3 (4×3×8)')],
     "data_as_indices": [(4, 12, 'SpecTypeError', "max_unpool: input 'indices' must be an index tensor, got data from 'maxpool'")],
     "index_as_data": [(4, 20, 'SpecTypeError', "conv: input 'x' is the index tensor of 'maxpool' (port 1), not data")],
+    "indices_of_split": [(4, 7, 'SpecNameError', "'split' has no indices output")],
     "index_to_softmax": [(4, 20, 'SpecTypeError', "softmax: input 'x' is the index tensor of 'maxpool' (port 1), not data")],
     "init_affine_wrong_size": [(3, 12, 'SpecTypeError', "@init('identity_affine') cannot apply to linear 'linear': identity_affine needs 6 outputs (a 2×3 matrix) and a bias")],
     "init_on_group": [(3, 12, 'SpecTypeError', '@init applies to a primitive layer, not a block')],

@@ -1,6 +1,7 @@
 """Specs that probe the check/build contract (issue 11): labels and input names from hostile name
-sets, annotations on layers, groups and blocks, multi-port ops and index ports. Some are valid,
-some are not; the differential test asserts that check's verdict is the truth either way."""
+sets, annotations on layers, groups and blocks, multi-port ops and index ports, variants
+(`network n = family(width=...)`) and input-shape overrides. Some are valid, some are not; the
+differential test asserts that check's verdict is the truth either way."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ HOSTILE_INPUTS = ["x"] * 40 + ["img", "torch", "self", "input", "sum", "class", 
 @dataclass
 class ContractSpec:
     text: str
-    params: dict[str, int] = field(default_factory=dict)
+    params: dict[str, object] = field(default_factory=dict)  # archspec.load keywords
     input_name: str = "x"
 
 
@@ -81,21 +82,49 @@ def pool_unpool(draw: st.DrawFn, body: Body, x: str) -> str:
     return body.add(f"{pooled} -> max_unpool({k2}, s={s2}, indices={pooled}.indices{size})")
 
 
+def split_merge(body: Body, x: str, channels: int, first: int, add: bool) -> str:
+    """A multi-port op: split into two parts (ports 0 and 1), merged back."""
+    body.count += 2
+    a, b = f"t{body.count - 1}", f"t{body.count}"
+    body.lines.append(f"  {a}, {b} = {x} -> split([{first}, {channels - first}])")
+    merged = f"{a} + {b}" if add else f"concat({b}, {a})"
+    return body.add(f"{merged} -> relu")
+
+
 @st.composite
 def contract_spec(draw: st.DrawFn) -> ContractSpec:
     c, h, w = draw(st.integers(1, 6)), draw(st.integers(2, 12)), draw(st.integers(2, 12))
     name = draw(st.sampled_from(HOSTILE_INPUTS))
+    variant = draw(st.booleans())  # a family network and `network n = family(width=...)`
     body, x = Body(), name
-    x = body.add(f"{x} -> {draw(label(body))}conv(4, 3, p=1)")
+    width = "width" if variant else "4"
+    x = body.add(f"{x} -> {draw(label(body))}conv({width}, 3, p=1)")
     for _ in range(draw(st.integers(1, 5))):
-        if draw(st.integers(0, 4)) == 0:
+        roll = draw(st.integers(0, 9))
+        if roll < 2:
             x = draw(pool_unpool(body, x))
+            continue
+        if roll == 2:  # the previous layer may have changed the width: conv back to 4 first
+            x = body.add(f"{x} -> conv(4, 1)")
+            x = split_merge(body, x, 4, draw(st.sampled_from([1, 2, 3])), draw(st.booleans()))
             continue
         _, text = draw(layer_text(4))
         x = body.add(f"{x} -> {draw(label(body))}{text}{draw(annotation())}")
     head = draw(st.sampled_from(["", "gap -> flatten -> linear(6)", "gap -> flatten -> linear(5)"]))
     if head:
         x = body.add(f"{x} -> {head}{draw(annotation())}")
-    text = (BLOCKS + f"\nnetwork n {{\n  input {name}: [{c}, {h}, {w}]\n"
+    header = "network family(width=4)" if variant else "network n"
+    text = (BLOCKS + f"\n{header} {{\n  input {name}: [{c}, {h}, {w}]\n"
             + "\n".join(body.lines) + f"\n  out {x}\n}}\n")
-    return ContractSpec(text, {}, name)
+    if variant:
+        text += f"\nnetwork n = family(width={draw(st.integers(1, 8))})\n"
+    return ContractSpec(text, draw(input_override()), name)
+
+
+@st.composite
+def input_override(draw: st.DrawFn) -> dict[str, tuple[int, int, int]]:
+    """Sometimes ``load(..., input_shape=...)``: another size, or another channel count."""
+    if not draw(st.booleans()):
+        return {}
+    dims = st.integers(1, 12)
+    return {"input_shape": (draw(st.integers(1, 6)), draw(dims), draw(dims))}

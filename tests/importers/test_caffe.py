@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 import archspec
+from archspec.elaborate.loader import parse_source
+from archspec.frontend.fmt import format_module
 from archspec.importers import import_model
-from archspec.importers.flat import identifier
+from archspec.importers.caffe import import_caffe
 from archspec.importers.prototxt import parse_prototxt
 from archspec.source import SourceFile
 from tests.importers.caffe_reference import top_shapes
@@ -23,6 +26,8 @@ PARAMS = {
     "squeezenet_v1.0.deploy.prototxt": 1_248_424,
     "resnet50.deploy.prototxt": 25_557_096,
 }
+BLOCKS = {"bvlc_googlenet.deploy.prototxt": ["inception"],
+          "squeezenet_v1.0.deploy.prototxt": ["fire"]}
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="Caffe corpus not present")
 
 
@@ -34,6 +39,9 @@ def imported(name: str) -> archspec.Network:
 @pytest.mark.parametrize("name", sorted(PARAMS))
 def test_corpus_file_imports_checks_and_counts_params(name: str) -> None:
     net = imported(name)
+    text = import_model(CORPUS / name)
+    assert re.findall(r"^block (\w+)", text, re.M) == BLOCKS.get(name, [])
+    assert format_module(parse_source(SourceFile("x.arch", text))) == text   # fmt-stable
     assert net.audit().params == PARAMS[name]
     assert [w.message for w in net.warnings if w.severity == "error"] == []
 
@@ -42,9 +50,11 @@ def test_corpus_file_imports_checks_and_counts_params(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(PARAMS))
 def test_every_blob_shape_follows_caffes_rules(name: str) -> None:
     """Each Caffe layer's top shape (Caffe's formulas, tests/importers/caffe_reference.py)
-    equals the shape of the node labelled with the layer's name; merges (unlabelled) are
-    matched in order with the graph's concat/add nodes; a Scale is its BatchNorm's affine."""
+    equals the shape of the node named after the layer (``fire2/squeeze1x1`` is module
+    ``fire2.squeeze1x1``, ``conv1/7x7_s2`` ``conv1.n7x7_s2``); merges (unlabelled) are matched
+    in order with the graph's concat/add nodes; a Scale is its BatchNorm's affine."""
     layers = top_shapes(parse_prototxt(SourceFile.read(CORPUS / name)))
+    paths = {layer.out: layer.path for layer in import_caffe(CORPUS / name).layers}
     nodes = [a["data"] for _, a in imported(name).ir.nodes(data=True)]
     by_name = {n.name: n for n in nodes}
     merges = [n.shape for n in nodes if n.op in ("concat", "add")]
@@ -53,7 +63,9 @@ def test_every_blob_shape_follows_caffes_rules(name: str) -> None:
     assert merges == expected_merges
     labelled = {layer: shape for (layer, kind), shape in layers.items()
                 if kind not in ("Concat", "Eltwise", "Scale", "Input")}
-    assert {layer: by_name[identifier(layer)].shape for layer in labelled} == labelled
+    assert {layer: by_name[paths[layer]].shape for layer in labelled} == labelled
+    assert sum("/" in layer for layer in labelled) == {
+        "bvlc_googlenet.deploy.prototxt": 132, "squeezenet_v1.0.deploy.prototxt": 48}.get(name, 0)
 
 
 def squeezenet_key_map() -> dict[str, str]:
@@ -61,9 +73,9 @@ def squeezenet_key_map() -> dict[str, str]:
     fires = {2: 3, 3: 4, 4: 5, 5: 7, 6: 8, 7: 9, 8: 10, 9: 12}   # fire n -> features.i
     keys = {"conv1": "features.0", "conv10": "classifier.1"}
     for n, i in fires.items():
-        keys[f"fire{n}_squeeze1x1"] = f"features.{i}.squeeze"
+        keys[f"fire{n}.squeeze1x1"] = f"features.{i}.squeeze"
         for e in ("expand1x1", "expand3x3"):
-            keys[f"fire{n}_{e}"] = f"features.{i}.{e}"
+            keys[f"fire{n}.{e}"] = f"features.{i}.{e}"
     return keys
 
 

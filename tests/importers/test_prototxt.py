@@ -140,3 +140,21 @@ def test_bad_layers_are_located(change: tuple[str, str], message: str, line: int
     with pytest.raises(SpecError) as info:
         import_caffe(SourceFile("t.prototxt", text))
     assert (info.value.message, info.value.span.line) == (message, line)
+
+
+def test_names_that_become_one_module_are_refused() -> None:
+    text = RESIDUAL.replace('name: "drop"', 'name: "l/rn"').replace(
+        'name: "lrn"', 'name: "l_rn"').replace("OPERATION", "")
+    with pytest.raises(SpecImportError) as info:
+        import_caffe(SourceFile("t.prototxt", text))
+    assert (info.value.message, info.value.span.line) == (
+        "layers 'l_rn' and 'l/rn' both become module 'l_rn'", 9)
+
+
+def test_a_binary_file_is_refused_with_its_location(tmp_path: object) -> None:
+    path = tmp_path / "weights.prototxt"
+    path.write_bytes(b'name: "x"\n\xff\xfe')
+    with pytest.raises(SpecSyntaxError) as info:
+        import_caffe(path)
+    assert (info.value.message, info.value.span.line, info.value.span.col) == (
+        "the file is not valid UTF-8", 2, 1)

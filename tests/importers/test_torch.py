@@ -53,7 +53,7 @@ def test_resnet50_is_one_bottleneck_block_in_at_most_60_lines() -> None:
 # The heavier builders (AlexNet, VGG, Wide ResNet, ...) are checked by bench/import_table.py,
 # which writes the table in docs/import.md; these keep the suite fast.
 BUILDERS = {
-    "resnet18": ((3, 32, 32), {}), "resnext50_32x4d": ((3, 32, 32), {}),
+    "resnet18": ((3, 32, 32), {}), "densenet121": ((3, 32, 32), {}),
     "googlenet": ((3, 64, 64), {"aux_logits": False, "init_weights": False}),
     "inception_v3": ((3, 80, 80), {"aux_logits": False, "init_weights": False}),
     "mobilenet_v2": ((3, 32, 32), {}), "mobilenet_v3_small": ((3, 32, 32), {}),
@@ -123,3 +123,11 @@ def test_callable_with_kwargs_from_the_command_line() -> None:
     text = import_model("torchvision.models:resnet18", (3, 32, 32), num_classes="10")
     assert "fc: linear(10)" in text
     assert text.startswith("block basic_block(")
+
+
+def test_module_names_that_cannot_be_labels_are_refused() -> None:
+    from collections import OrderedDict
+    model = nn.Sequential(OrderedDict([("block1-0", nn.Conv2d(3, 4, 1))]))
+    with pytest.raises(SpecImportError) as info:
+        import_model(model, (3, 8, 8))
+    assert info.value.message == "module name 'block1-0' (in 'block1-0') cannot be a spec label"

@@ -136,3 +136,25 @@ def test_max_unpool_indices_share_the_geometry():
     b.op("max_unpool", [y, Ref("pool", 1)], 2, name="unpool")
     up = rf(b.graph, "unpool")
     assert not up.misaligned and up.jump == (1.0, 1.0) and up.size == (6.0, 6.0)
+
+
+def test_permute_across_axes_mixes_positions():
+    """C×H×W -> H×W×C moves every position: the field covers the whole map (it used to be
+    read as adaptive pooling and came out fractional)."""
+    b = GraphBuilder("p")
+    x = b.input("x", (3, 16, 12))
+    c = b.op("conv", [x], 8, 3, name="c", padding=1)
+    b.op("permute", [c], [1, 2, 0], name="moved")
+    b.op("permute", [c], [0, 1, 2], name="kept")
+    moved, kept = rf(b.graph, "moved"), rf(b.graph, "kept")
+    assert (moved.size, moved.spatial, moved.global_) == ((18.0, 14.0), False, True)
+    assert kept == rf(b.graph, "c") and kept.size == (3.0, 3.0)
+
+
+def test_a_new_geometry_needs_no_change_here():
+    """The pass reads the declared rule: a crop by slicing shifts the first unit's centre."""
+    b = GraphBuilder("s")
+    x = b.input("x", (1, 32, 32))
+    b.op("slice", [x], 4, 20, 2, dim=1, name="crop")
+    field = rf(b.graph, "crop")
+    assert (field.size, field.jump, field.start) == ((1.0, 1.0), (2.0, 1.0), (4.0, 0.0))

@@ -12,7 +12,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from torchvision.models.efficientnet import MBConv
 
 import archspec
-from tests.zoo.fidelity import assert_matches, assert_same_outputs, build, param_count, spec
+from tests.zoo.fidelity import assert_matches, build, param_count, spec
 
 
 def _torch_macs(reference: torch.nn.Module) -> int:
