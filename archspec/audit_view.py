@@ -22,32 +22,10 @@ from archspec.passes.audit import (
     TrainingMemory,
 )
 from archspec.passes.receptive_field import RF, fmt_num
+from archspec.units import fmt_bytes, fmt_count
 
-COUNT_UNITS = ("", " K", " M", " G", " T", " P")
-BYTE_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
 PREFIX = {"": 0, "k": 1, "m": 2, "g": 3, "t": 4, "p": 5}
 QUANTITY = re.compile(r"^([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([kmgtp]?)(i?)(b?)$", re.IGNORECASE)
-
-
-def _scaled(n: float, base: int, units: Any) -> tuple[float, int]:
-    """``n`` divided by ``base`` until it is below it, and the unit index reached."""
-    i = 0
-    while abs(n) >= base and i < len(units) - 1:
-        n /= base
-        i += 1
-    return n, i
-
-
-def fmt_count(n: float) -> str:
-    """``25557032`` -> ``25.56 M``; ``4089184256`` -> ``4.09 G``; under 1000 as is."""
-    n, i = _scaled(n, 1000, COUNT_UNITS)
-    return f"{n:.2f}{COUNT_UNITS[i]}" if i else f"{n:g}"
-
-
-def fmt_bytes(n: float) -> str:
-    """``102760448`` -> ``98.00 MiB``."""
-    n, i = _scaled(n, 1024, BYTE_UNITS)
-    return f"{n:.2f} {BYTE_UNITS[i]}" if i else f"{int(n)} B"
 
 
 def parse_quantity(text: str | float) -> int:

@@ -83,11 +83,3 @@ def override(**changes: int) -> Iterator[Limits]:  # type: ignore[misc]
     for the block only and in this context only (a shorthand for ``using(current().raised())``).
     """
     return using(current().raised(**changes))
-
-
-def fmt_bytes(n: int) -> str:
-    """``256 KiB``, ``10.0 MiB``, ``1.5 GiB``: the one byte-size formatter."""
-    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-        if n >= size:
-            return f"{n // size} {unit}" if n % size == 0 else f"{n / size:.1f} {unit}"
-    return f"{n} bytes"

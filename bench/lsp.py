@@ -28,7 +28,6 @@ sys.path.insert(0, str(ROOT))
 from lsprotocol import types as T  # noqa: E402
 
 import archspec  # noqa: E402
-from archspec.api import read_source  # noqa: E402
 from archspec.lsp.analysis import analyse  # noqa: E402
 from archspec.lsp.diagnostics import diagnostics  # noqa: E402
 from archspec.lsp.hover import hover  # noqa: E402
@@ -66,7 +65,7 @@ def in_process(path: Path, text: str, rounds: int) -> list[str]:
     for i in range(rounds):
         c0 = time.process_time()
         t0 = time.perf_counter()
-        result = analyse(path, edited(text, i), read_source)
+        result = analyse(path, edited(text, i))
         diagnostics(result)
         t1 = time.perf_counter()
         cpu.append(time.process_time() - c0)

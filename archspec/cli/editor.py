@@ -9,14 +9,13 @@ from archspec.cli.output import Exit, err
 
 def lsp() -> None:
     """Run the language server over stdio (for editors; see docs/editors.md)."""
-    from archspec.api import read_source
     try:
         from archspec.lsp.server import main
     except ImportError as e:
         err.print(f"error: the language server needs the 'lsp' extra ({e.name} is missing): "
                   "pip install 'archspec[lsp]'")
         raise Exit(2) from None
-    main(read_source)
+    main()
 
 
 def schema(kind: str = typer.Argument(..., help="yaml (the YAML spec form) or audit "

@@ -55,8 +55,9 @@ class Request:
 
 
 def namespace(spec: Any, allow: tuple[Path, ...]) -> Any:
-    from archspec.api import read_source, to_source
+    from archspec.api import to_source
     from archspec.elaborate import Loader
+    from archspec.reading import read_source
     source = to_source(spec)
     path = Path(source.name)
     here = path.resolve() if path.is_file() else None

@@ -13,7 +13,7 @@ def models(pattern: Annotated[str, typer.Argument(
         help="Shell-style pattern over the names, e.g. 'resnet*'.")] = "*") -> None:
     """List the bundled networks: parameters, MACs and the reference each reproduces."""
     from archspec.api import load
-    from archspec.audit_view import fmt_count
+    from archspec.units import fmt_count
     from archspec.zoo import list_models, model_info
     names = list_models(pattern)
     if not names:

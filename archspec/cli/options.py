@@ -131,5 +131,5 @@ def spec_input(file: Path) -> Path | SourceFile:
         return file
     import sys
 
-    from archspec.api import decode, read_bounded
+    from archspec.reading import decode, read_bounded
     return decode("<stdin>", read_bounded(sys.stdin.buffer, "<stdin>"))

@@ -49,8 +49,7 @@ def apply_composite(ctx: Ctx, frame: Frame, layer: V.Layer, x: V.Tensor, name: s
                     prefix: str, attrs: dict[str, Any]) -> Any:
     if isinstance(layer, V.GroupLayer):
         return apply_group(ctx, frame, layer, x, name, prefix, attrs)
-    from archspec.elaborate.blocks import apply_block
-    return apply_block(ctx, frame, layer, x, name, attrs)
+    return ctx.interp.apply_block(ctx, frame, layer, x, name, attrs)
 
 
 def freeze_from(ctx: Ctx, start: int) -> None:

@@ -29,18 +29,21 @@ def apply_block(ctx: Ctx, frame: Frame, layer: V.BlockLayer, x: V.Tensor, name: 
     bind_block_params(ctx, inner, layer)
     shown = {k: v for k, v in inner.env.items() if not isinstance(v, (V.Tensor, V.Layer))}
     info = register_block(ctx, path, block.name, layer.span, attrs, shown, block.doc)
-    from archspec.elaborate.stmts import run_block_body
-    result = run_block_body(ctx, inner, block)
+    result = ctx.interp.run_block_body(ctx, inner, block)
     if isinstance(result, V.Tensor):
         info.output = result.ref
     return result
 
 
 def fresh_path(ctx: Ctx, base: str) -> str:
-    blocks, n = ctx.graph.meta.blocks, 0
+    """``base``, ``base_1``, ``base_2`` ...: the first not taken by a block or node. The search
+    resumes where the last one for ``base`` stopped (names are never freed), so n unlabelled
+    calls of one block cost linear time, not quadratic."""
+    blocks, n = ctx.graph.meta.blocks, ctx.path_counts.get(base, 0)
     while True:
         path = base if n == 0 else f"{base}_{n}"
         if path not in blocks and path not in ctx.graph:
+            ctx.path_counts[base] = n + 1
             return path
         n += 1
 

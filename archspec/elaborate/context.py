@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,18 @@ class Frame:
         return f"{self.path}.{label}" if self.path else label
 
 
+@dataclass(frozen=True)
+class Interpreter:
+    """The elaborator's mutually recursive steps (an expression applies a block whose
+    statements evaluate expressions). elaborate/network.py wires them, so that the modules
+    that implement them import each other in one direction only."""
+
+    apply: Callable[..., Any]           # apply.apply: a layer applied to a tensor
+    call: Callable[..., Any]            # calls.call: a call expression
+    apply_block: Callable[..., Any]     # blocks.apply_block: a block instance
+    run_block_body: Callable[..., Any]  # stmts.run_block_body: a block's statements
+
+
 NODE_STEPS = 20    # a primitive node: shape rule, naming, graph insertion (~30-40 µs)
 CALL_STEPS = 50    # a block call: frame, parameters, statements (~70-100 µs)
 
@@ -37,8 +50,9 @@ CALL_STEPS = 50    # a block call: frame, parameters, statements (~70-100 µs)
 class Ctx:
     """Shared across one elaboration."""
 
-    def __init__(self, loader: Loader, name: str, params: dict[str, Any]):
+    def __init__(self, loader: Loader, name: str, params: dict[str, Any], interp: Interpreter):
         self.loader = loader
+        self.interp = interp
         self.builder = GraphBuilder(name, params)
         self.graph = self.builder.graph
         self.errors: list[SpecError] = []
@@ -47,6 +61,7 @@ class Ctx:
         self.limits = current()         # load() made its limits the current ones
         self.input_overrides: dict[str, tuple[int, ...]] = {}  # input name -> shape
         self.failed: list[tuple[str, list[str]]] = []  # ops whose shape rule failed, inputs
+        self.path_counts: dict[str, int] = {}  # base -> next suffix to try (fresh_path)
 
     def report(self, err: SpecError, node: str | None = None) -> None:
         """Record an error once (a block called many times fails the same way each time)."""

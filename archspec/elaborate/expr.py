@@ -323,7 +323,7 @@ def _index(ctx: Ctx, frame: Frame, e: A.Index) -> Any:
 
 
 def _chain(ctx: Ctx, frame: Frame, e: A.Chain) -> Any:
-    from archspec.elaborate.apply import apply
+    apply = ctx.interp.apply
     value = evaluate(ctx, frame, e.head)
     for element in e.elements:
         layer = evaluate(ctx, frame, element)
@@ -346,8 +346,7 @@ def _chain(ctx: Ctx, frame: Frame, e: A.Chain) -> Any:
 
 
 def _call(ctx: Ctx, frame: Frame, e: A.Call) -> Any:
-    from archspec.elaborate.calls import call
-    return call(ctx, frame, e)
+    return ctx.interp.call(ctx, frame, e)
 
 
 HANDLERS: dict[type, Any] = {

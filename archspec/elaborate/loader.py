@@ -17,6 +17,7 @@ from archspec.errors import Note, SpecError, SpecImportError, SpecLimitError, Sp
 from archspec.frontend import ast as A
 from archspec.limits import LIMITS
 from archspec.source import SourceFile
+from archspec.units import fmt_bytes
 
 STD_DIR = Path(__file__).resolve().parent.parent / "std"
 SPEC_SUFFIXES = (".arch", ".yaml", ".yml")
@@ -118,7 +119,6 @@ class Loader:
     def read(self, path: Path, imp: A.Import) -> SourceFile:
         """An imported file, through the same size and encoding checks as the top-level one;
         all files together are bounded too."""
-        from archspec.limits import fmt_bytes
         source = self.reader(path)
         self.total_bytes += len(source.text)
         if self.total_bytes > LIMITS.max_total_bytes:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from archspec.elaborate import values as V
-from archspec.elaborate.context import Ctx, Frame
+from archspec.elaborate.apply import apply
+from archspec.elaborate.blocks import apply_block
+from archspec.elaborate.calls import call
+from archspec.elaborate.context import Ctx, Frame, Interpreter
 from archspec.elaborate.expr import evaluate
 from archspec.elaborate.loader import Loader, Namespace
-from archspec.elaborate.stmts import run_statements, warn_unused
+from archspec.elaborate.stmts import run_block_body, run_statements, warn_unused
 from archspec.errors import (
     ArgumentError,
     SpecError,
@@ -18,6 +21,7 @@ from archspec.errors import (
     did_you_mean,
 )
 from archspec.frontend import ast as A
+from archspec.gc_pause import gc_paused
 from archspec.ir.graph import OpGraph, Shape
 from archspec.source import Span
 
@@ -39,6 +43,8 @@ def choose_network(ns: Namespace, name: str | None) -> A.BlockDef | A.NetworkAli
     return own[-1]
 
 
+INTERPRETER = Interpreter(apply=apply, call=call, apply_block=apply_block,
+                          run_block_body=run_block_body)
 FIRST_INPUT = "*"  # key of ``input_shapes`` meaning the first input of the chosen network
 
 
@@ -58,16 +64,17 @@ def elaborate(loader: Loader, ns: Namespace, network: str | None = None,
                                 net.span, hint="give the variant its own name")
         seen.add(id(net))
         net, owner, params = resolve_alias(loader, owner, net, params)
-    ctx = Ctx(loader, net.name if not network else network, {})
+    ctx = Ctx(loader, net.name if not network else network, {}, INTERPRETER)
     meta = ctx.graph.meta
     meta.name = choose_network(ns, network).name
     ctx.input_overrides = named_inputs(net, input_shapes or {})
     meta.span = net.span
     frame = Frame("", owner)
     try:
-        bind_network_params(ctx, frame, net, params)
-        run_statements(ctx, frame, net.body)
-        warn_unused(ctx, frame)
+        with gc_paused():  # the graph only grows: the collector would walk it again and again
+            bind_network_params(ctx, frame, net, params)
+            run_statements(ctx, frame, net.body)
+            warn_unused(ctx, frame)
         if not meta.outputs and not ctx.errors:
             raise SpecNameError(f"network '{net.name}' has no output", net.name_span,
                              hint="end it with `out VALUE`")
@@ -103,7 +110,7 @@ def resolve_alias(loader: Loader, ns: Namespace, alias: A.NetworkAlias,
         pool = [n for n in ns.visible_names()]
         raise SpecNameError(f"unknown network '{alias.target}'", alias.span,
                          hint=did_you_mean(alias.target, pool))
-    ctx = Ctx(loader, alias.name, {})
+    ctx = Ctx(loader, alias.name, {}, INTERPRETER)
     frame = Frame("", ns)
     if alias.args:
         raise ArgumentError("a network alias takes keyword arguments only", alias.args[0].span)

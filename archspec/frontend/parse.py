@@ -13,8 +13,9 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from archspec.errors import SpecLimitError, SpecSyntaxError
 from archspec.frontend import positions
-from archspec.limits import LIMITS, fmt_bytes
+from archspec.limits import LIMITS
 from archspec.source import SourceFile, Span
+from archspec.units import fmt_bytes
 
 GRAMMAR = Path(__file__).with_name("arch.lark")
 OPENERS = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}

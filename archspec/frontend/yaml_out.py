@@ -7,7 +7,6 @@ from typing import Any
 from archspec.frontend import ast as A
 from archspec.frontend.fmt import format_oneline as format_expr
 
-
 Path = tuple  # keys and indices from the document's root to a node
 
 

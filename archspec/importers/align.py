@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from archspec.importers.emit import SKIP
 from archspec.importers.flat import Layer
-from archspec.importers.recover import SKIP
 from archspec.importers.scopes import Scope, boundary
 
 

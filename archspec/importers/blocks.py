@@ -16,9 +16,9 @@ from archspec.errors import SpecImportError
 from archspec.frontend import ast as A
 from archspec.frontend.fmt import format_expr
 from archspec.importers.align import align
+from archspec.importers.emit import Emitter, call_ast, network_module, outputs, value_ast
 from archspec.importers.flat import FlatNet, Layer, identifier, reserved_names
 from archspec.importers.params import signature
-from archspec.importers.recover import Emitter, call_ast, network_module, outputs, value_ast
 from archspec.importers.scopes import (
     CONTAINERS,
     Scope,

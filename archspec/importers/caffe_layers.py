@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from archspec.errors import SpecImportError
-from archspec.importers.caffe import CaffeImport, CaffeLayer
+from archspec.importers.caffe_model import CaffeImport, CaffeLayer, add_input
 from archspec.importers.prototxt import Message
 
 Converter = Callable[[CaffeImport, CaffeLayer], None]
@@ -60,7 +60,6 @@ def required(cl: CaffeLayer, p: Message, name: str) -> Any:
 
 @converter("Input")
 def input_layer(state: CaffeImport, cl: CaffeLayer) -> None:
-    from archspec.importers.caffe import add_input
     shapes = [s.value for s in cl.param("input_param").all("shape")]
     for i, top in enumerate(cl.tops):
         if i >= len(shapes) or not isinstance(shapes[i], Message):

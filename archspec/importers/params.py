@@ -30,7 +30,7 @@ class Signature:
     mapping: dict[str, A.Expr] = field(default_factory=dict)   # hole name -> expression
 
     def defs(self) -> list[A.ParamDef]:
-        from archspec.importers.recover import value_ast
+        from archspec.importers.emit import value_ast
         ordered = sorted(self.params, key=lambda p: p.has_default)
         return [A.ParamDef(p.name, default=value_ast(p.default) if p.has_default else None)
                 for p in ordered]

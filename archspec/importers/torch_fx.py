@@ -14,7 +14,7 @@ from typing import Any
 
 from archspec.errors import SpecImportError
 from archspec.importers.flat import FlatNet, Layer
-from archspec.importers.torch_ops import FUNCTIONS, MODULES, binary, function_table
+from archspec.importers.torch_ops import FUNCTIONS, MODULES, binary, bind, function_table
 from archspec.source import UNKNOWN, SourceFile, Span
 
 
@@ -221,17 +221,6 @@ def convert_function(n: Any, functions: dict[Any, str]) -> tuple | None:
 def rank(n: Any) -> int:
     meta = getattr(n, "meta", {}).get("tensor_meta")
     return len(meta.shape) if hasattr(meta, "shape") else -1
-
-
-def bind(n: Any, names: tuple[str, ...], defaults: dict[str, Any]) -> dict[str, Any] | None:
-    """The arguments after the tensor, by name (None if one is unknown)."""
-    values = dict(defaults)
-    values.update(zip(names, n.args[1:]))
-    for k, v in n.kwargs.items():
-        if k not in names and k not in ("inplace", "training"):
-            return None
-        values[k] = v
-    return values
 
 
 def binary_op(op: str, args: list[Any]) -> tuple | None:

@@ -129,14 +129,20 @@ def binary(target: Any) -> str | None:
     return None
 
 
-def _bind(n: Any, names: tuple[str, ...], defaults: dict[str, Any]) -> dict[str, Any] | None:
-    from archspec.importers.torch_fx import bind
-    return bind(n, names, defaults)
+def bind(n: Any, names: tuple[str, ...], defaults: dict[str, Any]) -> dict[str, Any] | None:
+    """The arguments after the tensor, by name (None if one is unknown)."""
+    values = dict(defaults)
+    values.update(zip(names, n.args[1:]))
+    for k, v in n.kwargs.items():
+        if k not in names and k not in ("inplace", "training"):
+            return None
+        values[k] = v
+    return values
 
 
 def f_adaptive(op: str, global_op: str) -> Callable[[Any], Call | None]:
     def rule(n: Any) -> Call | None:
-        b = _bind(n, ("output_size",), {})
+        b = bind(n, ("output_size",), {})
         if b is None or "output_size" not in b:
             return None
         size = _pair(b["output_size"])
@@ -152,7 +158,7 @@ POOL_ARGS = {"avg_pool2d": ("kernel_size", "stride", "padding", "ceil_mode",
 
 def f_pool(name: str) -> Callable[[Any], Call | None]:
     def rule(n: Any) -> Call | None:
-        b = _bind(n, POOL_ARGS[name], {"stride": None, "padding": 0, "dilation": 1,
+        b = bind(n, POOL_ARGS[name], {"stride": None, "padding": 0, "dilation": 1,
                                        "ceil_mode": False, "count_include_pad": True,
                                        "divisor_override": None, "return_indices": False})
         if b is None or "kernel_size" not in b or b["return_indices"]:
@@ -171,7 +177,7 @@ def f_pool(name: str) -> Callable[[Any], Call | None]:
 
 
 def f_mean(n: Any) -> Call | None:
-    b = _bind(n, ("dim", "keepdim"), {"dim": None, "keepdim": False})
+    b = bind(n, ("dim", "keepdim"), {"dim": None, "keepdim": False})
     if b is None or b["dim"] is None:
         return None
     dims = b["dim"] if isinstance(b["dim"], (list, tuple)) else [b["dim"]]
@@ -182,7 +188,7 @@ def f_mean(n: Any) -> Call | None:
 
 
 def f_dropout(n: Any) -> Call | None:
-    b = _bind(n, ("p", "training", "inplace"), {"p": 0.5})
+    b = bind(n, ("p", "training", "inplace"), {"p": 0.5})
     return None if b is None else ("dropout", () if b["p"] == 0.5 else (b["p"],), {})
 
 

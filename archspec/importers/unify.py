@@ -143,7 +143,7 @@ def kwarg(call: A.Call, op: str, name: str) -> A.Expr:
     default = primitive_default(op, name)
     if default is MISSING:
         raise Mismatch(f"{op}: '{name}' given in some instances only")
-    from archspec.importers.recover import value_ast
+    from archspec.importers.emit import value_ast
     return value_ast(default)
 
 

@@ -43,22 +43,23 @@ class Analysis:
 Reader = Callable[[Path], SourceFile]
 
 
-def editor_reader(open_texts: Mapping[Path, str], read_disk: Reader) -> Reader:
-    """The loader's file reader: the editor's unsaved text of an open file, else
-    ``read_disk`` (``archspec.api.read_source``, given by the command that starts the server:
-    nothing below the CLI imports the api)."""
+def editor_reader(open_texts: Mapping[Path, str]) -> Reader:
+    """The loader's file reader: the editor's unsaved text of an open file, else the disk
+    through archspec's own reader (size and encoding checks)."""
+    from archspec.reading import read_source
+
     def read(path: Path) -> SourceFile:
         text = open_texts.get(path)
-        return read_disk(path) if text is None else SourceFile(str(path), text)
+        return read_source(path) if text is None else SourceFile(str(path), text)
     return read
 
 
-def analyse(path: Path, text: str, reader: Reader) -> Analysis:
-    """Load and elaborate ``text`` as the file at ``path``, its imports through ``reader``;
-    never raises a SpecError."""
+def analyse(path: Path, text: str, open_texts: Mapping[Path, str] | None = None) -> Analysis:
+    """Load and elaborate ``text`` as the file at ``path``, preferring the unsaved text of
+    open files to the disk for its imports; never raises a SpecError."""
     source = SourceFile(str(path), text)
     result = Analysis(path, source)
-    loader = Loader(path.parent, reader=reader)
+    loader = Loader(path.parent, reader=editor_reader(open_texts or {}))
     try:
         result.ns = loader.load_source(source, path)
         result.graph = elaborate(loader, result.ns)
@@ -74,7 +75,8 @@ def analyse(path: Path, text: str, reader: Reader) -> Analysis:
     return result
 
 
-def analyse_blanking(path: Path, text: str, reader: Reader, tries: int = 4) -> Analysis:
+def analyse_blanking(path: Path, text: str, open_texts: Mapping[Path, str],
+                     tries: int = 4) -> Analysis:
     """An analysis of ``text`` with each line a syntax error points at blanked (the last
     written line before it, when it points at a closing brace or the end), until it parses:
     for completion in a half-typed file."""
@@ -83,7 +85,7 @@ def analyse_blanking(path: Path, text: str, reader: Reader, tries: int = 4) -> A
     for _ in range(tries):
         if 0 <= line < len(lines):
             lines[line] = ""
-        result = analyse(path, "\n".join(lines), reader)
+        result = analyse(path, "\n".join(lines), open_texts)
         syntax = [e for e in result.errors if e.kind == "SpecSyntaxError"]
         if result.parsed or not syntax or syntax[0].span.file != str(path):
             return result

@@ -11,7 +11,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from archspec.lsp import completion, edits, hover, inlay, navigation
-from archspec.lsp.analysis import Analysis, Reader, analyse, analyse_blanking, editor_reader
+from archspec.lsp.analysis import Analysis, analyse, analyse_blanking
 from archspec.lsp.diagnostics import diagnostics
 
 # Changes that arrive within this pause are analysed once; a change that arrives while an
@@ -32,7 +32,6 @@ class ArchServer(LanguageServer):
         self.pending: dict[str, asyncio.Task[None]] = {}
         self.inlay_hints = True
         self.debounce_s = DEBOUNCE_S
-        self.read_disk: Reader | None = None  # set by main()
 
     def path_of(self, uri: str) -> Path:
         fs = to_fs_path(uri) if uri.startswith("file:") else None
@@ -41,10 +40,6 @@ class ArchServer(LanguageServer):
     def open_texts(self) -> dict[Path, str]:
         docs = self.workspace.text_documents
         return {self.path_of(uri): doc.source for uri, doc in docs.items()}
-
-    def reader(self, texts: dict[Path, str] | None = None) -> Reader:
-        assert self.read_disk is not None, "start the server through main(read_disk)"
-        return editor_reader(self.open_texts() if texts is None else texts, self.read_disk)
 
     def refresh(self, uri: str) -> None:
         """Analyse ``uri`` and the open documents that import it; publish their diagnostics.
@@ -66,7 +61,7 @@ class ArchServer(LanguageServer):
 
     def analyse(self, uri: str, texts: dict[Path, str]) -> Analysis:
         path = self.path_of(uri)
-        result = analyse(path, texts.get(path, ""), self.reader(texts))
+        result = analyse(path, texts.get(path, ""), texts)
         self.latest[uri] = result
         if result.parsed:
             self.parsed[uri] = result
@@ -205,7 +200,7 @@ def current(ls: ArchServer, uri: str) -> Analysis | None:
     text = ls.workspace.get_text_document(uri).source
     result = ls.useful(uri)
     if result is None or not result.parsed:
-        result = analyse_blanking(ls.path_of(uri), text, ls.reader())
+        result = analyse_blanking(ls.path_of(uri), text, ls.open_texts())
     if text == result.source.text:
         return result
     from dataclasses import replace
@@ -229,8 +224,6 @@ def on_code_action(ls: ArchServer, params: T.CodeActionParams) -> list[T.CodeAct
     return edits.quick_fixes(uri, text, list(params.context.diagnostics))
 
 
-def main(read_disk: Reader) -> None:
-    """Serve over stdio until the client exits; files not open in the editor are read with
-    ``read_disk`` (``archspec.api.read_source``)."""
-    server.read_disk = read_disk
+def main() -> None:
+    """Serve over stdio until the client exits."""
     server.start_io()

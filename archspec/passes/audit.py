@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from archspec.gc_pause import gc_paused
 from archspec.ir.graph import OpNode, outputs
 from archspec.passes.cost import node_cost
 from archspec.passes.pipeline import annotate, require
@@ -96,7 +97,6 @@ class AuditReport:
     macs = property(lambda self: self.inference.macs)
     flops = property(lambda self: self.inference.flops)
     activation_bytes = property(lambda self: self.inference.activation_bytes)
-    with_aux = property(lambda self: self.training)
 
     def block(self, path: str) -> BlockRow:
         """The rollup of block ``path`` (KeyError when there is none)."""
@@ -116,6 +116,12 @@ def audit(graph: Graph, *, depth: int | None = None, dtype_bytes: int = 4,
     """Sum ``graph``'s per-node metadata into an :class:`AuditReport`. ``depth`` is the
     default rollup depth for rendering; ``batch`` scales the training-memory activations;
     ``lints``: run the lints (once per graph) and list the warnings."""
+    with gc_paused():
+        return _report(graph, depth, dtype_bytes, batch, lints)
+
+
+def _report(graph: Graph, depth: int | None, dtype_bytes: int, batch: int,
+            lints: bool) -> AuditReport:
     annotate(graph)
     warnings = _warnings(graph) if lints else []
     rows, trainable = _rows(graph, dtype_bytes)

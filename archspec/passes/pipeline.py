@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from archspec.gc_pause import gc_paused
 from archspec.passes import cost, lints, receptive_field, roles, runs
 
 if TYPE_CHECKING:
@@ -65,7 +66,8 @@ def require(graph: OpGraph, name: str) -> Any:
         p = BY_NAME[name]
         for dep in needs(p):
             require(graph, dep)
-        done[name] = p.run(graph)
+        with gc_paused():  # a pass allocates per node, all kept: see archspec/gc_pause.py
+            done[name] = p.run(graph)
     return done[name]
 
 

@@ -75,7 +75,7 @@ def innermost(known: dict[str, BlockInfo], path: str) -> str:
 
 
 def _frozen(d: dict[str, Any]) -> str:
-    return repr(sorted(d.items(), key=lambda kv: kv[0]))
+    return repr(sorted(d.items())) if d else "[]"  # keys differ: values are never compared
 
 
 def signature(graph: OpGraph, tree: BlockTree, path: str) -> tuple:
@@ -105,19 +105,33 @@ def chained(graph: OpGraph, tree: BlockTree, prev: str, nxt: str) -> bool:
 
 
 def find_runs(graph: OpGraph, tree: BlockTree, kids: list[str]) -> list[list[str]]:
-    """Maximal runs (length >= 2) of consecutive, chained siblings with equal signatures."""
+    """Maximal runs (length >= 2) of consecutive, chained siblings with equal signatures.
+    Signatures (a walk over the whole block) are only compared between neighbours of the same
+    kind and size that are chained, and each is computed once."""
     found: list[list[str]] = []
     current: list[str] = []
-    last_sig: tuple | None = None
+    sigs: dict[str, tuple] = {}
+
+    def sig(path: str) -> tuple:
+        if path not in sigs:
+            sigs[path] = signature(graph, tree, path)
+        return sigs[path]
+
     for kid in kids:
-        sig = signature(graph, tree, kid)
-        if current and sig == last_sig and chained(graph, tree, current[-1], kid):
+        prev = current[-1] if current else None
+        if prev is not None and _like(tree, prev, kid) and chained(graph, tree, prev, kid) \
+                and sig(prev) == sig(kid):
             current.append(kid)
-        else:
-            if len(current) > 1:
-                found.append(current)
-            current = [kid]
-        last_sig = sig
+            continue
+        if len(current) > 1:
+            found.append(current)
+        current = [kid]
     if len(current) > 1:
         found.append(current)
     return found
+
+
+def _like(tree: BlockTree, a: str, b: str) -> bool:
+    """Cheap necessary condition for equal signatures."""
+    return (tree.blocks[a].kind == tree.blocks[b].kind
+            and len(tree.members[a]) == len(tree.members[b]))

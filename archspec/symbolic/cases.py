@@ -6,21 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from itertools import product
-from typing import TYPE_CHECKING
+from typing import Any
 
 from archspec.symbolic.axis import Progression
 from archspec.symbolic.constraints import AnyOf, Constraint
 
-if TYPE_CHECKING:
-    from archspec.symbolic.validset import ValidSet
+ValidSet = Any  # archspec.symbolic.validset.ValidSet, which imports this module
 
 MAX_CASES = 4096
 
 
 def split_cases(valid: ValidSet) -> list[ValidSet] | None:
-    """One plain ValidSet per combination of options, or None without any AnyOf."""
-    from archspec.symbolic.validset import ValidSet
-
+    """One plain ValidSet (of ``valid``'s own class) per combination of options, or None
+    without any AnyOf."""
     plain = [c for c in valid.constraints if isinstance(c, Constraint)]
     choices = [c.options for c in valid.constraints if isinstance(c, AnyOf)]
     if not choices:
@@ -30,7 +28,7 @@ def split_cases(valid: ValidSet) -> list[ValidSet] | None:
         count *= len(options)
     if count > MAX_CASES:
         raise ValueError(f"{count} cases of size products exceed the limit {MAX_CASES}")
-    return [ValidSet(plain + [c for option in combo for c in option], valid.symbols,
+    return [type(valid)(plain + [c for option in combo for c in option], valid.symbols,
                      valid.max_period) for combo in product(*choices)]
 
 

@@ -8,6 +8,7 @@ is the equality users expect for every form a network produces.
 
 from __future__ import annotations
 
+import ast
 from math import gcd, lcm
 from typing import Union
 
@@ -82,8 +83,6 @@ class SizeExpr:
     @staticmethod
     def parse(text: str) -> SizeExpr:
         """Parse the plain-text form (``(H - 1)//32 + 1``); never evaluates code."""
-        from archspec.symbolic.printing import parse_plain
-
         return parse_plain(text)
 
     # inspection ---------------------------------------------------------------------
@@ -328,3 +327,41 @@ def _atom_period(atom: Floor, name: str) -> int:
         return inner * atom.den
     slope = sum(c for a, c in atom.num.terms if isinstance(a, Symbol) and a.name == name)
     return atom.den // gcd(slope, atom.den)
+
+
+def parse_plain(text: str) -> SizeExpr:
+    """Parse ``(H - 1)//32 + 1`` style text into a canonical SizeExpr."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as err:
+        raise ValueError(f"not a size expression: {text!r}") from err
+    try:
+        return as_expr(_convert(tree.body, text))
+    except TypeError as err:
+        raise ValueError(f"not an affine size expression: {text!r} ({err})") from err
+
+
+def _convert(node: ast.AST, text: str) -> SizeExpr | int:
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    if isinstance(node, ast.Name):
+        return SizeExpr.symbol(node.id)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        value = _convert(node.operand, text)
+        return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        left, right = _convert(node.left, text), _convert(node.right, text)
+        return _BINARY[type(node.op)](left, right)
+    raise ValueError(f"unsupported syntax in size expression {text!r}: {ast.dump(node)[:60]}")
+
+
+def _floordiv(left: SizeExpr | int, right: SizeExpr | int) -> SizeExpr:
+    return as_expr(left) // int(right)
+
+
+_BINARY = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.FloorDiv: _floordiv,
+}

@@ -1,13 +1,13 @@
-"""Printing size expressions (Unicode, plain Python-style, sympy-style) and parsing the
-plain form. Parsing walks Python's `ast` and accepts only + - * // and ints: it never
-evaluates code."""
+"""Printing size expressions: Unicode, plain Python-style, sympy-style. The printers read only
+an expression's ``terms`` and ``const`` and each atom's ``name`` (a symbol) or ``num``/``den``
+(a floor), so this module does not import ``expr`` (which calls it to print itself)."""
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Callable
+from typing import Any
 
-from archspec.symbolic.expr import Floor, SizeExpr, Symbol, as_expr
+SizeExpr = Any  # archspec.symbolic.expr.SizeExpr (not imported: expr imports this module)
 
 
 def to_unicode(expr: SizeExpr) -> str:
@@ -34,9 +34,10 @@ def _render(
 ) -> str:
     parts: list[tuple[int, str]] = []
     for index, (atom, c) in enumerate(expr.terms):
-        body = atom.name if isinstance(atom, Symbol) else floor(atom.num, atom.den)
+        is_symbol = hasattr(atom, "name")
+        body = atom.name if is_symbol else floor(atom.num, atom.den)
         magnitude = abs(c)
-        if wrap and isinstance(atom, Floor) and (magnitude != 1 or (c < 0 and index == 0)):
+        if wrap and not is_symbol and (magnitude != 1 or (c < 0 and index == 0)):
             body = f"({body})"
         parts.append((c, body if magnitude == 1 else f"{magnitude}{times}{body}"))
     if expr.const or not parts:
@@ -46,41 +47,3 @@ def _render(
     for sign, body in parts[1:]:
         text += f" - {body}" if sign < 0 else f" + {body}"
     return text
-
-
-def parse_plain(text: str) -> SizeExpr:
-    """Parse ``(H - 1)//32 + 1`` style text into a canonical SizeExpr."""
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError as err:
-        raise ValueError(f"not a size expression: {text!r}") from err
-    try:
-        return as_expr(_convert(tree.body, text))
-    except TypeError as err:
-        raise ValueError(f"not an affine size expression: {text!r} ({err})") from err
-
-
-def _convert(node: ast.AST, text: str) -> SizeExpr | int:
-    if isinstance(node, ast.Constant) and type(node.value) is int:
-        return node.value
-    if isinstance(node, ast.Name):
-        return SizeExpr.symbol(node.id)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        value = _convert(node.operand, text)
-        return -value if isinstance(node.op, ast.USub) else value
-    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        left, right = _convert(node.left, text), _convert(node.right, text)
-        return _BINARY[type(node.op)](left, right)
-    raise ValueError(f"unsupported syntax in size expression {text!r}: {ast.dump(node)[:60]}")
-
-
-def _floordiv(left: SizeExpr | int, right: SizeExpr | int) -> SizeExpr:
-    return as_expr(left) // int(right)
-
-
-_BINARY = {
-    ast.Add: lambda a, b: a + b,
-    ast.Sub: lambda a, b: a - b,
-    ast.Mult: lambda a, b: a * b,
-    ast.FloorDiv: _floordiv,
-}

@@ -9,7 +9,8 @@ import pytest
 
 import archspec
 from archspec.errors import SpecError, flatten
-from archspec.limits import LIMITS, Limits, current, fmt_bytes, override
+from archspec.limits import LIMITS, Limits, current, override
+from archspec.units import fmt_bytes
 
 CHAIN = "network n {\n  input x: [3, 8, 8]\n  out x -> relu * 150\n}\n"
 
@@ -53,8 +54,9 @@ def test_steps_budget_counts_nodes_and_calls() -> None:
     assert err.message.startswith("elaboration takes more than 10,502 steps")
 
 
-@pytest.mark.parametrize(("n", "text"), [(100, "100 bytes"), (128 * 2**10, "128 KiB"),
-                                         (10 * 2**20 + 2**19, "10.5 MiB"), (2**32, "4 GiB")])
+@pytest.mark.parametrize(("n", "text"), [(100, "100 B"), (128 * 2**10, "128 KiB"),
+                                         (10 * 2**20 + 2**19, "10.50 MiB"), (2**32, "4 GiB"),
+                                         (102_228_128, "97.49 MiB")])
 def test_fmt_bytes(n: int, text: str) -> None:
     assert fmt_bytes(n) == text
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archspec.api import read_source
 from archspec.frontend import ast as A
 from archspec.lsp.analysis import analyse, analyse_blanking
 from archspec.lsp.shapes import index_of
@@ -23,7 +22,7 @@ def chain_steps(analysis, path: Path) -> dict[str, A.Node]:
 
 def test_shapes_per_instance_of_a_std_block():
     spec = ROOT / "specs" / "resnet50.arch"
-    analysis = analyse(spec.resolve(), spec.read_text(), read_source)
+    analysis = analyse(spec.resolve(), spec.read_text())
     assert analysis.errors == []
     index = index_of(analysis)
     steps = chain_steps(analysis, (STD / "resnet.arch").resolve())
@@ -39,8 +38,8 @@ def test_shapes_per_instance_of_a_std_block():
 def test_a_file_that_never_parsed_is_analysed_without_its_broken_lines(tmp_path: Path):
     text = "import std.\n" + TINY.replace("  out y", "  z = y -> conv(8, \n  out y")
     path = tmp_path / "half.arch"
-    assert not analyse(path, text, read_source).parsed
-    repaired = analyse_blanking(path, text, read_source)
+    assert not analyse(path, text).parsed
+    repaired = analyse_blanking(path, text, {})
     assert repaired.parsed
     assert list(repaired.ns.blocks) == ["unit", "tiny"]
 

@@ -103,7 +103,7 @@ def test_aux_heads_are_training_only_and_dead_nodes_excluded():
     r = audit(aux_graph())
     trunk, head, unused = 4 * 27 + 4, 256 * 5 + 5, 4 * 2 + 2
     assert r.params == trunk + head
-    assert r.training.params == r.with_aux.params == trunk + 2 * head
+    assert r.training.params == trunk + 2 * head
     assert (r.dead.params, r.dead.nodes) == (unused, 1)
     roles = {row.name: row.role for row in r.rows}
     assert roles["aux1.fc"] == "aux" and roles["unused"] == DEAD and roles["trunk"] == MAIN

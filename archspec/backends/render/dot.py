@@ -10,6 +10,7 @@ import graphviz
 from archspec.backends.render import labels as L
 from archspec.backends.render.analysis import Analysis
 from archspec.backends.render.view import Edge, Item, View, cluster_id
+from archspec.units import fmt_count
 
 SHOW_CHOICES = ("shapes", "params", "macs", "rf")
 RANKDIRS = ("TB", "LR", "BT", "RL")
@@ -93,9 +94,9 @@ def _cost_lines(an: Analysis, nodes: list[str], out: str, show: tuple[str, ...])
         params = sum(a["cost"].params for a in attrs)
         macs = sum(a["cost"].macs for a in attrs)
         if "params" in show and params:
-            parts.append(f"{L.fmt_count(params)} params")
+            parts.append(f"{fmt_count(params, compact=True)} params")
         if "macs" in show and macs:
-            parts.append(f"{L.fmt_count(macs)} MACs")
+            parts.append(f"{fmt_count(macs, compact=True)} MACs")
     rf = L.fmt_rf(an.graph.nodes[out].get("rf")) if "rf" in show else None
     if rf:
         parts.append(f"rf {rf}")

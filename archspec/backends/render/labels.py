@@ -6,6 +6,7 @@ Everything here reads node metadata written by earlier stages (shapes by the ela
 
 from __future__ import annotations
 
+import textwrap
 from html import escape
 from typing import Any
 
@@ -50,14 +51,6 @@ def family(op: str) -> str:
         return "io"
     prim = primitive_of(op)
     return prim.family if prim and prim.family in FAMILY_COLORS else "other"
-
-
-def fmt_count(n: int) -> str:
-    """1234 -> '1.2K', 25557032 -> '25.6M'."""
-    for unit, scale in (("G", 10**9), ("M", 10**6), ("K", 10**3)):
-        if abs(n) >= scale:
-            return f"{n / scale:.1f}".rstrip("0").rstrip(".") + unit
-    return str(n)
 
 
 def fmt_value(v: Any) -> str:
@@ -179,17 +172,9 @@ def dot_text(text: str) -> str:
 
 
 def wrap(text: str, width: int = 44, max_lines: int = 4) -> list[str]:
-    """Greedy word wrap for error messages inside a node."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        lines[-1] += " …"
-    return lines
+    """Word wrap for error messages inside a node (long words kept whole)."""
+    return textwrap.wrap(text, width, max_lines=max_lines, placeholder=" …",
+                         break_long_words=False, break_on_hyphens=False)
 
 
 def error_lines(err: SpecError) -> list[tuple[str, str]]:

@@ -8,8 +8,9 @@ import pytest
 from render_nets import broken_net, inception_net, small_resnet
 
 from archspec.backends.render import RenderError, render, render_to_file
-from archspec.backends.render.labels import fmt_count, op_summary
+from archspec.backends.render.labels import op_summary
 from archspec.ir.builder import GraphBuilder
+from archspec.units import fmt_count
 
 GOLDEN = Path(__file__).parent / "golden"
 HAS_DOT = shutil.which("dot") is not None
@@ -59,7 +60,8 @@ def test_primitive_labels_are_compact(op, args, kwargs, text):
 
 
 def test_counts_read_well():
-    assert [fmt_count(n) for n in (0, 999, 1000, 9408, 25_557_032, 4_100_000_000)] == \
+    counts = (0, 999, 1000, 9408, 25_557_032, 4_100_000_000)
+    assert [fmt_count(n, compact=True) for n in counts] == \
         ["0", "999", "1K", "9.4K", "25.6M", "4.1G"]
 
 

