@@ -6,7 +6,7 @@ that are open in the editor are read from their unsaved text instead of the disk
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ class Analysis:
     ns: Namespace | None = None
     graph: OpGraph | None = None
     imported: dict[Path, Namespace] = field(default_factory=dict)
+    shape_index: Any = field(default=None, repr=False)  # shapes.ShapeIndex, made on demand
 
     @property
     def module(self) -> A.Module | None:
@@ -39,29 +40,30 @@ class Analysis:
         return self.ns is not None
 
 
-class EditorLoader(Loader):
-    """A Loader that prefers the editor's unsaved text of an imported file to the disk."""
+Reader = Callable[[Path], SourceFile]
 
-    def __init__(self, root: Path, open_texts: Mapping[Path, str]):
-        from archspec.reading import read_source
-        super().__init__(root, reader=read_source)
-        self.open_texts = open_texts
 
-    def read(self, path: Path, imp: A.Import) -> SourceFile:
-        text = self.open_texts.get(path)
-        if text is None:
-            return super().read(path, imp)
-        return SourceFile(str(path), text)
+def editor_reader(open_texts: Mapping[Path, str]) -> Reader:
+    """The loader's file reader: the editor's unsaved text of an open file, else the disk
+    through archspec's own reader (size and encoding checks)."""
+    from archspec.reading import read_source
+
+    def read(path: Path) -> SourceFile:
+        text = open_texts.get(path)
+        return read_source(path) if text is None else SourceFile(str(path), text)
+    return read
 
 
 def analyse(path: Path, text: str, open_texts: Mapping[Path, str] | None = None) -> Analysis:
-    """Load and elaborate ``text`` as the file at ``path``; never raises a SpecError."""
+    """Load and elaborate ``text`` as the file at ``path``, preferring the unsaved text of
+    open files to the disk for its imports; never raises a SpecError."""
     source = SourceFile(str(path), text)
     result = Analysis(path, source)
-    loader = EditorLoader(path.parent, open_texts or {})
+    loader = Loader(path.parent, reader=editor_reader(open_texts or {}))
     try:
         result.ns = loader.load_source(source, path)
         result.graph = elaborate(loader, result.ns)
+        run_lints(result.graph)  # their findings join the graph's warnings
     except SpecError as err:
         result.errors = flatten(err)
         result.graph = getattr(err, "graph", None)
@@ -69,7 +71,7 @@ def analyse(path: Path, text: str, open_texts: Mapping[Path, str] | None = None)
     if result.graph is not None:
         if not result.errors:
             run_lints(result.graph)  # their findings join the graph's warnings
-        result.warnings = list(result.graph.meta.warnings)
+        result.warnings = list(graph_meta(result.graph, "warnings") or [])
     return result
 
 
@@ -100,5 +102,6 @@ def graph_meta(graph: OpGraph, key: str) -> Any:
 
 
 def run_lints(graph: OpGraph) -> None:
+    """The lint pass, as ``load`` runs it: its findings join the graph's warnings."""
     from archspec.passes.pipeline import require
     require(graph, "lints")

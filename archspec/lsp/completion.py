@@ -4,6 +4,7 @@ signature help, from the text before the cursor and the last analysis."""
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from lsprotocol import types as T
 
@@ -23,6 +24,7 @@ from archspec.lsp.syntax import bound_names, definition_at
 IMPORT_STD = re.compile(r"^\s*import\s+std\.(\w*)$")
 IMPORT = re.compile(r"^\s*import\s+\w*$")
 CLOSERS = {")": "(", "]": "[", "}": "{"}
+KEYWORD = re.compile(r"\s*([A-Za-z_]\w*)\s*=(?!=)")
 
 
 def line_prefix(text: str, pos: T.Position) -> str:
@@ -37,9 +39,15 @@ def text_before(text: str, pos: T.Position) -> str:
     return "\n".join(lines)
 
 
-def open_call(before: str) -> tuple[str, int] | None:
-    """(callee, index of the argument being written) of the innermost unclosed call."""
-    depth, commas, quoted = 0, 0, False
+class OpenCall(NamedTuple):
+    callee: str
+    index: int        # of the argument being written, counting commas
+    keyword: str | None  # its name when it is written as ``name=...``
+
+
+def open_call(before: str) -> OpenCall | None:
+    """The innermost unclosed call before the cursor."""
+    depth, commas, quoted, arg_start = 0, 0, False, None
     for i in range(len(before) - 1, -1, -1):
         ch = before[i]
         if ch == '"':
@@ -54,9 +62,12 @@ def open_call(before: str) -> tuple[str, int] | None:
             return None
         elif ch == "(":
             name = re.search(r"([A-Za-z_][A-Za-z0-9_]*)\s*$", before[:i])
-            return (name.group(1), commas) if name else None
+            keyword = KEYWORD.match(before[(arg_start or i) + 1:])
+            return OpenCall(name.group(1), commas, keyword.group(1) if keyword else None) \
+                if name else None
         elif ch == "," and depth == 0:
             commas += 1
+            arg_start = i if arg_start is None else arg_start
     return None
 
 
@@ -72,16 +83,17 @@ def completions(analysis: Analysis, pos: T.Position) -> list[T.CompletionItem]:
     items = []
     call = open_call(text_before(analysis.source.text, pos))
     if call:
-        items += keyword_items(analysis, call[0])
+        items += keyword_items(analysis, call.callee)
     return items + callable_items(analysis) + scope_items(analysis, pos.line + 1)
 
 
 def keyword_items(analysis: Analysis, callee: str) -> list[T.CompletionItem]:
     prim = primitives().get(callee)
     if prim is not None:
-        return [T.CompletionItem(f"{p.name}=", kind=T.CompletionItemKind.Property,
+        return [T.CompletionItem(f"{name}=", kind=T.CompletionItemKind.Property,
                                  detail=param_text(p), documentation=p.doc or None,
-                                 sort_text=f"0{i:03}") for i, p in enumerate(prim.params)]
+                                 sort_text=f"0{i:03}{name}")
+                for i, p in enumerate(prim.params) for name in (p.name, *p.aliases)]
     block = lookup_block(analysis, callee)
     if block is None:
         return []
@@ -126,17 +138,18 @@ def signature_help(analysis: Analysis, pos: T.Position) -> T.SignatureHelp | Non
     call = open_call(text_before(analysis.source.text, pos))
     if call is None:
         return None
-    callee, active = call
-    prim = primitives().get(callee)
+    prim = primitives().get(call.callee)
     if prim is not None:
         label, params = primitive_signature(prim), [param_text(p) for p in prim.params]
-        doc = prim.doc
+        doc, names = prim.doc, [(p.name, *p.aliases) for p in prim.params]
     else:
-        block = lookup_block(analysis, callee)
+        block = lookup_block(analysis, call.callee)
         if block is None:
             return None
         label, doc = block_signature(block[0]), block[0].doc or ""
         params = [def_param_text(p) for p in block_params(block[0])]
+        names = [(p.name,) for p in block_params(block[0])]
+    active = next((i for i, n in enumerate(names) if call.keyword in n), call.index)
     info = T.SignatureInformation(label, documentation=doc or None,
                                   parameters=[T.ParameterInformation(p) for p in params])
     return T.SignatureHelp([info], active_signature=0,

@@ -14,11 +14,11 @@ LOWERCASE_LITERALS = {"True": "true", "False": "false", "None": "none"}
 
 
 def format_text(name: str, text: str) -> str:
-    """The canonical text of an .arch document, comments kept (SpecError when it does not
-    parse)."""
+    """The canonical text of a document (.arch, or YAML by its name), comments kept: fmt's
+    ``format_source`` (SpecError when it does not parse)."""
     from archspec.frontend.formatting import format_source
-    return format_source(SourceFile(name, text), "arch")
-
+    to = "yaml" if name.endswith((".yaml", ".yml")) else "arch"
+    return format_source(SourceFile(name, text), to)
 
 
 def formatting_edits(name: str, text: str) -> list[T.TextEdit]:

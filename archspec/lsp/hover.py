@@ -12,6 +12,7 @@ from archspec.lsp.describe import block_doc, primitive_doc, primitives
 from archspec.lsp.positions import contains, same_file, size, word_at
 from archspec.lsp.shapes import block_instances, index_of, instance_totals, macs, shape_text
 from archspec.lsp.syntax import bound_names, definition_at, walk
+from archspec.lsp.values import name_facts
 from archspec.ops.common import fmt_shape
 
 MAX_LISTED = 4
@@ -125,16 +126,18 @@ def instance_line(graph: OpGraph, info: BlockInfo) -> str:
 
 
 def value_facts(analysis: Analysis, word: str, line: int) -> str:
-    """The shape a name holds: the last binding of ``word`` above ``line`` in its block."""
+    """What a name holds at ``line``: the shape of its last binding above in its block, or
+    for a parameter or a let, its values."""
     assert analysis.module is not None
     owner = definition_at(analysis.module, line)
+    if isinstance(owner, A.NetworkAlias):
+        return ""
+    bindings = [s for name, s in bound_names(owner.body) if name == word
+                and s.span.line <= line] if owner else []
+    binding = bindings[-1] if bindings else None
     index = index_of(analysis)
-    if owner is None or index is None or isinstance(owner, A.NetworkAlias):
-        return ""
-    bindings = [s for name, s in bound_names(owner.body) if name == word and s.span.line <= line]
-    if not bindings:
-        return ""
-    binding = bindings[-1]
-    target = binding.value.span if isinstance(binding, A.Assign) else binding.span
-    shapes = index.shapes(target) if isinstance(binding, (A.Assign, A.Input)) else []
-    return f"`{word}`: " + shape_text(shapes) if shapes else ""
+    if isinstance(binding, (A.Assign, A.Input)) and index is not None:
+        target = binding.value.span if isinstance(binding, A.Assign) else binding.span
+        shapes = index.shapes(target)
+        return f"`{word}`: " + shape_text(shapes) if shapes else ""
+    return name_facts(analysis, owner, binding, word)

@@ -20,13 +20,15 @@ DEBOUNCE_S = 0.005
 
 
 class ArchServer(LanguageServer):
-    """Keeps the latest analysis of each open document, and the last one that parsed."""
+    """Keeps the latest analysis of each open document, the last one that parsed and the
+    last one that elaborated (to a graph, maybe partial)."""
 
     def __init__(self) -> None:
         super().__init__("archspec", "0.1.0",
                          text_document_sync_kind=T.TextDocumentSyncKind.Incremental)
         self.latest: dict[str, Analysis] = {}
         self.parsed: dict[str, Analysis] = {}
+        self.elaborated: dict[str, Analysis] = {}
         self.pending: dict[str, asyncio.Task[None]] = {}
         self.inlay_hints = True
         self.debounce_s = DEBOUNCE_S
@@ -63,6 +65,8 @@ class ArchServer(LanguageServer):
         self.latest[uri] = result
         if result.parsed:
             self.parsed[uri] = result
+        if result.graph is not None:
+            self.elaborated[uri] = result
         self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(
             uri, diagnostics(result), version=self.workspace.get_text_document(uri).version))
         return result
@@ -80,9 +84,17 @@ class ArchServer(LanguageServer):
             self.refresh(uri)
 
     def useful(self, uri: str) -> Analysis | None:
-        """The latest analysis if it parsed, else the last one that did (for hover)."""
+        """For navigation: the latest analysis if it parsed, else the last one that did."""
         latest = self.latest.get(uri)
         return latest if latest is not None and latest.parsed else self.parsed.get(uri, latest)
+
+    def for_hover(self, uri: str) -> Analysis | None:
+        """The latest analysis if it elaborated, else the last one that did (while the text
+        is broken, shapes stay available), else the one for navigation."""
+        latest = self.latest.get(uri)
+        if latest is not None and latest.graph is not None:
+            return latest
+        return self.elaborated.get(uri) or self.useful(uri)
 
     def configure(self, settings: Any) -> None:
         if isinstance(settings, dict):
@@ -126,12 +138,13 @@ def did_close(ls: ArchServer, params: T.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
     ls.latest.pop(uri, None)
     ls.parsed.pop(uri, None)
+    ls.elaborated.pop(uri, None)
     ls.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri, []))
 
 
 @server.feature(T.TEXT_DOCUMENT_HOVER)
 def on_hover(ls: ArchServer, params: T.HoverParams) -> T.Hover | None:
-    result = ls.useful(params.text_document.uri)
+    result = ls.for_hover(params.text_document.uri)
     return hover.hover(result, params.position) if result else None
 
 
@@ -200,8 +213,6 @@ def current(ls: ArchServer, uri: str) -> Analysis | None:
 def on_formatting(ls: ArchServer, params: T.DocumentFormattingParams) -> list[T.TextEdit]:
     uri = params.text_document.uri
     path = ls.path_of(uri)
-    if path.suffix in (".yaml", ".yml"):
-        return []
     return edits.formatting_edits(str(path), ls.workspace.get_text_document(uri).source)
 
 

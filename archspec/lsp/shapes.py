@@ -73,11 +73,9 @@ def index_of(analysis: Analysis) -> ShapeIndex | None:
     """The analysis's index, made once."""
     if analysis.graph is None:
         return None
-    cached = getattr(analysis, "_shape_index", None)
-    if cached is None:
-        cached = ShapeIndex.of(analysis.graph)
-        analysis._shape_index = cached  # type: ignore[attr-defined]
-    return cached
+    if analysis.shape_index is None:
+        analysis.shape_index = ShapeIndex.of(analysis.graph)
+    return analysis.shape_index
 
 
 def distinct(shapes: list[Shape]) -> list[Shape]:

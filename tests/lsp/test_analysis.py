@@ -42,3 +42,14 @@ def test_a_file_that_never_parsed_is_analysed_without_its_broken_lines(tmp_path:
     repaired = analyse_blanking(path, text, {})
     assert repaired.parsed
     assert list(repaired.ns.blocks) == ["unit", "tiny"]
+
+
+def test_yaml_documents_are_formatted_as_yaml():
+    from archspec.frontend.fmt import format_source
+    from archspec.lsp.edits import formatting_edits
+    from archspec.source import SourceFile
+    text = "# a net\nimports: [std.lenet]\nnetworks:\n  n: {alias: 'lenet()'}\n"
+    [edit] = formatting_edits("net.yaml", text)
+    assert edit.new_text == format_source(SourceFile("net.yaml", text), "yaml")
+    assert "# a net\n" in edit.new_text  # (fmt puts it after `imports:`: reported)
+    assert "alias: lenet()" in edit.new_text

@@ -10,8 +10,7 @@ import pytest_asyncio
 from lsprotocol import types as T
 from pytest_lsp import LanguageClient
 
-from archspec.frontend.fmt import format_module
-from archspec.frontend.to_ast import parse_module
+from archspec.frontend.fmt import format_source
 from archspec.source import SourceFile
 from tests.lsp.conftest import STD, TINY, close_doc, open_doc, replace_text, span
 
@@ -55,6 +54,8 @@ async def test_hover_values_and_shared_block_body(client: LanguageClient, tiny: 
     body = await hover_text(client, tiny, 2, 15)
     assert body.startswith("**output** 16×4×4 | 32×4×4\n\n- `unit.conv`:")
     assert "- `unit_1.conv`: conv(out=32" in body
+    assert await hover_text(client, tiny, 2, 17) == "`c` = 16 | 32"
+    assert await hover_text(client, tiny, 2, 20) == "`k` = 3"
 
 
 async def test_hover_primitive_without_call(client: LanguageClient, tiny: Path):
@@ -83,6 +84,10 @@ async def test_hover_survives_a_syntax_error(client: LanguageClient, workdir: Pa
     await open_doc(client, path, TINY)
     [d] = await replace_text(client, path, TINY.replace("fc: linear(10)\n", "fc: linear(\n"), 2)
     assert d.code == "SpecSyntaxError"
+    assert await hover_text(client, path, 7, 3) == "`y`: 32×4×4"
+    gone = TINY.replace("## A unit: conv and relu.", 'import "gone.arch"')
+    [d] = await replace_text(client, path, gone, 3)  # parses, cannot load: no graph
+    assert (d.code, span(d.range)) == ("SpecImportError", (0, 0, 0, 18))
     assert await hover_text(client, path, 7, 3) == "`y`: 32×4×4"
     close_doc(client, path)
 
@@ -147,6 +152,11 @@ async def test_completion(client: LanguageClient, workdir: Path):
         T.SignatureHelpParams(doc(path), T.Position(9, 20)))
     assert help_.signatures[0].label.startswith("conv(out, kernel")
     assert help_.active_parameter == 1
+    assert items["s="].detail == "stride=1"
+    await replace_text(client, path, text.replace("conv(8, \n", "conv(8, 3, g=\n"), 2)
+    help_ = await client.text_document_signature_help_async(
+        T.SignatureHelpParams(doc(path), T.Position(9, 25)))
+    assert help_.active_parameter == 5  # groups, named by its alias
     close_doc(client, path)
 
 
@@ -158,19 +168,20 @@ async def test_formatting(client: LanguageClient, workdir: Path):
     [edit] = await client.text_document_formatting_async(T.DocumentFormattingParams(
         doc(path), T.FormattingOptions(2, True)))
     assert span(edit.range) == (0, 0, 9, 0)
-    assert edit.new_text == format_module(parse_module(SourceFile("x.arch", messy)))
+    assert edit.new_text == format_source(SourceFile(str(path), messy))
     assert "conv(16, 3, s=2, p=1)" in edit.new_text
     close_doc(client, path)
 
 
-async def test_formatting_never_drops_a_comment(client: LanguageClient, workdir: Path):
+async def test_formatting_keeps_comments(client: LanguageClient, workdir: Path):
     path = workdir / "commented.arch"
     text = "# keep me\n" + TINY.replace("conv(16, 3, s=2, p=1)", "conv( 16,3,s = 2,p=1 )")
     await open_doc(client, path, text)
-    edits = await client.text_document_formatting_async(T.DocumentFormattingParams(
+    [edit] = await client.text_document_formatting_async(T.DocumentFormattingParams(
         doc(path), T.FormattingOptions(2, True)))
-    assert edits[0].new_text.startswith("# keep me\n## A unit: conv and relu.\n")
-    assert "stem: conv(16, 3, s=2, p=1)" in edits[0].new_text
+    assert edit.new_text == format_source(SourceFile(str(path), text))
+    assert edit.new_text.startswith("# keep me\n## A unit: conv and relu.\n")
+    assert "conv(16, 3, s=2, p=1)" in edit.new_text
     close_doc(client, path)
 
 
