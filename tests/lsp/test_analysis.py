@@ -45,7 +45,7 @@ def test_a_file_that_never_parsed_is_analysed_without_its_broken_lines(tmp_path:
 
 
 def test_yaml_documents_are_formatted_as_yaml():
-    from archspec.frontend.fmt import format_source
+    from archspec.frontend.formatting import format_source
     from archspec.lsp.edits import formatting_edits
     from archspec.source import SourceFile
     text = "# a net\nimports: [std.lenet]\nnetworks:\n  n: {alias: 'lenet()'}\n"

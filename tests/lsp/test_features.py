@@ -10,7 +10,7 @@ import pytest_asyncio
 from lsprotocol import types as T
 from pytest_lsp import LanguageClient
 
-from archspec.frontend.fmt import format_source
+from archspec.frontend.formatting import format_source
 from archspec.source import SourceFile
 from tests.lsp.conftest import STD, TINY, close_doc, open_doc, replace_text, span
 
