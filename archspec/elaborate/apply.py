@@ -92,7 +92,9 @@ def apply_item(ctx: Ctx, frame: Frame, layer: V.Layer, x: V.Tensor, name: str | 
     exactly one stateful primitive, unlabelled, that layer takes the name itself (a
     channels-first LayerNorm written as permute -> layer_norm -> permute has the keys of
     torchvision's LayerNorm2d); otherwise the steps are numbered under it, like a group."""
-    steps = flatten_group(layer.items) if isinstance(layer, V.GroupLayer) else [layer]
+    if not isinstance(layer, V.GroupLayer) or layer.numbered:
+        return apply(ctx, frame, layer, x, name, prefix, attrs)  # already one layer
+    steps = flatten_group(layer.items)
     stateful = [i for i, s in enumerate(steps) if is_stateful_step(s)]
     composite = any(not isinstance(unannotated(s), V.PrimLayer) for s in steps)
     if name is None or len(stateful) != 1 or composite:

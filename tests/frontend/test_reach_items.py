@@ -75,6 +75,16 @@ def test_an_item_takes_one_index_and_its_one_layer_takes_it() -> None:
     torch.testing.assert_close(model(x), reference(x))
 
 
+def test_an_item_that_is_already_one_layer_is_unchanged() -> None:
+    def keys(item: str) -> list[str]:
+        text = f"network t {{\n  input x: [4, 6, 6]\n  out x -> f: [conv(4, 1), {item}]\n}}"
+        return list(archspec.build(text, seed=0).state_dict())
+    assert keys("[conv(4, 1), bn] @item") == keys("[conv(4, 1), bn]") == [
+        "f.0.weight", "f.0.bias", "f.1.0.weight", "f.1.0.bias", "f.1.1.weight", "f.1.1.bias",
+        "f.1.1.running_mean", "f.1.1.running_var", "f.1.1.num_batches_tracked"]
+    assert keys("bn @item") == keys("bn")
+
+
 def test_annotations_on_an_item_reach_its_layer() -> None:
     spec = """network t {
   input x: [4, 6, 6]
