@@ -10,10 +10,10 @@ the others its ``weight`` (a free parameter is its own single tensor). The torch
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from archspec.errors import ArgumentError, did_you_mean
+from archspec.errors import ArgumentError, SpecTypeError, did_you_mean
 from archspec.ir.graph import Shape
 from archspec.ops.registry import Param, Primitive
 
@@ -95,12 +95,23 @@ def bind_init(rule: Any, args: list[Any], kwargs: dict[str, Any]) -> InitRule:
     if param is not None and not isinstance(param, str):
         raise ArgumentError(f"@init param= names a parameter ('weight', 'bias'), not {param!r}")
     spec = RULES[rule]
-    bound = bind_params(spec, args, kwargs)  # type: ignore[arg-type]  # same schema shape
+    shown = replace(spec, name=f"@init({rule!r})")  # how messages name it
+    try:
+        bound = bind_params(shown, args, kwargs)  # type: ignore[arg-type]  # same schema shape
+    except (ArgumentError, SpecTypeError) as err:
+        err.hint = rule_signature(spec) if isinstance(err, ArgumentError) else err.hint
+        raise
     if rule == "uniform" and bound["a"] > bound["b"]:
         raise ArgumentError(f"@init('uniform'): a={bound['a']} is above b={bound['b']}")
     if rule in ("normal", "trunc_normal") and bound["std"] < 0:
         raise ArgumentError(f"@init({rule!r}): std must not be negative, got {bound['std']}")
     return InitRule(rule, tuple(bound.items()), param)
+
+
+def rule_signature(spec: RuleSpec) -> str:
+    """``@init("kaiming_normal", a=0.0, mode='fan_in', ...)`` for hints."""
+    parts = [p.name if p.required else f"{p.name}={p.default!r}" for p in spec.params]
+    return f'@init("{spec.name}"{"".join(", " + p for p in parts)}, param=...)'
 
 
 def as_rules(value: Any) -> tuple[InitRule, ...]:

@@ -196,13 +196,13 @@ def _net(line: str, input_shape: str = "[4, 6, 6]") -> str:
 @pytest.mark.parametrize("line, kind, message", [
     ('conv(4, 1) @init("kaiming")', "ArgumentError", "unknown init rule 'kaiming'"),
     ('conv(4, 1) @init("constant")', "ArgumentError",
-     "constant is missing required argument 'val'"),
+     "@init('constant') is missing required argument 'val'"),
     ('conv(4, 1) @init("zeros", 1)', "ArgumentError",
-     "zeros takes no positional arguments, got 1"),
+     "@init('zeros') takes no positional arguments, got 1"),
     ('conv(4, 1) @init("normal", std=0.1, sd=1)', "ArgumentError",
-     "normal has no parameter 'sd'"),
+     "@init('normal') has no parameter 'sd'"),
     ('conv(4, 1) @init("kaiming_normal", mode="fan")', "SpecTypeError",
-     "kaiming_normal: mode must be one of 'fan_in', 'fan_out', got 'fan'"),
+     "@init('kaiming_normal'): mode must be one of 'fan_in', 'fan_out', got 'fan'"),
     ('conv(4, 1) @init()', "ArgumentError", "@init needs a rule name"),
     ('conv(4, 1) @frozen(1)', "ArgumentError", "@frozen takes no arguments"),
     ('conv(4, 1, bias=false) @init("zeros", param="bias")', "SpecTypeError",
@@ -231,6 +231,11 @@ def test_bad_inits_and_free_parameters_are_located(line: str, kind: str, message
     assert (err.span.line, err.span.col, err.kind, err.message) == (3, 12, kind, message)
 
 
-def test_unknown_rule_hint_names_the_close_one() -> None:
+def test_init_hints_name_the_close_rules_and_the_signature() -> None:
     err = _first_error(_net('conv(4, 1) @init("kaiming")'))
     assert err.hint == "did you mean 'kaiming_normal' or 'kaiming_uniform'?"
+    err = _first_error(_net('conv(4, 1) @init("constant")'))
+    assert err.hint == '@init("constant", val, param=...)'
+    err = _first_error(_net('conv(4, 1) @init("normal", 0, 1, 2)'))
+    assert err.message == "@init('normal') takes at most 2 positional arguments, got 3"
+    assert err.hint == '@init("normal", mean=0.0, std=1.0, param=...)'
