@@ -15,13 +15,12 @@ from typing import Any
 
 from archspec.errors import ArgumentError, SpecTypeError, did_you_mean
 from archspec.ir.graph import Shape
-from archspec.ops.registry import Param, Primitive
+from archspec.ops.registry import FREE, Param, Primitive
 
 NONLINEARITIES = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
                   "conv_transpose2d", "conv_transpose3d", "sigmoid", "tanh", "relu",
                   "leaky_relu", "selu")
 FAN_MODES = ("fan_in", "fan_out")
-FREE = ""   # the name of a free parameter's one tensor (it is the layer itself)
 
 
 @dataclass(frozen=True)

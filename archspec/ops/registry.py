@@ -28,6 +28,7 @@ class _Required:
 
 
 REQUIRED: Any = _Required()
+FREE = ""   # the name, in ``param_shapes``, of a free parameter's one tensor (the layer itself)
 
 # Parameter types understood by the elaborator's argument checker:
 #   int, float (ints accepted), number, bool, str, pair (int or 2 ints -> tuple[int, int]),
