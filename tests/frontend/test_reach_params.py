@@ -239,3 +239,15 @@ def test_init_hints_name_the_close_rules_and_the_signature() -> None:
     err = _first_error(_net('conv(4, 1) @init("normal", 0, 1, 2)'))
     assert err.message == "@init('normal') takes at most 2 positional arguments, got 3"
     assert err.hint == '@init("normal", mean=0.0, std=1.0, param=...)'
+
+
+def test_free_parameters_in_a_checkpointed_block_get_the_same_gradients() -> None:
+    def grads(annotation: str) -> dict[str, torch.Tensor]:
+        text = LAYER_SCALE.replace("[scaled(4), scaled(4) @frozen]", f"[scaled(4){annotation}]")
+        model = archspec.build(text, seed=0).train()
+        model(torch.ones(2, 4, 6, 6)).square().sum().backward()
+        return {k: p.grad for k, p in model.named_parameters()}
+    plain, checkpointed = grads(""), grads(" @checkpoint")
+    assert list(plain) == ["pos", "stages.0.layer_scale", "stages.0.conv1.weight",
+                           "stages.0.conv1.bias"]
+    assert all(torch.equal(plain[k], checkpointed[k]) for k in plain)
