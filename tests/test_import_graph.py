@@ -78,8 +78,8 @@ KNOWN = [
     # ops.registry imports the ops package on first lookup to register every family
     sorted(["archspec.ops", "archspec.ops.registry"] + [
         f"archspec.ops.{m}" for m in ("act", "conv", "deform", "dropout", "io", "lenet",
-                                      "linear", "merge", "modern", "norm", "pool", "sample",
-                                      "shape", "slicing")]),
+                                      "linear", "merge", "modern", "norm", "params", "pool",
+                                      "sample", "shape", "slicing")]),
 ]
 
 

@@ -9,8 +9,9 @@ from archspec.elaborate.calls import apply_primitive
 from archspec.elaborate.context import Ctx, Frame
 from archspec.elaborate.nodes import enclosing_block
 from archspec.errors import GraphError, SpecLimitError, SpecNameError, SpecTypeError
-from archspec.ir.graph import BlockInfo, OpNode, node, nodes
+from archspec.ir.graph import BlockInfo, OpNode, input_shapes, node, nodes
 from archspec.limits import LIMITS
+from archspec.ops.init import as_rules, init_problem
 from archspec.ops.registry import get
 from archspec.source import Span
 
@@ -24,13 +25,16 @@ def apply(ctx: Ctx, frame: Frame, layer: V.Layer, x: V.Tensor, name: str | None 
     if isinstance(layer, V.PrimLayer):
         out = apply_primitive(ctx, frame, layer, [x], name, attrs)
         if attrs.get("init") is not None and isinstance(out, V.Tensor):
-            check_init(node(ctx.graph, out.ref.node), attrs["init"], layer.span)
+            check_inits(ctx, node(ctx.graph, out.ref.node), attrs["init"], layer.span)
         return out
     if isinstance(layer, V.LabeledLayer):
         full = f"{prefix}.{layer.label}" if prefix else layer.label
         return apply(ctx, frame, layer.layer, x, full, prefix, attrs)
     if isinstance(layer, V.AnnotatedLayer):
-        return apply(ctx, frame, layer.layer, x, name, prefix, {**attrs, **layer.attrs})
+        inner = merge_attrs(layer.attrs, attrs)
+        if inner.pop("item", False):
+            return apply_item(ctx, frame, layer.layer, x, name, prefix, inner)
+        return apply(ctx, frame, layer.layer, x, name, prefix, inner)
     if isinstance(layer, V.RepeatLayer):
         group = V.GroupLayer([layer], span=layer.span)
         return apply(ctx, frame, group, x, name, prefix, attrs)
@@ -60,13 +64,58 @@ def freeze_from(ctx: Ctx, start: int) -> None:
             n.attrs["frozen"] = True
 
 
-def check_init(n: OpNode, init: str, span: Span) -> None:
-    """``@init`` must apply to the layer's parameters (it runs after the build)."""
-    problem = get(n.op).init_check(init, n)
-    if problem:
-        raise SpecTypeError(f"@init({init!r}) cannot apply to {n.op} '{n.name}': {problem}",
-                            span, hint="put @init on a layer with parameters, e.g. "
-                                       "conv(64, 3) @init('zeros')")
+def merge_attrs(inner: dict[str, Any], outer: dict[str, Any]) -> dict[str, Any]:
+    """Annotations of nested layers: several ``@init`` compose in the order written (the inner
+    one is written first); the others are flags."""
+    merged = {**outer, **inner}
+    if "init" in inner and "init" in outer:
+        merged["init"] = (*inner["init"], *outer["init"])
+    return merged
+
+
+def check_inits(ctx: Ctx, n: OpNode, inits: Any, span: Span) -> None:
+    """Each ``@init`` rule must apply to the layer's parameters (it runs after the build)."""
+    prim = get(n.op)
+    for rule in as_rules(inits):
+        problem = init_problem(rule, prim, n.params, input_shapes(ctx.graph, n)) \
+            or prim.init_check(rule.rule, n)
+        if problem:
+            raise SpecTypeError(f"@init({rule.rule!r}) cannot apply to {n.op} '{n.name}': "
+                                f"{problem}", span, hint="put @init on a layer with "
+                                "parameters, e.g. conv(64, 3) @init('zeros')")
+
+
+def apply_item(ctx: Ctx, frame: Frame, layer: V.Layer, x: V.Tensor, name: str | None,
+               prefix: str, attrs: dict[str, Any]) -> Any:
+    """``(a -> b -> c) @item``: one layer at ``name`` (its group position or label). With
+    exactly one stateful primitive, unlabelled, that layer takes the name itself (a
+    channels-first LayerNorm written as permute -> layer_norm -> permute has the keys of
+    torchvision's LayerNorm2d); otherwise the steps are numbered under it, like a group."""
+    if not isinstance(layer, V.GroupLayer) or layer.numbered:
+        return apply(ctx, frame, layer, x, name, prefix, attrs)  # already one layer
+    steps = flatten_group(layer.items)
+    stateful = [i for i, s in enumerate(steps) if is_stateful_step(s)]
+    composite = any(not isinstance(unannotated(s), V.PrimLayer) for s in steps)
+    if name is None or len(stateful) != 1 or composite:
+        return apply(ctx, frame, V.GroupLayer(steps, span=layer.span), x, name, prefix, attrs)
+    flags = {k: v for k, v in attrs.items() if k != "init"}
+    for index, step in enumerate(steps):
+        if x is V.POISON:
+            return x
+        mine = index == stateful[0]
+        x = apply(ctx, frame, step, x, name if mine else None, prefix, attrs if mine else flags)
+    return x
+
+
+def unannotated(layer: V.Layer) -> V.Layer:
+    while isinstance(layer, V.AnnotatedLayer):
+        layer = layer.layer
+    return layer
+
+
+def is_stateful_step(layer: V.Layer) -> bool:
+    inner = unannotated(layer)
+    return isinstance(inner, V.PrimLayer) and inner.prim.stateful
 
 
 def flatten_group(items: list[V.Layer]) -> list[V.Layer]:

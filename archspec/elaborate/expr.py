@@ -22,9 +22,11 @@ from archspec.errors import (
 from archspec.frontend import ast as A
 from archspec.limits import LIMITS
 from archspec.names import check_module_label
+from archspec.ops.init import InitRule, bind_init
 from archspec.ops.registry import PRIMITIVES, load_all
 
-ANNOTATIONS = {"init": ("zeros", "ones", "identity_affine"), "checkpoint": (), "frozen": ()}
+# name -> what it takes: @init(rule, ...) (ops/init.py); the others take no arguments
+ANNOTATIONS = {"init": "rule", "checkpoint": None, "frozen": None, "item": None}
 
 
 def evaluate(ctx: Ctx, frame: Frame, e: A.Expr) -> Any:
@@ -194,12 +196,34 @@ def _annotate(ctx: Ctx, frame: Frame, e: A.Annotate) -> Any:
     if not isinstance(value, V.Layer):
         raise SpecTypeError(f"@{e.name} applies to a layer, not {V.describe(value)}", e.span)
     args = [evaluate(ctx, frame, a) for a in e.args]
-    allowed = ANNOTATIONS[e.name]
-    if allowed and (len(args) != 1 or args[0] not in allowed):
-        raise ArgumentError(f"@{e.name} takes one of {', '.join(map(repr, allowed))}", e.span)
-    if not allowed and args:
+    kwargs = annotation_kwargs(ctx, frame, e)
+    if e.name == "init":
+        return V.AnnotatedLayer(value, {"init": (init_rule(args, kwargs, e),)}, span=e.span)
+    if args or kwargs:
         raise ArgumentError(f"@{e.name} takes no arguments", e.span)
-    return V.AnnotatedLayer(value, {e.name: args[0] if args else True}, span=e.span)
+    return V.AnnotatedLayer(value, {e.name: True}, span=e.span)
+
+
+def annotation_kwargs(ctx: Ctx, frame: Frame, e: A.Annotate) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    for kw in e.kwargs:
+        if kw.name in kwargs:
+            raise ArgumentError(f"@{e.name}: argument '{kw.name}' given twice", kw.span)
+        kwargs[kw.name] = evaluate(ctx, frame, kw.value)
+    return kwargs
+
+
+def init_rule(args: list[Any], kwargs: dict[str, Any], e: A.Annotate) -> InitRule:
+    """``@init(rule, args..., param=...)`` bound to the rule's schema (ops/init.py)."""
+    if not args:
+        raise ArgumentError("@init needs a rule name", e.span,
+                            hint="e.g. @init(\"zeros\"), @init(\"constant\", 1e-6, "
+                                 "param=\"bias\"), @init(\"trunc_normal\", std=0.02)")
+    try:
+        return bind_init(args[0], args[1:], kwargs)
+    except (ArgumentError, SpecTypeError) as err:
+        err.span = e.span
+        raise
 
 
 def _if(ctx: Ctx, frame: Frame, e: A.IfExpr) -> Any:

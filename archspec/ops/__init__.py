@@ -14,6 +14,7 @@ from archspec.ops import (  # noqa: F401
     merge,
     modern,
     norm,
+    params,
     pool,
     sample,
     shape,

@@ -100,7 +100,8 @@ def lower_prelu(node: OpNode, ins: list[Shape]) -> Any:
 
 @primitive("prelu", params=(Param("channels", "any", 1), Param("init", "float", 0.25)),
            cost=prelu_cost, lower=lower_prelu, family="act", stateful=True, geometry=KEEP,
-           ports=FLOAT_PORTS, channels=local_channels)
+           ports=FLOAT_PORTS, channels=local_channels,
+           param_shapes=lambda p, ins: {"weight": (prelu_count(p, ins[0]),)})
 def prelu(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Parametric ReLU (torch.nn.PReLU): one learned slope, or one per channel ('all')."""
     prelu_count(p, ins[0])

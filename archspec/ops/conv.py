@@ -16,7 +16,7 @@ from archspec.ops.common import (
     windows,
 )
 from archspec.ops.geometry import FLOAT_PORTS, Geometry, Transposed, Window, spatial_size
-from archspec.ops.registry import Cost, Param, primitive
+from archspec.ops.registry import Cost, Param, primitive, weight_bias
 
 CONV_PARAMS = (
     Param("out", "int", doc="output channels"),
@@ -82,8 +82,15 @@ def lower_conv(node: OpNode, ins: list[Shape]) -> Any:
                      p["groups"], p["bias"])
 
 
+def conv_params(p: dict[str, Any], ins: list[Shape]) -> dict[str, Shape]:
+    """nn.Conv2d's weight (out, C/g, kh, kw) and bias (out,)."""
+    return weight_bias((p["out"], ins[0][0] // p["groups"], *pair(p["kernel"])),
+                       p["out"] if p["bias"] else None)
+
+
 @primitive("conv", params=CONV_PARAMS, cost=conv_cost, lower=lower_conv, family="conv",
-           stateful=True, geometry=conv_windows, ports=FLOAT_PORTS, channels=conv_groups)
+           stateful=True, geometry=conv_windows, ports=FLOAT_PORTS, channels=conv_groups,
+           param_shapes=conv_params)
 def conv(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """2-D convolution (torch.nn.Conv2d). ``padding`` takes an int, a pair, 'same' or 'valid'."""
     return conv_shape("conv", p, ins[0])
@@ -142,9 +149,15 @@ def conv_t_windows(p: dict[str, Any], x: Shape | None = None) -> Geometry:
                        out_pad[1]))
 
 
+def conv_t_params(p: dict[str, Any], ins: list[Shape]) -> dict[str, Shape]:
+    """nn.ConvTranspose2d's weight (C, out/g, kh, kw) and bias (out,)."""
+    return weight_bias((ins[0][0], p["out"] // p["groups"], *pair(p["kernel"])),
+                       p["out"] if p["bias"] else None)
+
+
 @primitive("conv_transpose", params=CONV_T_PARAMS, family="conv", stateful=True,
            cost=conv_t_cost, lower=lower_conv_t, geometry=conv_t_windows, ports=FLOAT_PORTS,
-           channels=conv_groups)
+           channels=conv_groups, param_shapes=conv_t_params)
 def conv_transpose(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Transposed 2-D convolution (torch.nn.ConvTranspose2d):
     ``H' = (H-1)·s - 2p + d·(k-1) + output_padding + 1``."""

@@ -18,6 +18,7 @@ from archspec.ops.conv import (
     conv_cost,
     conv_geometry,
     conv_groups,
+    conv_params,
     conv_windows,
 )
 from archspec.ops.geometry import FLOAT, Ports
@@ -68,6 +69,7 @@ def lower_deform(node: OpNode, ins: list[Shape]) -> Any:
            optional_inputs=("mask",),
            family="conv", stateful=True,
            cost=deform_cost, lower=lower_deform, geometry=conv_windows, channels=conv_groups,
+           param_shapes=conv_params,
            ports=Ports((FLOAT, FLOAT, FLOAT), (FLOAT,)))
 def deform_conv(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Deformable 2-D convolution; inputs (x, offset[, mask]). Offset has

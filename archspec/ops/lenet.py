@@ -21,7 +21,7 @@ from archspec.ops.common import (
     windows,
 )
 from archspec.ops.geometry import FLOAT_PORTS, MIX
-from archspec.ops.registry import Cost, Param, local_channels, primitive
+from archspec.ops.registry import Cost, Param, local_channels, primitive, weight_bias
 
 # Table I of the paper: the S2 maps (0-5) each C3 map (0-15) reads; 60 connections in all.
 LENET_C3_TABLE: tuple[tuple[int, ...], ...] = (
@@ -68,6 +68,9 @@ def lower_table_conv(node: OpNode, ins: list[Shape]) -> Any:
 @primitive("table_conv", params=(Param("out", "int"), Param("kernel", "pair", aliases=("k",)),
                                  Param("table", "any", "lenet"), Param("bias", "bool", True)),
            cost=table_conv_cost, lower=lower_table_conv, family="conv", stateful=True,
+           param_shapes=lambda p, ins: weight_bias(
+               (sum(map(len, conv_table(p, ins[0][0]))), *pair(p["kernel"])),
+               p["out"] if p["bias"] else None),
            geometry=lambda p, x: windows(pair(p["kernel"]), (1, 1), ((0, 0), (0, 0))),
            ports=FLOAT_PORTS)
 def table_conv(p: dict[str, Any], ins: list[Shape]) -> Shape:
@@ -94,6 +97,7 @@ def lower_lenet_pool(node: OpNode, ins: list[Shape]) -> Any:
 
 @primitive("lenet_pool", params=(Param("kernel", "pair", 2, aliases=("k",)),),
            cost=lenet_pool_cost, lower=lower_lenet_pool, family="pool", stateful=True,
+           param_shapes=lambda p, ins: weight_bias((ins[0][0],), ins[0][0]),
            geometry=lambda p, x: windows(pair(p["kernel"]), pair(p["kernel"]), ((0, 0), (0, 0))),
            ports=FLOAT_PORTS, channels=local_channels)
 def lenet_pool(p: dict[str, Any], ins: list[Shape]) -> Shape:
@@ -151,6 +155,7 @@ def lower_rbf(node: OpNode, ins: list[Shape]) -> Any:
 @primitive("rbf", params=(Param("out", "int"),
                           Param("prototypes", "str", "lenet", choices=("lenet", "binary"))),
            cost=rbf_cost, lower=lower_rbf, family="linear", stateful=True, geometry=MIX,
+           param_shapes=lambda p, ins: {},
            ports=FLOAT_PORTS)
 def rbf(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Euclidean RBF units ``y_i = Σ_j (x_j - w_ij)²`` with fixed ±1 prototypes ``w`` kept as

@@ -8,7 +8,7 @@ from archspec.errors import ArgumentError, ShapeError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import broadcast, fmt_shape, numel
 from archspec.ops.geometry import FLOAT, FLOAT_PORTS, MIX, Ports
-from archspec.ops.registry import Cost, Fn, In, Param, primitive
+from archspec.ops.registry import Cost, Fn, In, Param, primitive, weight_bias
 
 
 def linear_cost(p: dict[str, Any], ins: list[Shape], out: Shape) -> Cost:
@@ -33,7 +33,9 @@ def linear_init_check(init: str, n: OpNode) -> str | None:
 @primitive("linear", params=(Param("out", "int", doc="output features"),
                              Param("bias", "bool", True)),
            cost=linear_cost, lower=lower_linear, family="linear", stateful=True, geometry=MIX,
-           ports=FLOAT_PORTS, init_check=linear_init_check)
+           ports=FLOAT_PORTS, init_check=linear_init_check,
+           param_shapes=lambda p, ins: weight_bias((p["out"], ins[0][-1]),
+                                                   p["out"] if p["bias"] else None))
 def linear(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Fully connected layer on the last dim (torch.nn.Linear); ``F`` -> ``out``,
     ``…×F`` -> ``…×out``."""

@@ -9,7 +9,7 @@ from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import fmt_shape, numel
 from archspec.ops.dropout import check_p
 from archspec.ops.geometry import FLOAT_PORTS, KEEP
-from archspec.ops.norm import AFFINE, _stats_flops
+from archspec.ops.norm import AFFINE, _stats_flops, channel_affine
 from archspec.ops.registry import Cost, Param, local_channels, primitive
 
 
@@ -44,7 +44,7 @@ def lower_ln2d(node: OpNode, ins: list[Shape]) -> Any:
 
 @primitive("layer_norm2d", params=(Param("eps", "float", 1e-6), AFFINE),
            cost=ln2d_cost, lower=lower_ln2d, family="norm", stateful=True, geometry=KEEP,
-           ports=FLOAT_PORTS, channels=local_channels)
+           ports=FLOAT_PORTS, channels=local_channels, param_shapes=channel_affine)
 def layer_norm2d(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Layer normalisation over the channels of a C×H×W map, at every position (ConvNeXt's
     LayerNorm2d in torchvision and timm): weight and bias have shape (C,). eps defaults to

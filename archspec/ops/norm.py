@@ -20,6 +20,15 @@ def _stats_flops(affine: bool) -> int:
     return STATS_FLOPS + (2 if affine else 0)
 
 
+def affine_params(p: dict[str, Any], shape: Shape) -> dict[str, Shape]:
+    """A norm's weight and bias, of the normalised shape, when affine."""
+    return {"weight": tuple(shape), "bias": tuple(shape)} if p["affine"] else {}
+
+
+def channel_affine(p: dict[str, Any], ins: list[Shape]) -> dict[str, Shape]:
+    return affine_params(p, (ins[0][0],))
+
+
 def bn_cost(p: dict[str, Any], ins: list[Shape], out: Shape) -> Cost:
     c = ins[0][0]
     return Cost(params=2 * c if p["affine"] else 0,
@@ -38,7 +47,7 @@ def lower_bn(node: OpNode, ins: list[Shape]) -> Any:
 @primitive("bn", params=(EPS, Param("momentum", "float", 0.1), AFFINE,
                          Param("track_running_stats", "bool", True)),
            cost=bn_cost, lower=lower_bn, family="norm", stateful=True, geometry=KEEP,
-           ports=FLOAT_PORTS, channels=local_channels)
+           ports=FLOAT_PORTS, channels=local_channels, param_shapes=channel_affine)
 def bn(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Batch normalisation over channels: BatchNorm2d for C×H×W, BatchNorm1d for C or C×L."""
     if not 1 <= len(ins[0]) <= 3:
@@ -100,7 +109,8 @@ def lower_ln(node: OpNode, ins: list[Shape]) -> Any:
 
 @primitive("layer_norm", params=(Param("dims", "ints", None), EPS, AFFINE),
            cost=ln_cost, lower=lower_ln, family="norm", stateful=True, geometry=KEEP,
-           ports=FLOAT_PORTS, channels=local_channels)
+           ports=FLOAT_PORTS, channels=local_channels,
+           param_shapes=lambda p, ins: affine_params(p, ln_shape(p, ins[0])))
 def layer_norm(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Layer normalisation over ``dims`` (default: all non-batch dims), which must be trailing;
     with affine, weight and bias have the normalised shape (torch.nn.LayerNorm)."""
@@ -122,7 +132,7 @@ def lower_gn(node: OpNode, ins: list[Shape]) -> Any:
 
 @primitive("group_norm", params=(Param("groups", "int", aliases=("g",)), EPS, AFFINE),
            cost=gn_cost, lower=lower_gn, family="norm", stateful=True, geometry=KEEP,
-           ports=FLOAT_PORTS, channels=local_channels)
+           ports=FLOAT_PORTS, channels=local_channels, param_shapes=channel_affine)
 def group_norm(p: dict[str, Any], ins: list[Shape]) -> Shape:
     """Group normalisation (torch.nn.GroupNorm): channels split into ``groups``."""
     x = ins[0]

@@ -28,6 +28,7 @@ class _Required:
 
 
 REQUIRED: Any = _Required()
+FREE = ""   # the name, in ``param_shapes``, of a free parameter's one tensor (the layer itself)
 
 # Parameter types understood by the elaborator's argument checker:
 #   int, float (ints accepted), number, bool, str, pair (int or 2 ints -> tuple[int, int]),
@@ -75,6 +76,16 @@ class Fn:
 
 
 @dataclass(frozen=True)
+class FreeParam:
+    """A lowering that is a bare learnable tensor (an ``nn.Parameter``) registered on the parent
+    module at the node's name, combined with the input by ``target(x, value)`` (``operator.mul``
+    for a layer scale, ``operator.add`` for a position embedding)."""
+
+    value: Any
+    target: Callable[[Any, Any], Any]
+
+
+@dataclass(frozen=True)
 class In:
     index: int
 
@@ -91,6 +102,8 @@ CostRule = Callable[[dict[str, Any], list[Shape], Shape], Cost]
 Lowering = Callable[[OpNode, list[Shape]], Any]  # -> torch.nn.Module | Fn
 # params, primary input shape (None when unknown, e.g. for a label) -> rule per spatial axis
 GeometryRule = Callable[[dict[str, Any], Shape | None], Geometry | None]
+# params, input shapes -> name -> shape of each parameter the lowering creates
+ParamShapes = Callable[[dict[str, Any], list[Shape]], dict[str, Shape]]
 # params, primary input shape -> groups of channel mixing (1: dense), or None: channel-local
 ChannelRule = Callable[[dict[str, Any], Shape | None], int | None]
 
@@ -119,6 +132,11 @@ def default_init_check(init: str, n: OpNode) -> str | None:
     return None
 
 
+def weight_bias(weight: Shape, bias: int | None) -> dict[str, Shape]:
+    """A ``weight`` of that shape and, unless None, a ``bias`` of that many elements."""
+    return {"weight": tuple(weight), **({"bias": (bias,)} if bias is not None else {})}
+
+
 def constant(geometry: Geometry) -> GeometryRule:
     """A geometry rule that does not depend on parameters (pointwise ops, flatten)."""
     def rule(params: dict[str, Any], x: Shape | None) -> Geometry:
@@ -132,7 +150,9 @@ class Primitive:
     operands (at least ``len(inputs)``). ``geometry`` and ``ports`` are required at
     registration; ``channels`` says how channels mix (lints); ``name_use`` says what the
     lowering does with the node's name: a submodule path (``module``, the stateful ops), a
-    ``forward`` argument (``argument``, the graph input) or nothing (``none``)."""
+    parameter of the parent module (``parameter``, free parameters), a ``forward`` argument
+    (``argument``, the graph input) or nothing (``none``). ``param_shapes`` names the
+    parameters of a stateful op, with their shapes."""
 
     name: str
     params: tuple[Param, ...]
@@ -149,12 +169,16 @@ class Primitive:
     channels: ChannelRule = dense_channels
     link: Callable[[dict[str, Any], list[Any]], None] | None = None  # checks operands' makers
     init_check: Callable[[str, OpNode], str | None] = default_init_check  # @init(...) on it
+    param_shapes: ParamShapes | None = None  # the parameters @init(param=...) may name
+    parameter: bool = False  # lowered to a bare nn.Parameter at the node's name (FreeParam)
     doc: str = ""
 
     @property
     def name_use(self) -> str:
         if not self.inputs and not self.variadic:
             return "argument"
+        if self.parameter:
+            return "parameter"
         return "module" if self.stateful else "none"
 
     @property

@@ -15,7 +15,7 @@ EXPECTED = {
     "apply_number": [(3, 12, "SpecTypeError", "'->' applies a layer, but this is the number 3")],
     "assert_failed": [(3, 3, "EvalError", 'width must be a multiple of 8')],
     "bad_character": [(3, 17, "SpecSyntaxError", "unexpected character '$'")],
-    "bad_init_value": [(3, 12, "ArgumentError", "@init takes one of 'zeros', 'ones', 'identity_affine'")],
+    "bad_init_value": [(3, 12, "ArgumentError", "unknown init rule 'random'")],
     "bad_input_shape": [(2, 12, "SpecTypeError", 'input dimensions must be positive, got [3, 0, 32]')],
     "bad_label_value": [(3, 12, "SpecTypeError", 'a label part must be a name or an integer, not the number 1.5')],
     "block_missing_arg": [(6, 12, "ArgumentError", "block 'b' is missing argument 'planes'")],

@@ -9,6 +9,7 @@ import pytest
 import archspec
 from archspec.errors import SpecError
 from archspec.ir import node, nodes
+from archspec.ops.init import InitRule
 
 
 def load(text: str, **params):
@@ -193,8 +194,8 @@ network n {
   out y -> flatten -> fc: linear(6) @init("identity_affine")
 }
 """)
-    assert node(net.graph, "blk.bn3").attrs == {"init": "zeros"}
-    assert node(net.graph, "fc").attrs == {"init": "identity_affine"}
+    assert node(net.graph, "blk.bn3").attrs == {"init": (InitRule("zeros"),)}
+    assert node(net.graph, "fc").attrs == {"init": (InitRule("identity_affine"),)}
     assert net.graph.graph["blocks"]["blk"].attrs == {"checkpoint": True}
 
 

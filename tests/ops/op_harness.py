@@ -11,7 +11,7 @@ from torch import nn
 
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.binding import bind_params
-from archspec.ops.registry import INPUTS, Cost, Fn, In, Primitive, get
+from archspec.ops.registry import INPUTS, Cost, Fn, FreeParam, In, Primitive, get
 
 BATCH = 2
 
@@ -61,6 +61,8 @@ def run(lowered: Any, tensors: list[torch.Tensor]) -> Any:
     """Call a lowering on batched tensors."""
     if isinstance(lowered, nn.Module):
         return lowered(*tensors)
+    if isinstance(lowered, FreeParam):
+        return lowered.target(*tensors, lowered.value)
     assert isinstance(lowered, Fn), lowered
     return lowered.target(*resolve(lowered.args, tensors), **resolve(lowered.kwargs, tensors))
 
@@ -72,6 +74,8 @@ def rand(*shapes: Shape, seed: int = 0) -> list[torch.Tensor]:
 
 def state_counts(module: Any) -> tuple[int, int]:
     """(trainable parameter count, persistent buffer element count) of a lowering."""
+    if isinstance(module, FreeParam):
+        return module.value.numel(), 0
     if not isinstance(module, nn.Module):
         return 0, 0
     params = sum(p.numel() for p in module.parameters() if p.requires_grad)

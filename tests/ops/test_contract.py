@@ -33,7 +33,9 @@ def test_every_primitive_declares_ports_geometry_and_channels():
         assert len(prim.ports.inputs) == len(prim.all_inputs) or prim.variadic, prim.name
         assert set(prim.ports.inputs + prim.ports.outputs) <= {FLOAT, INDEX}, prim.name
         assert callable(prim.geometry) and callable(prim.channels), prim.name
-        assert prim.name_use in ("module", "argument", "none")
+        assert prim.name_use in ("module", "parameter", "argument", "none")
+        assert (prim.name_use == "parameter") == (prim.name in ("scale_param", "add_param"))
+        assert (prim.param_shapes is not None) == prim.stateful, prim.name
 
 
 @pytest.mark.parametrize("missing", ["geometry", "ports"])

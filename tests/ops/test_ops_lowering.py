@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from op_harness import BATCH, build, outputs, rand, run, state_counts
 
-from archspec.ops.registry import load_all
+from archspec.ops.registry import FreeParam, load_all
 
 C = (4, 9, 11)    # a small odd-sized image
 CASES = [
@@ -85,6 +85,11 @@ CASES = [
     ("drop_path", [C], (0.2,), {}),
     ("layer_norm2d", [C], (), {}),
     ("layer_norm2d", [C], (), {"eps": 1e-5, "affine": False}),
+    # free parameters
+    ("scale_param", [C], ((4, 1, 1),), {}),
+    ("scale_param", [C], ((1, 4, 9, 11),), {}),
+    ("add_param", [C], ((9, 11),), {}),
+    ("add_param", [(5,)], ((5,),), {}),
     ("identity", [C], (), {}),
     # merges
     ("concat", [C, (2, 9, 11), (1, 9, 11)], (), {}),
@@ -151,8 +156,17 @@ def test_shape_and_state_match_torch(op, ins, args, kwargs):
     assert [tuple(t.shape) for t in got] == [(BATCH, *expected[i]) for i in range(len(got))]
     assert len(got) == len(expected)
     assert state_counts(lowered) == (built.cost.params, built.cost.buffers)
-    assert built.prim.stateful == isinstance(lowered, torch.nn.Module) or (
+    assert built.prim.stateful == isinstance(lowered, (torch.nn.Module, FreeParam)) or (
         built.prim.family == "dropout")
+    if built.prim.param_shapes is not None:  # what @init(param=...) may name, and its shape
+        declared = built.prim.param_shapes(built.params, built.ins)
+        assert declared == {k: tuple(v.shape) for k, v in own_parameters(lowered).items()}
+
+
+def own_parameters(lowered) -> dict:
+    if isinstance(lowered, FreeParam):
+        return {"": lowered.value}
+    return dict(lowered.named_parameters(recurse=False))
 
 
 def test_every_primitive_has_a_case():

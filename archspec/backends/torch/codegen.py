@@ -19,7 +19,7 @@ import torch.utils.checkpoint
 from archspec.backends.torch.limits import network_span
 from archspec.errors import GraphError
 from archspec.ir.graph import OpGraph, Ref, ancestors, blocks, node, outputs
-from archspec.ops.registry import INPUTS, In
+from archspec.ops.registry import INPUTS, FreeParam, In
 from torch import fx, nn
 
 MODES = ("train", "eval")
@@ -83,6 +83,10 @@ class Emitter:
         low = self.lowered[name]
         if isinstance(low, nn.Module):
             made = self.fx.create_node("call_module", name, tuple(args), {}, name=ident(name))
+        elif isinstance(low, FreeParam):
+            value = self.fx.create_node("get_attr", name, name=ident(name) + "_param")
+            made = self.fx.create_node("call_function", low.target, (*args, value),
+                                       name=ident(name))
         else:
             made = self.fx.create_node("call_function", low.target, _subst(low.args, args),
                                        _subst(low.kwargs, args), name=ident(name))

@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 from archspec.backends.torch.build import build_module
 from archspec.backends.torch.module import ArchModule
-from archspec.backends.torch.modules import INITS, check_init
+from archspec.backends.torch.modules import INITS, init_calls
 from archspec.fileio import replacing, replacing_with_companions, write_atomic
 from archspec.ir.graph import OpGraph, input_shapes, nodes
 from archspec.ops.registry import get
@@ -94,9 +94,13 @@ class _Writer:
         self.copied: dict[str, Any] = {}
 
     def module_tree(self, model: nn.Module) -> list[str]:
-        """Statements creating the containers and layers, in the build's order."""
-        leaves = {n.name for n in nodes(self.graph) if n.name in dict(model.named_modules())}
-        tree = leaves | {p.rsplit(".", i)[0] for p in leaves for i in range(1, p.count(".") + 1)}
+        """Statements creating the containers, layers and free parameters, in the build's
+        order."""
+        modules = dict(model.named_modules())
+        leaves = {n.name for n in nodes(self.graph) if n.name in modules}
+        params = [n.name for n in nodes(self.graph) if get(n.op).parameter]
+        tree = leaves | {p.rsplit(".", i)[0] for p in [*leaves, *params]
+                         for i in range(1, p.count(".") + 1)}
         lines = []
         for path, module in model.named_modules():
             if path not in tree:
@@ -107,15 +111,33 @@ class _Writer:
             target = attr_expr("self", parent)
             lines.append(f"{target}.{child} = {ctor}" if child.isidentifier()
                          else f"{target}.add_module({child!r}, {ctor})")
-        return lines
+        return lines + [self.free_parameter(path) for path in params]
+
+    def free_parameter(self, path: str) -> str:
+        """``register_parameter`` with the tensor the lowering starts from (a constant)."""
+        value = self.relower(path).value
+        first = value.flatten()[0].item() if value.numel() else 0.0
+        if not torch.all(value == first):
+            raise ExportError(f"'{path}': the free parameter does not start from a constant")
+        parent, _, name = path.rpartition(".")
+        return (f"{attr_expr('self', parent)}.register_parameter({name!r}, "
+                f"nn.Parameter(torch.full({tuple(value.shape)!r}, {first!r})))")
 
     def inits(self, model: nn.Module) -> list[str]:
         lines = []
         for n in nodes(self.graph):
-            if n.attrs.get("init") is not None:
-                rule = INITS[check_init(n, model.get_submodule(n.name))]
-                self.copy(rule)
-                lines.append(f"    {rule.__name__}({attr_expr('self', n.name)})")
+            if n.attrs.get("init") is None:
+                continue
+            params = ({"": model.get_parameter(n.name)} if get(n.op).parameter else
+                      dict(model.get_submodule(n.name).named_parameters(recurse=False)))
+            for rule, name in init_calls(n, params):
+                fn = INITS[rule.rule]
+                if fn.__module__.startswith("archspec."):
+                    self.copy(fn)
+                ref = fn.__name__ if fn.__module__.startswith("archspec.") else public_path(fn)
+                args = [attr_expr("self", f"{n.name}.{name}" if name else n.name)]
+                args += [f"{k}={v!r}" for k, v in rule.args]
+                lines.append(f"    {ref}({', '.join(args)})")
         return ["with torch.no_grad():", *lines] if lines else []
 
     def ctor(self, path: str, module: nn.Module) -> str:

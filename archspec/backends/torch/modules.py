@@ -13,11 +13,12 @@ import torch
 from archspec.errors import ArgumentError, NameError_, SpecError
 from archspec.ir.graph import OpGraph, OpNode, input_shapes, nodes
 from archspec.names import module_name_problem, suggestion
-from archspec.ops.registry import Fn, get
+from archspec.ops.init import FREE, InitRule, as_rules, targets
+from archspec.ops.registry import Fn, FreeParam, get
 from archspec.source import UNKNOWN, Span
 from torch import nn
 
-Lowered = dict[str, Any]  # node name -> nn.Module | Fn
+Lowered = dict[str, Any]  # node name -> nn.Module | Fn | FreeParam
 
 
 def lower_all(graph: OpGraph) -> Lowered:
@@ -30,28 +31,41 @@ def lower_all(graph: OpGraph) -> Lowered:
         if prim.lower is None:
             raise SpecError(f"primitive '{n.op}' has no torch lowering", span=n.span)
         result = prim.lower(n, input_shapes(graph, n))
-        if not isinstance(result, (nn.Module, Fn)):
+        if not isinstance(result, (nn.Module, Fn, FreeParam)):
             raise TypeError(f"lowering of '{n.op}' returned {type(result).__name__}, "
-                            "expected an nn.Module or an Fn")
+                            "expected an nn.Module, an Fn or a FreeParam")
         out[n.name] = result
     return out
 
 
 def place_modules(root: nn.Module, graph: OpGraph, lowered: Lowered) -> None:
-    """Attach every module lowering at its node's dotted path under ``root``."""
-    leaves = {name: m for name, m in lowered.items() if isinstance(m, nn.Module)}
+    """Attach every module lowering at its node's dotted path under ``root``, and every free
+    parameter as a parameter of the module at its path's parent."""
+    leaves = {name: m for name, m in lowered.items() if isinstance(m, (nn.Module, FreeParam))}
     sequential = _numbered_prefixes(leaves)
-    for path in leaves:
+    for path, leaf in leaves.items():
         parent, parts = root, path.split(".")
-        for i, part in enumerate(parts):
+        for i, part in enumerate(parts[:-1] if isinstance(leaf, FreeParam) else parts):
             prefix = ".".join(parts[: i + 1])
             child = parent._modules.get(part)
             if child is None:
                 child = leaves.get(prefix)
-                if child is None:
+                if not isinstance(child, nn.Module):
                     child = nn.Sequential() if prefix in sequential else nn.Module()
                 _add(parent, part, child, _span(graph, path), path)
             parent = child
+        if isinstance(leaf, FreeParam):
+            _add_parameter(parent, parts[-1], leaf.value, _span(graph, path), path)
+
+
+def _add_parameter(parent: nn.Module, name: str, value: nn.Parameter, span: Span,
+                   path: str) -> None:
+    problem = module_name_problem(name)
+    if problem or (hasattr(parent, name) and name not in parent._parameters):
+        raise NameError_(f"'{path}' cannot be a parameter path: '{name}' "
+                         f"{problem or 'is taken by the module there'}", span=span,
+                         hint=suggestion(name) if problem else "rename the label")
+    parent.register_parameter(name, value)
 
 
 def _numbered_prefixes(leaves: dict[str, Any]) -> set[str]:
@@ -82,57 +96,75 @@ def _add(parent: nn.Module, name: str, child: nn.Module, span: Span, path: str) 
 
 
 def apply_inits(graph: OpGraph, lowered: Lowered) -> None:
-    """Apply each node's declared ``attrs['init']`` after torch's default initialisation."""
+    """Apply each node's declared ``attrs['init']`` rules, in node order and in the order
+    written, after torch's default initialisation (so a seeded build is reproducible)."""
     with torch.no_grad():
         for n in nodes(graph):
             if n.attrs.get("init") is not None and n.name in lowered:
-                INITS[check_init(n, lowered[n.name])](lowered[n.name])
+                params = parameters_of(lowered[n.name])
+                for rule, name in init_calls(n, params):
+                    INITS[rule.rule](params[name], **rule.kwargs)
 
 
 def freeze(graph: OpGraph, lowered: Lowered) -> None:
     """``@frozen`` layers keep their parameters out of training (requires_grad=False), as the
     audit counts them non-trainable."""
     for n in nodes(graph):
-        module = lowered.get(n.name)
-        if n.attrs.get("frozen") and isinstance(module, nn.Module):
-            module.requires_grad_(False)
+        low = lowered.get(n.name)
+        if n.attrs.get("frozen") and isinstance(low, nn.Module):
+            low.requires_grad_(False)
+        elif n.attrs.get("frozen") and isinstance(low, FreeParam):
+            low.value.requires_grad_(False)
 
 
-def check_init(n: OpNode, module: Any) -> str:
-    """The name of ``n``'s init rule; ArgumentError when unknown or inapplicable."""
-    init = n.attrs["init"]
-    if not isinstance(init, str) or init not in INITS or not isinstance(module, nn.Module):
-        raise ArgumentError(f"unknown init '{init}' for {n.op} '{n.name}'", span=n.span,
-                            hint=f"known: {', '.join(sorted(INITS))}")
-    bias = getattr(module, "bias", None)
-    if init == "identity_affine" and (getattr(module, "weight", None) is None or bias is None
-                                      or tuple(bias.shape) != (6,)):
-        raise ArgumentError(f"init 'identity_affine' needs a linear layer with 6 outputs and a "
-                            f"bias; '{n.name}' is {n.op} with shape {n.shape}", span=n.span)
-    return init
+def parameters_of(low: Any) -> dict[str, torch.Tensor]:
+    """A lowering's own parameters by name; a free parameter is the one tensor ``''``."""
+    if isinstance(low, FreeParam):
+        return {FREE: low.value}
+    if isinstance(low, nn.Module):
+        return dict(low.named_parameters(recurse=False))
+    return {}
 
 
-# The rules are plain torch (no archspec imports): export_python copies their source.
-def init_zeros(module: nn.Module) -> None:
-    """Every parameter of the module zero (zero_init_residual, offset convs, non-local W)."""
-    for p in module.parameters():
-        p.zero_()
+def init_calls(n: OpNode, params: dict[str, torch.Tensor]) -> list[tuple[InitRule, str]]:
+    """``(rule, parameter name)`` for every tensor each of ``n``'s init rules sets, in order;
+    ArgumentError when a rule is unknown or cannot apply (graphs built in Python)."""
+    calls = []
+    for rule in as_rules(n.attrs["init"]):
+        if rule.rule not in INITS:
+            raise ArgumentError(f"unknown init '{rule.rule}' for {n.op} '{n.name}'",
+                                span=n.span, hint=f"known: {', '.join(sorted(INITS))}")
+        found = targets(rule, {k: tuple(v.shape) for k, v in params.items()})
+        problem = found if isinstance(found, str) else get(n.op).init_check(rule.rule, n)
+        if problem:
+            raise ArgumentError(f"{rule} cannot apply to {n.op} '{n.name}': {problem}",
+                                span=n.span)
+        calls += [(rule, name) for name in found]
+    return calls
 
 
-def init_ones(module: nn.Module) -> None:
-    for p in module.parameters():
-        p.fill_(1.0)
+# The rules are torch.nn.init's; export_python writes the same calls (and copies the source of
+# init_identity_affine, which is plain torch).
+def init_identity_affine(tensor: torch.Tensor) -> None:
+    """The identity 2×3 affine matrix from a linear layer (STN localisation head): the weight
+    zero, the bias ``[1, 0, 0, 0, 1, 0]``."""
+    if tensor.dim() > 1:
+        tensor.zero_()
+    else:
+        tensor.copy_(torch.tensor([1.0, 0, 0, 0, 1, 0], dtype=tensor.dtype,
+                                  device=tensor.device))
 
 
-def init_identity_affine(module: nn.Module) -> None:
-    """A linear layer that outputs the identity 2×3 affine matrix (STN localisation head)."""
-    module.weight.zero_()
-    module.bias.copy_(torch.tensor([1.0, 0, 0, 0, 1, 0], dtype=module.bias.dtype,
-                                   device=module.bias.device))
-
-
-INITS: dict[str, Callable[[nn.Module], None]] = {
-    "zeros": init_zeros,
-    "ones": init_ones,
+INITS: dict[str, Callable[..., Any]] = {
+    "zeros": nn.init.zeros_,
+    "ones": nn.init.ones_,
+    "constant": nn.init.constant_,
+    "normal": nn.init.normal_,
+    "trunc_normal": nn.init.trunc_normal_,
+    "uniform": nn.init.uniform_,
+    "kaiming_normal": nn.init.kaiming_normal_,
+    "kaiming_uniform": nn.init.kaiming_uniform_,
+    "xavier_normal": nn.init.xavier_normal_,
+    "xavier_uniform": nn.init.xavier_uniform_,
     "identity_affine": init_identity_affine,
 }

@@ -52,7 +52,10 @@ def test_exported_python_loads_the_built_state_dict_and_matches_in_both_modes(tm
 def test_exported_python_applies_declared_inits(tmp_path):
     graph = tiny_graph({"bn": "zeros", "fc": "identity_affine"})
     source = export_python(graph, tmp_path / "tiny.py", class_name="TinyNet")
-    assert "def init_zeros(module" in source and "init_zeros(self.bn)" in source
+    assert "torch.nn.init.zeros_(self.bn.weight)" in source
+    assert "torch.nn.init.zeros_(self.bn.bias)" in source
+    assert "def init_identity_affine(tensor" in source
+    assert "init_identity_affine(self.fc.weight)\n" in source
     exported = _load(tmp_path / "tiny.py", "TinyNet")()
     assert torch.count_nonzero(exported.bn.weight) == 0
     assert exported.fc.bias.tolist() == [1.0, 0.0, 0.0, 0.0, 1.0, 0.0]
