@@ -2,8 +2,9 @@
 
 Their geometry rule says only that positions mix, so the output shape comes from the op's
 own shape rule, run at the reference size and at two larger ones: a dim that does not change
-is a constant; one that changes must be a constant times the product of the input's sizes
-(a flatten), else the size does not follow from a rule and the user is told to fix it.
+is a constant; one that changes must be one of the input's sizes (a permute moves it) or a
+constant times the product of the input's sizes (a flatten), else the size does not follow
+from a rule and the user is told to fix it.
 """
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ from archspec.symbolic.expr import SizeExpr
 
 
 def probe_environments(reference: dict[str, int]) -> list[dict[str, int]]:
-    return [reference, {k: 2 * v + 3 for k, v in reference.items()},
-            {k: 3 * v + 7 for k, v in reference.items()}]
+    """The reference and two larger sizes, each symbol moved differently (so that H and W,
+    equal at the reference, can be told apart after a permute)."""
+    names = sorted(reference)  # different factors: after a //32, H and W still differ
+    return [reference,
+            {k: (2 + i) * reference[k] + 3 + 5 * i for i, k in enumerate(names)},
+            {k: (3 + 2 * i) * reference[k] + 7 + 11 * i for i, k in enumerate(names)}]
 
 
 def run_rule(n: OpNode, ins: list[SymShape], env: dict[str, int]) -> dict[int, Shape] | None:
@@ -43,7 +48,7 @@ def probe_output(n: OpNode, ins: list[SymShape], reference: dict[str, int]
     shapes = {}
     for port in runs[0]:
         columns = zip(*(r[port] for r in runs))
-        dims = [fitted_dim(column, factors, reference) for column in columns]
+        dims = [fitted(column, ins[0], factors, reference) for column in columns]
         if any(d is None for d in dims):
             raise needs_fixed_size(n, "a rule (it is not a product of the input's sizes)")
         shapes[port] = tuple(dims)
@@ -58,6 +63,25 @@ def size_factors(shape: SymShape) -> tuple[SizeExpr, ...]:
         elif is_symbolic(d):
             found.append(d)  # type: ignore[arg-type]
     return tuple(found)
+
+
+def fitted(column: tuple[int, ...], shape: SymShape, factors: tuple[SizeExpr, ...],
+           reference: dict[str, int]) -> Dim | None:
+    moved = moved_dim(column, shape, reference)
+    return moved if moved is not None else fitted_dim(column, factors, reference)
+
+
+def moved_dim(column: tuple[int, ...], shape: SymShape, reference: dict[str, int]
+              ) -> Dim | None:
+    """The input size that ``column`` follows at every probe (a permute moves dims)."""
+    if len(set(column)) == 1:
+        return None
+    envs = probe_environments(reference)
+    for d in shape:
+        if is_symbolic(d) and all(d.evaluate(env) == value  # type: ignore[union-attr]
+                                  for env, value in zip(envs, column)):
+            return d
+    return None
 
 
 def fitted_dim(column: tuple[int, ...], factors: tuple[SizeExpr, ...],

@@ -160,11 +160,13 @@ def node_shapes(state: Propagation, n: OpNode) -> dict[int, SymShape]:
     concrete_ins = input_shapes(state.graph, n)
     geometry = prim.geometry(n.params, concrete_ins[0] if concrete_ins else None)
     origin = Origin(n.name, n.span)
-    if geometry is not None and spatial_rule_applies(geometry, concrete_ins, n):
-        return spatial_shapes(state, n, ins, geometry, origin)
     if geometry is not None and all(isinstance(g, Keep) for g in geometry) \
             and tuple(n.shape) == tuple(concrete_ins[0]) and len(ins) == 1:
-        return {port: ins[0] for port in ports(n)}
+        return {port: ins[0] for port in ports(n)}  # pointwise, whatever the layout
+    channels_first = bool(ins) and len(ins[0]) == 3 and not is_symbolic(ins[0][0])
+    if geometry is not None and channels_first and \
+            spatial_rule_applies(geometry, concrete_ins, n):
+        return spatial_shapes(state, n, ins, geometry, origin)
     return probe_output(n, ins, state.reference)  # mixes positions: global pool, flatten
 
 

@@ -181,3 +181,26 @@ network bcast {
             assert_shapes_agree(net, real, size)
     assert net.describe_valid() == "8 ≤ H, W ≤ 15"
     assert [str(d) for d in net.symbolic_outputs["y"]] == ["8", "H", "W"]
+
+
+CHANNELS_LAST = """network t {
+  input x: [4, 32, 32]
+  y = x -> conv(8, 3, s=2, p=1)
+  z = y -> permute([1, 2, 0]) -> layer_norm(dims=-1) -> linear(8) -> permute([2, 0, 1])
+  out (z + y) -> conv(8, 2, s=2)
+}"""
+
+
+def test_a_channels_last_detour_keeps_h_and_w_apart():
+    """permute moves H and W to the front and back: their formulas must not swap (at the
+    reference H = W, so only sizes with H != W can tell)."""
+    net = archspec.load(CHANNELS_LAST, input_shape=(4, "H", "W"))
+    assert net.describe_valid() == "H, W ≥ 3"
+    for h, w in [(7, 40), (40, 7), (64, 3), (2, 50), (33, 5)]:
+        try:
+            concrete = archspec.load(CHANNELS_LAST, input_shape=(4, h, w)).outputs["out"]
+        except SpecError:
+            concrete = None
+        assert net.is_valid(H=h, W=w) == (concrete is not None), (h, w)
+        if concrete is not None:
+            assert net.at(H=h, W=w).outputs["out"] == concrete
