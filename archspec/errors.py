@@ -142,6 +142,3 @@ def flatten(err: SpecError) -> list[SpecError]:
     """The individual errors inside ``err`` (itself, unless it is a SpecErrors)."""
     return list(err.errors) if isinstance(err, SpecErrors) else [err]
 
-
-NameError_ = SpecNameError      # older names, kept for callers
-ImportError_ = SpecImportError

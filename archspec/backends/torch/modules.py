@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
-from archspec.errors import ArgumentError, NameError_, SpecError
+from archspec.errors import ArgumentError, SpecError, SpecNameError
 from archspec.ir.graph import OpGraph, OpNode, input_shapes, nodes
 from archspec.names import module_name_problem, suggestion
 from archspec.ops.init import FREE, InitRule, as_rules, targets
@@ -62,7 +62,7 @@ def _add_parameter(parent: nn.Module, name: str, value: nn.Parameter, span: Span
                    path: str) -> None:
     problem = module_name_problem(name)
     if problem or (hasattr(parent, name) and name not in parent._parameters):
-        raise NameError_(f"'{path}' cannot be a parameter path: '{name}' "
+        raise SpecNameError(f"'{path}' cannot be a parameter path: '{name}' "
                          f"{problem or 'is taken by the module there'}", span=span,
                          hint=suggestion(name) if problem else "rename the label")
     parent.register_parameter(name, value)
@@ -87,10 +87,10 @@ def _add(parent: nn.Module, name: str, child: nn.Module, span: Span, path: str) 
     Python or imported."""
     problem = module_name_problem(name)
     if problem:
-        raise NameError_(f"'{path}' cannot be a module path: '{name}' {problem}", span=span,
+        raise SpecNameError(f"'{path}' cannot be a module path: '{name}' {problem}", span=span,
                          hint=suggestion(name))
     if hasattr(parent, name) and name not in parent._modules:
-        raise NameError_(f"label '{name}' in '{path}' clashes with the torch.nn.Module "
+        raise SpecNameError(f"label '{name}' in '{path}' clashes with the torch.nn.Module "
                          f"attribute '{name}'", span=span, hint="rename the label")
     parent.add_module(name, child)
 

@@ -9,7 +9,7 @@ from torch import nn
 from torch_nets import Branchy, branchy_graph, resnet_graph, tiny_graph
 
 from archspec.backends.torch import build_module, optimize_for_inference
-from archspec.errors import ArgumentError, NameError_, SpecLimitError
+from archspec.errors import ArgumentError, SpecLimitError, SpecNameError
 from archspec.ir.builder import GraphBuilder
 from archspec.source import SourceFile, Span
 
@@ -120,7 +120,7 @@ def test_label_clashing_with_a_module_attribute_is_a_spec_error():
     b = GraphBuilder("clash")
     x = b.input("x", (3, 8, 8))
     b.output("y", b.op("conv", [x], 2, 1, name="block.train"))
-    with pytest.raises(NameError_, match="'train'"):
+    with pytest.raises(SpecNameError, match="'train'"):
         build_module(b.graph)
 
 
