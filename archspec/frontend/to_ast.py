@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from lark import Token, Transformer, Tree, v_args
@@ -13,6 +10,7 @@ from lark.exceptions import VisitError
 from archspec.errors import EvalError, SpecError, SpecSyntaxError
 from archspec.frontend import ast as A
 from archspec.frontend.parse import parse_tree
+from archspec.gc_pause import gc_paused  # parsing makes no cycles: see gc_pause.py
 from archspec.limits import LIMITS
 from archspec.source import SourceFile, Span
 
@@ -37,21 +35,6 @@ def parse_expr(source: SourceFile, line: int = 1, col: int = 1,
         except SpecError as err:
             raise relocate(err, shown, line - 1, col - 1) from None
         return _transform(ToAst(shown, line - 1, col - 1), tree)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Parsing allocates about ten objects per token that live until the AST is built; with
-    the cyclic collector on, it traversed them again and again (a third of the time for a
-    large file). Parsing makes no garbage cycles but those of errors, collected afterwards."""
-    if not gc.isenabled():  # paused already (an expression inside a label being parsed)
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def relocate(err: SpecError, source: SourceFile, line_off: int, col_off: int) -> SpecError:
