@@ -1,9 +1,12 @@
 """Fixtures shared by every test folder."""
 
+import importlib.util
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +29,35 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     if CREATED[0]:
         shutil.rmtree(CREATED[0], ignore_errors=True)
+
+
+def installed(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # ValueError: sys.modules holds None (blocked)
+        return False
+
+
+# References the zoo and fidelity tests compare against; without them those modules skip.
+MISSING_REFERENCES = [name for name in ("torchvision", "timm") if not installed(name)]
+
+
+class NeedsReference(pytest.Module):
+    """A test module that imports a missing reference at its top: reported as skipped."""
+
+    def collect(self) -> list:
+        pytest.skip(f"needs {self.missing}", allow_module_level=True)
+
+
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector
+                                ) -> pytest.Module | None:
+    text = module_path.read_text(encoding="utf-8") if MISSING_REFERENCES else ""
+    for name in MISSING_REFERENCES:
+        if re.search(rf"^(import|from) {name}\b", text, re.M):
+            module = NeedsReference.from_parent(parent, path=module_path)
+            module.missing = name
+            return module
+    return None
 
 
 @pytest.fixture
