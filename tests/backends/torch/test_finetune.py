@@ -97,3 +97,18 @@ def test_every_zoo_backbone_gives_its_feature_maps(path: Path) -> None:
     for f, m in zip(points, maps):
         assert m.shape[1] == f.channels
         assert tuple(m.shape[1:]) == net.ir.nodes[f.ref.node]["data"].port_shape(f.ref.port)
+
+
+def test_timm_weights_from_a_file_with_a_new_head(tmp_path: Path) -> None:
+    timm = pytest.importorskip("timm")
+    torch.manual_seed(0)
+    reference = timm.create_model("seresnet50", pretrained=False)
+    path = tmp_path / "seresnet50.pth"
+    torch.save({"state_dict": reference.state_dict()}, path)  # a checkpoint dict is unwrapped
+    model = archspec.create_model("seresnet50", num_classes=10, weights=path, seed=0)
+    assert model.weights_report.reinitialized == ["fc.weight", "fc.bias"]
+    assert len(model.weights_report.loaded) == len(reference.state_dict()) - 2
+    same = archspec.create_model("seresnet50", weights=path, seed=0).eval()
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        torch.testing.assert_close(same(x), reference.eval()(x), rtol=1e-5, atol=1e-5)
