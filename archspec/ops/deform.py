@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archspec.errors import ArgumentError, ShapeError
+from archspec.errors import ArgumentError, ShapeError, SpecError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import expect_rank, fmt_shape, pair, spatial_out
 from archspec.ops.conv import (
@@ -58,7 +58,12 @@ def deform_cost(p: dict[str, Any], ins: list[Shape], out: Shape) -> Cost:
 
 
 def lower_deform(node: OpNode, ins: list[Shape]) -> Any:
-    from torchvision.ops import DeformConv2d
+    try:
+        from torchvision.ops import DeformConv2d
+    except ImportError:
+        raise SpecError("deform_conv is built as torchvision.ops.DeformConv2d, and torchvision "
+                        "is not installed", node.span,
+                        hint="pip install torchvision (or archspec[torch])") from None
 
     p = node.params
     return DeformConv2d(ins[0][0], p["out"], pair(p["kernel"]), pair(p["stride"]),
