@@ -8,8 +8,15 @@
 
 from archspec.api import Network, build, check, load
 from archspec.errors import SpecError, SpecErrors
-from archspec.zoo import create_model, list_models
 
 __all__ = ["Network", "SpecError", "SpecErrors", "build", "check", "create_model", "list_models",
            "load"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """``create_model`` and ``list_models`` load the zoo registry on first use (start-up)."""
+    if name in ("create_model", "list_models"):
+        from archspec import zoo
+        return getattr(zoo, name)
+    raise AttributeError(f"module 'archspec' has no attribute {name!r}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json as jsonlib
 from typing import Any
 
 from archspec.cli.options import bad
@@ -99,6 +98,7 @@ def print_size_table(net: Any, sizes: list[int], as_json: bool) -> None:
     from archspec.audit_view import fmt_bytes, fmt_count
     rows = size_rows(net, sizes)
     if as_json:
+        import json as jsonlib  # only for --json: kept off the start-up path
         print(jsonlib.dumps({"name": net.name, "valid": net.shapes.valid.describe(),
                              "symbols": list(net.shapes.symbols), "sizes": rows}, indent=2))
         return
