@@ -69,3 +69,16 @@ def test_build_loads_weights_with_a_new_head(tmp_path: Path,
             str(path), "--freeze", "conv1,layer1"]
     assert main(args) == 0
     assert "weights: 120 loaded, 2 re-initialised" in capsys.readouterr().out
+
+
+def test_top_level_helpers_load_on_first_use() -> None:
+    import subprocess
+    import sys
+    code = ("import sys, archspec; before = {'archspec.zoo', 'archspec.importers'} & "
+            "set(sys.modules); archspec.list_models; archspec.import_model; "
+            "print(sorted(before), archspec.import_model.__module__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["[]", "archspec.importers"]
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        archspec.nothing  # noqa: B018
