@@ -29,6 +29,7 @@ from archspec.importers.scopes import (
     is_sequence,
 )
 from archspec.importers.unify import Mismatch, Unifier, substitute
+from archspec.names import module_name_problem
 from archspec.source import UNKNOWN
 
 
@@ -178,11 +179,11 @@ def checked_label(relative: str, path: str) -> str:
     if "." in relative:
         raise SpecImportError(f"module '{path}' is called from a module that is not its "
                               "parent; its name cannot be kept", UNKNOWN)
-    if not (relative.isidentifier() or relative.isdigit()) or not relative.isascii():
+    problem = module_name_problem(relative)
+    if problem:
         raise SpecImportError(f"module name '{relative}' (in '{path}') cannot be a spec "
-                              "label", UNKNOWN, hint="labels are identifiers or positions; "
-                              "rename the module")
-    return relative
+                              f"label: it {problem}", UNKNOWN, hint="rename the module")
+    return relative  # a name that is not an identifier is written as a quoted label
 
 
 def hoist_input_concat(parent: Scope, scope: Scope, consumers: Counter[str]) -> None:

@@ -84,6 +84,11 @@ def flatten(m: Any) -> Call | None:
     return "flatten", (), {} if end == -1 else {"end": end}
 
 
+def stochastic_depth(m: Any) -> Call | None:
+    """torchvision's StochasticDepth in "row" mode is drop_path (per sample)."""
+    return ("drop_path", (m.p,), {}) if m.mode == "row" else None
+
+
 def simple(op: str) -> Callable[[Any], Call]:
     return lambda m: (op, (), {})
 
@@ -93,6 +98,7 @@ MODULES: dict[str, Callable[[Any], Call | None]] = {
     "MaxPool2d": max_pool, "AvgPool2d": avg_pool, "AdaptiveAvgPool2d": adaptive_avg,
     "AdaptiveMaxPool2d": adaptive_max, "Dropout": dropout("dropout"),
     "Dropout2d": dropout("dropout2d"), "Flatten": flatten, "Identity": simple("identity"),
+    "StochasticDepth": stochastic_depth,
     "ReLU": simple("relu"), "ReLU6": simple("relu6"), "Sigmoid": simple("sigmoid"),
     "Tanh": simple("tanh"), "SiLU": simple("silu"), "Hardswish": simple("hardswish"),
     "Hardsigmoid": simple("hardsigmoid"),

@@ -58,6 +58,8 @@ BUILDERS = {
     "inception_v3": ((3, 80, 80), {"aux_logits": False, "init_weights": False}),
     "mobilenet_v2": ((3, 32, 32), {}), "mobilenet_v3_small": ((3, 32, 32), {}),
     "mnasnet0_5": ((3, 32, 32), {}), "squeezenet1_1": ((3, 64, 64), {}),
+    "regnet_y_400mf": ((3, 32, 32), {}),        # module names like 'block1-0': quoted labels
+    "efficientnet_b0": ((3, 32, 32), {}),       # StochasticDepth('row') becomes drop_path
 }
 
 
@@ -127,7 +129,12 @@ def test_callable_with_kwargs_from_the_command_line() -> None:
 
 def test_module_names_that_cannot_be_labels_are_refused() -> None:
     from collections import OrderedDict
-    model = nn.Sequential(OrderedDict([("block1-0", nn.Conv2d(3, 4, 1))]))
+    text = import_model(nn.Sequential(OrderedDict([("block1-0", nn.Conv2d(3, 4, 1))])),
+                        (3, 8, 8))
+    assert '"block1-0": conv(4, 1)' in text  # any name torch takes is a quoted label
+    model = nn.Sequential(OrderedDict([("_hidden", nn.Conv2d(3, 4, 1))]))
     with pytest.raises(SpecImportError) as info:
         import_model(model, (3, 8, 8))
-    assert info.value.message == "module name 'block1-0' (in 'block1-0') cannot be a spec label"
+    assert info.value.message == ("module name '_hidden' (in '_hidden') cannot be a spec "
+                                  "label: it starts with '_' (reserved for torch's own "
+                                  "attributes)")
