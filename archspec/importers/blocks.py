@@ -17,7 +17,7 @@ from archspec.frontend import ast as A
 from archspec.frontend.fmt import format_expr
 from archspec.importers.align import align
 from archspec.importers.emit import Emitter, call_ast, network_module, outputs, value_ast
-from archspec.importers.flat import FlatNet, Layer, identifier, reserved_names
+from archspec.importers.flat import FlatNet, Layer, consumer_counts, identifier, reserved_names
 from archspec.importers.params import signature
 from archspec.importers.scopes import (
     CONTAINERS,
@@ -25,7 +25,6 @@ from archspec.importers.scopes import (
     boundary,
     build_tree,
     call_counts,
-    consumer_counts,
     is_sequence,
 )
 from archspec.importers.unify import Mismatch, Unifier, substitute

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from archspec.frontend import ast as A
-from archspec.importers.flat import FlatNet, Layer, identifier, reserved_names
+from archspec.importers.flat import FlatNet, Layer, consumer_counts, identifier, reserved_names
 
 BINARY = {"add": "+", "mul": "*"}
 SKIP = "__skip__"
@@ -119,17 +119,9 @@ def unwrap(e: A.Expr) -> A.Expr:
     return e.head if isinstance(e, A.Chain) and not e.elements else e
 
 
-def count_uses(net: FlatNet) -> Counter[str]:
-    uses: Counter[str] = Counter()
-    for layer in net.layers:
-        uses.update(layer.inputs)
-    uses.update(net.outputs)
-    return uses
-
-
 def flat_body(net: FlatNet) -> list[A.Stmt]:
     """The network's statements, one labelled call per layer."""
-    em = Emitter(count_uses(net))
+    em = Emitter(consumer_counts(net))
     stmts: list[A.Stmt] = []
     for name, shape in net.inputs:
         var = identifier(name, em.taken)

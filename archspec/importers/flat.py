@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,3 +70,12 @@ def reserved_names() -> set[str]:
     from archspec.elaborate.builtins import BUILTINS
     from archspec.ops.registry import load_all
     return set(load_all()) | set(BUILTINS)
+
+
+def consumer_counts(net: FlatNet) -> Counter[str]:
+    """How many times each tensor is read: by layers, and once more per network output."""
+    counts: Counter[str] = Counter()
+    for layer in net.layers:
+        counts.update(layer.inputs)
+    counts.update(net.outputs)
+    return counts

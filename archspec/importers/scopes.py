@@ -67,14 +67,6 @@ def boundary(scope: Scope | Layer, consumers: Counter[str]) -> tuple[list[str], 
     return reads, used
 
 
-def consumer_counts(net: FlatNet) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for layer in net.layers:
-        counts.update(layer.inputs)
-    counts.update(net.outputs)
-    return counts
-
-
 def call_counts(net: FlatNet) -> Counter[str]:
     """How often each module path is called (a shared ReLU is called several times)."""
     return Counter(layer.path for layer in net.layers if layer.path)
