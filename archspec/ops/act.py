@@ -12,8 +12,8 @@ from typing import Any
 from archspec.errors import ArgumentError, ShapeError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import fmt_shape, norm_dim, numel
+from archspec.ops.contract import Cost, Fn, In, Param, local_channels, primitive
 from archspec.ops.geometry import FLOAT_PORTS, KEEP, MIX, Geometry, Keep, Mix
-from archspec.ops.registry import Cost, Fn, In, Param, local_channels, primitive
 
 ACT_FLOPS = 1       # per element, whatever the nonlinearity
 SOFTMAX_FLOPS = 3   # per element: exp, sum, divide (log_softmax: exp, sum, subtract)

@@ -15,8 +15,8 @@ from archspec.ops.common import (
     window_sizes,
     windows,
 )
+from archspec.ops.contract import Cost, Param, primitive, weight_bias
 from archspec.ops.geometry import FLOAT_PORTS, Geometry, Transposed, Window, spatial_size
-from archspec.ops.registry import Cost, Param, primitive, weight_bias
 
 CONV_PARAMS = (
     Param("out", "int", doc="output channels"),

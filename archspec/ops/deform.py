@@ -12,6 +12,7 @@ from typing import Any
 from archspec.errors import ArgumentError, ShapeError, SpecError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import expect_rank, fmt_shape, pair, spatial_out
+from archspec.ops.contract import Cost, Param, primitive
 from archspec.ops.conv import (
     CONV_PARAMS,
     check_groups,
@@ -22,7 +23,6 @@ from archspec.ops.conv import (
     conv_windows,
 )
 from archspec.ops.geometry import FLOAT, Ports
-from archspec.ops.registry import Cost, Param, primitive
 
 DEFORM_PARAMS = (*CONV_PARAMS[:-1], Param("offset_groups", "int", 1), CONV_PARAMS[-1])
 

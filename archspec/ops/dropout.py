@@ -8,8 +8,8 @@ from typing import Any
 from archspec.errors import ArgumentError, ShapeError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import fmt_shape
+from archspec.ops.contract import Param, local_channels, primitive
 from archspec.ops.geometry import FLOAT_PORTS, KEEP
-from archspec.ops.registry import Param, local_channels, primitive
 
 P = Param("p", "float", 0.5, doc="drop probability")
 

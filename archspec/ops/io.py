@@ -8,8 +8,8 @@ from typing import Any
 from archspec.errors import ShapeError
 from archspec.ir.graph import Shape
 from archspec.ops.common import fmt_shape
+from archspec.ops.contract import Param, primitive
 from archspec.ops.geometry import FLOAT, KEEP, Ports
-from archspec.ops.registry import Param, primitive
 
 
 @primitive("input", params=(Param("shape", "ints"),), inputs=(), family="io", geometry=KEEP,

@@ -20,8 +20,8 @@ from archspec.ops.common import (
     spatial_out,
     windows,
 )
+from archspec.ops.contract import Cost, Param, local_channels, primitive, weight_bias
 from archspec.ops.geometry import FLOAT_PORTS, MIX
-from archspec.ops.registry import Cost, Param, local_channels, primitive, weight_bias
 
 # Table I of the paper: the S2 maps (0-5) each C3 map (0-15) reads; 60 connections in all.
 LENET_C3_TABLE: tuple[tuple[int, ...], ...] = (

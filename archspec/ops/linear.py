@@ -7,8 +7,8 @@ from typing import Any
 from archspec.errors import ArgumentError, ShapeError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import broadcast, fmt_shape, numel
+from archspec.ops.contract import Cost, Fn, In, Param, primitive, weight_bias
 from archspec.ops.geometry import FLOAT, FLOAT_PORTS, MIX, Ports
-from archspec.ops.registry import Cost, Fn, In, Param, primitive, weight_bias
 
 
 def linear_cost(p: dict[str, Any], ins: list[Shape], out: Shape) -> Cost:

@@ -10,8 +10,8 @@ from typing import Any
 from archspec.errors import ArgumentError, ShapeError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import broadcast, fmt_shapes, norm_dim, numel
+from archspec.ops.contract import INPUTS, Cost, Fn, In, Param, local_channels, primitive
 from archspec.ops.geometry import FLOAT_PORTS, KEEP, MIX
-from archspec.ops.registry import INPUTS, Cost, Fn, In, Param, local_channels, primitive
 
 
 def add_all(*xs: Any) -> Any:

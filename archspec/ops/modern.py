@@ -7,10 +7,10 @@ from typing import Any
 from archspec.errors import ShapeError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import fmt_shape, numel
+from archspec.ops.contract import Cost, Param, local_channels, primitive
 from archspec.ops.dropout import check_p
 from archspec.ops.geometry import FLOAT_PORTS, KEEP
 from archspec.ops.norm import AFFINE, _stats_flops, channel_affine
-from archspec.ops.registry import Cost, Param, local_channels, primitive
 
 
 def lower_drop_path(node: OpNode, ins: list[Shape]) -> Any:

@@ -7,8 +7,8 @@ from typing import Any
 from archspec.errors import ArgumentError, ShapeError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import fmt_shape, norm_dims, numel
+from archspec.ops.contract import Cost, Fn, In, Param, local_channels, primitive
 from archspec.ops.geometry import FLOAT_PORTS, KEEP
-from archspec.ops.registry import Cost, Fn, In, Param, local_channels, primitive
 
 EPS = Param("eps", "float", 1e-5)
 AFFINE = Param("affine", "bool", True)

@@ -14,8 +14,8 @@ from typing import Any
 from archspec.errors import ArgumentError, ShapeError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import fmt_shape, numel
+from archspec.ops.contract import FREE, Cost, FreeParam, Param, local_channels, primitive
 from archspec.ops.geometry import FLOAT_PORTS, KEEP
-from archspec.ops.registry import FREE, Cost, FreeParam, Param, local_channels, primitive
 
 SHAPE = Param("shape", "ints", doc="the tensor's shape; it broadcasts against the input "
                                    "(C×1×1 scales channels)")

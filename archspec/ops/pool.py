@@ -17,6 +17,7 @@ from archspec.ops.common import (
     window_sizes,
     windows,
 )
+from archspec.ops.contract import PRIMITIVES, Cost, Fn, In, Param, local_channels, primitive
 from archspec.ops.geometry import (
     FLOAT,
     FLOAT_PORTS,
@@ -31,7 +32,6 @@ from archspec.ops.geometry import (
     Window,
     spatial_size,
 )
-from archspec.ops.registry import Cost, Fn, In, Param, get, local_channels, primitive
 
 KERNEL = Param("kernel", "pair", aliases=("k",))
 STRIDE = Param("stride", "pair", None, aliases=("s",), doc="default: the kernel")
@@ -142,7 +142,7 @@ def unpool_link(p: dict[str, Any], operands: list[Any]) -> None:
     """The indices must come from a pool this unpool inverts: same kernel, stride and padding,
     and an output the size of the pooled map (indices are flat positions in it)."""
     x, idx = operands
-    pool = get(idx.op).geometry(idx.params, idx.source)
+    pool = PRIMITIVES[idx.op].geometry(idx.params, idx.source)
     mine = unpool_windows({**p, "output_size": None})
     theirs = [(w.kernel, w.stride, w.pad_lo) for w in pool if isinstance(w, Window)]
     ours = [(t.window.kernel, t.window.stride, t.window.pad_lo) for t in mine

@@ -7,9 +7,9 @@ from typing import Any
 from archspec.errors import ArgumentError, ShapeError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import expect_rank, fmt_shape, numel, pair
+from archspec.ops.contract import Cost, Fn, In, Param, local_channels, primitive
 from archspec.ops.geometry import FLOAT, FLOAT_PORTS, MIX, Geometry, Ports, Scale, spatial_size
 from archspec.ops.pool import adaptive_windows
-from archspec.ops.registry import Cost, Fn, In, Param, local_channels, primitive
 
 ALIGN = Param("align_corners", "bool", False)
 # Per output element: one multiply-add per tap.

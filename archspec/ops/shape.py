@@ -8,8 +8,8 @@ from typing import Any
 from archspec.errors import ArgumentError, ShapeError
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.common import fmt_shape, norm_dim, norm_dims, numel
+from archspec.ops.contract import Fn, In, Param, local_channels, primitive
 from archspec.ops.geometry import FLOAT_PORTS, KEEP, MIX, Geometry
-from archspec.ops.registry import Fn, In, Param, local_channels, primitive
 
 
 def moves_axes(keeps: Any) -> Any:

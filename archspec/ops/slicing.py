@@ -15,8 +15,8 @@ from archspec.ops.common import (
     pair,
     window_sizes,
 )
+from archspec.ops.contract import Fn, In, Param, local_channels, primitive
 from archspec.ops.geometry import FLOAT_PORTS, KEEP, MIX, Geometry, Keep, Window
-from archspec.ops.registry import Fn, In, Param, local_channels, primitive
 
 DIM = Param("dim", "int", 0)
 FULL = slice(None)

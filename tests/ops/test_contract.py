@@ -8,6 +8,7 @@ import torch
 from op_harness import build, outputs, run
 from test_ops_lowering import CASES, make_inputs
 
+from archspec.ops.contract import primitive
 from archspec.ops.geometry import (
     FLOAT,
     INDEX,
@@ -22,7 +23,7 @@ from archspec.ops.geometry import (
     out_size,
     spatial_size,
 )
-from archspec.ops.registry import Primitive, load_all, primitive
+from archspec.ops.registry import Primitive, load_all
 
 IDS = [f"{c[0]}-{i}" for i, c in enumerate(CASES)]
 
