@@ -1,5 +1,5 @@
 """The ``archspec`` command line, one module per command; ``main`` is the entry point."""
 
-from archspec.cli.app import app, main
+from archspec.cli.app import main, make_app
 
-__all__ = ["app", "main"]
+__all__ = ["main", "make_app"]

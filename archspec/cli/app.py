@@ -6,25 +6,58 @@ bad usage (options, paths, outputs that cannot be written), 3 an audit budget ex
 
 from __future__ import annotations
 
+import importlib
 import os
+import sys
 from typing import Annotated, Optional
 
 import typer
 
-from archspec.cli import audit, build, check, editor, fmt, import_, models, render
 from archspec.cli.loading import RAISED_LIMITS
 from archspec.cli.output import Exit, err, escape, report_spec_error
 from archspec.errors import SpecError
 from archspec.fileio import OutputError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Compile, check, render, audit and build CNN architecture specs.")
-for command in (check.check, audit.audit, render.render, build.build, fmt.fmt):
-    app.command()(command)
-app.command("import")(import_.import_)
-app.command()(editor.lsp)
-app.command()(editor.schema)
-app.command()(models.models)
+HELP = "Compile, check, render, audit and build CNN architecture specs."
+# command name -> (module under archspec.cli, function). A run imports only the module of the
+# command it runs (all of them for --help or an unknown name): importing every command module
+# cost ~3 ms of `archspec check`'s start-up (python -X importtime, 2-core machine).
+COMMANDS = {
+    "check": ("check", "check"), "audit": ("audit", "audit"), "render": ("render", "render"),
+    "build": ("build", "build"), "fmt": ("fmt", "fmt"), "import": ("import_", "import_"),
+    "lsp": ("editor", "lsp"), "schema": ("editor", "schema"), "models": ("models", "models"),
+}
+GLOBAL_OPTIONS_WITH_VALUE = {"--limit"}
+
+
+def requested_command(argv: list[str]) -> str | None:
+    """The command named on the command line (None when there is none, e.g. ``--help``)."""
+    args = iter(argv)
+    for arg in args:
+        if arg in GLOBAL_OPTIONS_WITH_VALUE:
+            next(args, None)
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def make_app(names: list[str]) -> typer.Typer:
+    """The typer app with the commands ``names`` registered (in the order of COMMANDS)."""
+    app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                      help=HELP)
+    for name in names:
+        module, function = COMMANDS[name]
+        command = getattr(importlib.import_module(f"archspec.cli.{module}"), function)
+        app.command(name)(command)
+    app.callback()(options)
+    return app
+
+
+def app_for(argv: list[str]) -> typer.Typer:
+    """The app for one run: only the requested command when it is a known one."""
+    name = requested_command(argv)
+    return make_app([name] if name in COMMANDS else list(COMMANDS))
+
 
 # Usage errors derive from click's ClickException, vendored in some typer releases and not in
 # others: take the class from typer's own BadParameter.
@@ -33,7 +66,6 @@ LIMIT_MAX = 2**63 - 1
 USAGE_ERRORS = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 
-@app.callback()
 def options(limit: Annotated[Optional[list[str]], typer.Option(
         "--limit", help="Raise a resource limit for this run, e.g. --limit max_nodes=2000000 "
                         "(names in docs/hardening.md).")] = None) -> None:
@@ -52,8 +84,9 @@ def options(limit: Annotated[Optional[list[str]], typer.Option(
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: runs the app and maps outcomes onto exit codes."""
+    argv = sys.argv[1:] if argv is None else argv
     try:
-        app(args=argv, standalone_mode=False)
+        app_for(argv)(args=argv, standalone_mode=False)
     except Exit as e:
         return e.code
     except SpecError as e:

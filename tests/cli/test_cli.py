@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -94,6 +95,28 @@ def test_check_and_audit_import_neither_networkx_nor_torch() -> None:
                             cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "ok " in result.stdout and "resnet152" in result.stdout
+
+
+def test_a_command_imports_only_its_own_module() -> None:
+    """Start-up: ``archspec check`` does not import the modules of audit, build, render..."""
+    code = ("import sys; from archspec.cli import main; "
+            f"assert main(['--limit', 'max_nodes=5000', 'check', {RESNET!r}]) == 0; "
+            "print(sorted(m for m in sys.modules if m.startswith('archspec.cli.')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    loaded = {m.removeprefix("archspec.cli.")
+              for m in ast.literal_eval(result.stdout.splitlines()[-1])}
+    assert "check" in loaded
+    assert not loaded & {"audit", "build", "render", "fmt", "import_", "editor", "models"}
+
+
+@pytest.mark.parametrize("argv, command", [
+    (["check", "a.arch"], "check"), (["--limit", "max_nodes=1", "audit", "x"], "audit"),
+    (["--help"], None), ([], None), (["--limit=max_nodes=1", "fmt"], "fmt")])
+def test_the_requested_command_is_found_past_global_options(argv, command) -> None:
+    from archspec.cli.app import requested_command
+    assert requested_command(argv) == command
 
 
 def test_audit_json_has_totals(capsys: pytest.CaptureFixture) -> None:
