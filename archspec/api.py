@@ -58,7 +58,7 @@ class Network:
 
     def audit(self, **options: Any) -> Any:
         """Parameters, MACs/FLOPs, memory and receptive field (see docs/audit.md)."""
-        from archspec.passes.audit import audit
+        from archspec.passes.report import audit
         return audit(self.ir, **options)
 
     def render(self, **options: Any) -> Any:

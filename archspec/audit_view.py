@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, fields
 from typing import Any
 
-from archspec.passes.audit import (
+from archspec.passes.receptive_field import RF, fmt_num
+from archspec.passes.report import (
     DEAD,
     AuditReport,
     BlockRow,
@@ -21,7 +22,6 @@ from archspec.passes.audit import (
     Totals,
     TrainingMemory,
 )
-from archspec.passes.receptive_field import RF, fmt_num
 from archspec.units import fmt_bytes, fmt_count
 
 PREFIX = {"": 0, "k": 1, "m": 2, "g": 3, "t": 4, "p": 5}

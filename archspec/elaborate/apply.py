@@ -11,7 +11,6 @@ from archspec.elaborate.nodes import enclosing_block
 from archspec.errors import GraphError, SpecLimitError, SpecNameError, SpecTypeError
 from archspec.ir.graph import BlockInfo, OpNode, input_shapes, node, nodes
 from archspec.limits import LIMITS
-from archspec.ops.init import as_rules, init_problem
 from archspec.ops.registry import get
 from archspec.source import Span
 
@@ -75,6 +74,7 @@ def merge_attrs(inner: dict[str, Any], outer: dict[str, Any]) -> dict[str, Any]:
 
 def check_inits(ctx: Ctx, n: OpNode, inits: Any, span: Span) -> None:
     """Each ``@init`` rule must apply to the layer's parameters (it runs after the build)."""
+    from archspec.ops.init import as_rules, init_problem  # only specs with @init need it
     prim = get(n.op)
     for rule in as_rules(inits):
         problem = init_problem(rule, prim, n.params, input_shapes(ctx.graph, n)) \

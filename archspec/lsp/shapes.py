@@ -89,7 +89,7 @@ def shape_text(shapes: list[Shape], most: int = 3) -> str:
 
 
 def macs(graph: OpGraph, n: OpNode) -> int:
-    from archspec.passes.audit import node_cost
+    from archspec.passes.report import node_cost
     return node_cost(n, input_shapes(graph, n)).macs
 
 
@@ -101,7 +101,7 @@ def block_instances(graph: OpGraph, span: Span) -> list[BlockInfo]:
 
 def instance_totals(graph: OpGraph, path: str) -> tuple[int, int]:
     """(parameters, MACs) of the nodes inside block instance ``path``."""
-    from archspec.passes.audit import node_cost
+    from archspec.passes.report import node_cost
     params = total = 0
     for n in nodes(graph):
         if n.block == path or n.block.startswith(path + "."):

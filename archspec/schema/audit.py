@@ -125,6 +125,6 @@ class AuditJson(Strict):
     warnings: list[str]
 
     def to_report(self) -> Any:
-        """The ``archspec.passes.audit.AuditReport`` this document describes."""
+        """The ``archspec.passes.report.AuditReport`` this document describes."""
         from archspec.audit_view import from_dict
         return from_dict(self.model_dump(mode="json"))

@@ -8,7 +8,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from archspec.ops.common import pair
-from archspec.passes.audit import MAIN, AuditReport, annotate
+from archspec.passes.report import MAIN, AuditReport, annotate
 
 if TYPE_CHECKING:
     from archspec.ir.graph import Graph

@@ -8,7 +8,7 @@ from audit_nets import conv_stack, resnet
 from archspec.ir.builder import GraphBuilder
 from archspec.ir.graph import Ref
 from archspec.passes import receptive_field
-from archspec.passes.audit import audit
+from archspec.passes.report import audit
 
 
 def rf(graph, name):

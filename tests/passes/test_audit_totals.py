@@ -8,7 +8,7 @@ from audit_nets import resnet
 import archspec
 from archspec.ir.builder import GraphBuilder
 from archspec.passes import annotate, audit
-from archspec.passes.audit import DEAD, MAIN
+from archspec.passes.report import DEAD, MAIN
 
 F32 = 4
 
