@@ -13,7 +13,7 @@ from archspec.limits import current
 from archspec.source import Span
 
 
-@dataclass
+@dataclass(eq=False)
 class Frame:
     """One block instance (or the network) being elaborated."""
 
@@ -31,7 +31,7 @@ class Frame:
         return f"{self.path}.{label}" if self.path else label
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Interpreter:
     """The elaborator's mutually recursive steps (an expression applies a block whose
     statements evaluate expressions). elaborate/network.py wires them, so that the modules

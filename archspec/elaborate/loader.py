@@ -23,7 +23,7 @@ STD_DIR = Path(__file__).resolve().parent.parent / "std"
 SPEC_SUFFIXES = (".arch", ".yaml", ".yml")
 
 
-@dataclass
+@dataclass(eq=False)
 class Namespace:
     """The names one spec file defines or imports."""
 

@@ -43,7 +43,7 @@ class Layer:
         return "a layer"
 
 
-@dataclass
+@dataclass(eq=False)
 class PrimLayer(Layer):
     prim: Primitive
     args: list[Any]
@@ -56,7 +56,7 @@ class PrimLayer(Layer):
         return f"the layer '{self.prim.name}'"
 
 
-@dataclass
+@dataclass(eq=False)
 class BlockLayer(Layer):
     block: A.BlockDef
     args: list[Any]
@@ -69,7 +69,7 @@ class BlockLayer(Layer):
         return f"the block '{self.block.name}'"
 
 
-@dataclass
+@dataclass(eq=False)
 class GroupLayer(Layer):
     """``[a, b, c]``: applied in sequence; children numbered like nn.Sequential when labelled."""
 
@@ -81,7 +81,7 @@ class GroupLayer(Layer):
         return f"a group of {len(self.items)} layers"
 
 
-@dataclass
+@dataclass(eq=False)
 class RepeatLayer(Layer):
     layer: Layer
     count: int
@@ -91,7 +91,7 @@ class RepeatLayer(Layer):
         return f"{self.layer.describe()} repeated {self.count} times"
 
 
-@dataclass
+@dataclass(eq=False)
 class LabeledLayer(Layer):
     label: str
     layer: Layer
@@ -99,14 +99,14 @@ class LabeledLayer(Layer):
     label_span: Span = UNKNOWN
 
 
-@dataclass
+@dataclass(eq=False)
 class AnnotatedLayer(Layer):
     layer: Layer
     attrs: dict[str, Any]
     span: Span = UNKNOWN
 
 
-@dataclass
+@dataclass(eq=False)
 class Builtin:
     name: str
     fn: Any

@@ -6,58 +6,65 @@ The .arch text and the YAML form both produce these nodes; the elaborator consum
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Union
 
 from archspec.source import UNKNOWN, Span
 
 
-@dataclass(eq=False)
+# Nodes compare by identity, and share one __repr__: generating __eq__ and __repr__ for each of
+# the 33 node classes cost 2 ms of every run's start-up (python -X importtime, 2-core CI box).
+@dataclass(eq=False, repr=False)
 class Node:
     span: Span = field(default=UNKNOWN, kw_only=True, compare=False)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)
+                          if f.name != "span")
+        return f"{type(self).__name__}({shown})"
 
 
 # ---- expressions -------------------------------------------------------------------------
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Num(Node):
     value: int | float
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Str(Node):
     value: str
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Bool(Node):
     value: bool
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class NoneLit(Node):
     """``none``: no value (an optional argument left out), and, where a layer is expected, the
     empty layer (a chain step that passes its input on, a group item that takes no index)."""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Name(Node):
     id: str
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class InRef(Node):
     """``in``: a block's chained input."""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Group(Node):
     """``[a, b, ...]``: a sequential group of layers, or a list of numbers."""
 
     items: list[Expr]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class GroupFor(Node):
     """``for i in range(n) { items }`` inside a group."""
 
@@ -66,7 +73,7 @@ class GroupFor(Node):
     items: list[Expr]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Label(Node):
     """A module label: plain (``conv1``) or templated (``"denselayer{i + 1}"``)."""
 
@@ -77,32 +84,32 @@ class Label(Node):
         return self.parts[0] if len(self.parts) == 1 and isinstance(self.parts[0], str) else None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Labeled(Node):
     label: Label
     value: Expr
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Kwarg(Node):
     name: str
     value: Expr
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Call(Node):
     func: Expr
     args: list[Expr]
     kwargs: list[Kwarg]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Attr(Node):
     value: Expr
     name: str
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Index(Node):
     """``x[i]`` (``stop`` unused, ``is_slice`` false) or ``x[a:b:c]``."""
 
@@ -113,7 +120,7 @@ class Index(Node):
     is_slice: bool = False
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Annotate(Node):
     """``layer @name(args)``: an attribute for the lowering (init, checkpoint)."""
 
@@ -123,20 +130,20 @@ class Annotate(Node):
     kwargs: list[Kwarg]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class BinOp(Node):
     op: str   # + - * / // % ** == != < <= > >= and or
     left: Expr
     right: Expr
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class UnaryOp(Node):
     op: str   # - + not
     operand: Expr
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class IfExpr(Node):
     """``if cond { then } else { orelse }``; without ``else``, ``orelse`` is None and the
     expression yields nothing (``none``) when ``cond`` is false."""
@@ -146,7 +153,7 @@ class IfExpr(Node):
     orelse: Expr | None = None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Chain(Node):
     """``head -> e1 -> e2``: apply each element to the running value."""
 
@@ -160,31 +167,31 @@ Expr = Union[Num, Str, Bool, NoneLit, Name, InRef, Group, GroupFor, Labeled, Cal
 
 # ---- statements ----------------------------------------------------------------------------
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Let(Node):
     name: str
     value: Expr
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Assign(Node):
     targets: list[str]
     value: Expr
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Input(Node):
     name: str
     shape: Expr
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Out(Node):
     name: str | None
     value: Expr
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Aux(Node):
     name: str
     value: Expr
@@ -192,20 +199,20 @@ class Aux(Node):
     kwargs: list[Kwarg] = field(default_factory=list)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class For(Node):
     var: str
     iter: Expr
     body: list[Stmt]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Assert(Node):
     cond: Expr
     message: Expr | None = None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class ExprStmt(Node):
     value: Expr
 
@@ -215,14 +222,14 @@ Stmt = Union[Let, Assign, Input, Out, Aux, For, Assert, ExprStmt]
 
 # ---- definitions ---------------------------------------------------------------------------
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class ParamDef(Node):
     name: str
     type: str | None = None
     default: Expr | None = None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class BlockDef(Node):
     """``block name(params) { body }``, or with ``is_network`` a ``network``."""
 
@@ -234,7 +241,7 @@ class BlockDef(Node):
     name_span: Span = UNKNOWN
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class NetworkAlias(Node):
     """``network resnet50 = resnet(depth=50)``: a network defined by another's parameters."""
 
@@ -247,7 +254,7 @@ class NetworkAlias(Node):
     name_span: Span = UNKNOWN
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Import(Node):
     """``import "file.arch"`` (``path``) or ``import std.resnet`` (``dotted``)."""
 
@@ -256,7 +263,7 @@ class Import(Node):
     alias: str | None = None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Module(Node):
     """One spec file."""
 

@@ -144,7 +144,7 @@ def constant(geometry: Geometry) -> GeometryRule:
     return rule
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # an entry of the registry: identity is its equality
 class Primitive:
     """A built-in op. ``inputs`` names the tensor operands; ``variadic`` allows any number of
     operands (at least ``len(inputs)``). ``geometry`` and ``ports`` are required at
@@ -172,6 +172,9 @@ class Primitive:
     param_shapes: ParamShapes | None = None  # the parameters @init(param=...) may name
     parameter: bool = False  # lowered to a bare nn.Parameter at the node's name (FreeParam)
     doc: str = ""
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
 
     @property
     def name_use(self) -> str:

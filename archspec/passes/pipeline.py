@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from archspec.ir.graph import OpGraph
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Pass:
     """``run(graph)``; ``reads``/``writes`` name per-node keys (``"rf"``) or graph facts
     (``"meta.outputs"``), each with its type, for the reader and for the driver's order."""

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from archspec.ir.graph import OpGraph
 
 
-@dataclass
+@dataclass(eq=False)
 class BlockTree:
     """The block hierarchy as drawn: blocks that hold nodes, each node's innermost block."""
 
