@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from archspec.ir.graph import OpNode, Shape
 from archspec.ops.geometry import Geometry, Ports
@@ -37,8 +37,9 @@ PARAM_TYPES = {"int", "float", "number", "bool", "str", "pair", "ints", "floats"
                "padding"}
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(NamedTuple):  # a named tuple: ~200 parameters are declared at every start-up
+    """One parameter of a primitive's schema (types in ``PARAM_TYPES``)."""
+
     name: str
     type: str
     default: Any = REQUIRED
