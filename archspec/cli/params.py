@@ -11,8 +11,7 @@ default; those errors are located in ``-p NAME=VALUE`` itself, not inside a libr
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import typer
 
@@ -23,9 +22,9 @@ LOOKS_NUMERIC = re.compile(r"[-+]?\.?[0-9]")
 MAX_INT_TEXT = "9223372036854775807 (2**63 - 1)"
 
 
-@dataclass(frozen=True)
-class CommandParam:
-    """One ``-p`` argument: its value and where its name and value are in the argument."""
+class CommandParam(NamedTuple):
+    """One ``-p`` argument: its value and where its name and value are in the argument. (A named
+    tuple: a frozen dataclass cost 0.5 ms of every start-up in generated methods.)"""
 
     name: str
     value: Any
