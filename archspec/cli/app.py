@@ -11,6 +11,7 @@ import os
 import sys
 from typing import Annotated, Optional
 
+import click
 import typer
 
 from archspec.cli.loading import RAISED_LIMITS
@@ -28,6 +29,8 @@ COMMANDS = {
     "lsp": ("editor", "lsp"), "schema": ("editor", "schema"), "models": ("models", "models"),
 }
 GLOBAL_OPTIONS_WITH_VALUE = {"--limit"}
+# click >= 8.2 suggests close command names itself; typer would add the same suggestion again.
+CLICK_SUGGESTS = hasattr(click.exceptions, "NoSuchCommand")
 
 
 def requested_command(argv: list[str]) -> str | None:
@@ -44,7 +47,7 @@ def requested_command(argv: list[str]) -> str | None:
 def make_app(names: list[str]) -> typer.Typer:
     """The typer app with the commands ``names`` registered (in the order of COMMANDS)."""
     app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                      help=HELP)
+                      help=HELP, suggest_commands=not CLICK_SUGGESTS)
     for name in names:
         module, function = COMMANDS[name]
         command = getattr(importlib.import_module(f"archspec.cli.{module}"), function)

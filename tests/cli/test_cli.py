@@ -164,3 +164,10 @@ def test_limit_option_raises_a_limit_for_one_run(tmp_path: Path,
     assert main(args) == 0
     assert "(36001 nodes)" in capsys.readouterr().out
     assert main(["--limit", "max_nodez=1", "check", str(spec)]) == 2
+
+
+def test_a_mistyped_command_exits_2_with_one_suggestion(capsys: pytest.CaptureFixture) -> None:
+    assert main(["audti", RESNET]) == 2
+    err = capsys.readouterr().err
+    assert "No such command 'audti'" in err
+    assert err.count("'audit'") == 1
