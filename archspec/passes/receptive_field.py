@@ -165,14 +165,15 @@ def _aligned(rf: RF) -> RF:
 
 
 def merge(rfs: list[RF]) -> RF:
-    """Several operands: the largest spatial field, flagged when operands disagree."""
+    """Several operands: the largest field, flagged when spatial operands disagree. An operand
+    that left the spatial layout and came back (a channels-last detour through a permute)
+    counts with its whole field: a residual around it sees at least that much."""
     spatial = [r for r in rfs if r.spatial]
     glob = any(r.global_ for r in rfs)
+    size = _t(max(r.size[a] for r in rfs) for a in range(2))
     if not spatial:
-        size = _t(max(r.size[a] for r in rfs) for a in range(2))
         return RF(size, spatial=False, global_=glob)
     best = max(spatial, key=lambda r: r.size[0] * r.size[1])
-    size = _t(max(r.size[a] for r in spatial) for a in range(2))
     why = next((m for r in spatial if (m := misalignment(best, r))), "")
     return RF(size, best.jump, best.start, True, glob, bool(why), why)
 

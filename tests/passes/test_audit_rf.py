@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from audit_nets import conv_stack, resnet
 
+import archspec
 from archspec.ir.builder import GraphBuilder
 from archspec.ir.graph import Ref
 from archspec.passes import receptive_field
@@ -149,6 +152,26 @@ def test_permute_across_axes_mixes_positions():
     moved, kept = rf(b.graph, "moved"), rf(b.graph, "kept")
     assert (moved.size, moved.spatial, moved.global_) == ((18.0, 14.0), False, True)
     assert kept == rf(b.graph, "c") and kept.size == (3.0, 3.0)
+
+
+def test_a_residual_around_a_channels_last_detour_keeps_the_detour_field():
+    """ConvNeXt's block: permute to channels-last and back, added to the skip. The sum sees at
+    least what the detour saw (the skip's 3×3 field used to win, and ConvNeXt-T's output came
+    out 32×32: a false 'does not cover the input' warning)."""
+    b = GraphBuilder("cn")
+    x = b.input("x", (3, 16, 12))
+    c = b.op("conv", [x], 8, 3, name="c", padding=1)
+    there = b.op("permute", [c], [1, 2, 0], name="there")
+    back = b.op("permute", [there], [2, 0, 1], name="back")
+    b.op("add", [back, c], name="sum")
+    total = rf(b.graph, "sum")
+    assert (total.size, total.spatial, total.global_) == ((18.0, 14.0), True, True)
+
+
+def test_convnext_gets_no_coverage_warning():
+    net = archspec.load(Path(__file__).resolve().parents[2] / "specs" / "convnext_tiny.arch")
+    assert not [w for w in net.warnings if "does not cover" in w.message]
+    assert net.audit().receptive_field.size[0] >= 224
 
 
 def test_a_new_geometry_needs_no_change_here():
