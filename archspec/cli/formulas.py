@@ -1,0 +1,120 @@
+"""``audit FILE --input 3xHxW``: costs as exact formulas in the size symbols, and the table of
+``--sizes`` evaluated from them (docs/cli.md, docs/symbolic.md "Cost formulas")."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from archspec.cli.symbolic import output_shapes, plain
+from archspec.passes.training import TrainingSetup, per_device
+
+LABELS = {"params": "params", "trainable_params": "trainable", "buffers": "buffers",
+          "macs": "MACs", "flops": "FLOPs", "activation_bytes": "activations",
+          "training_bytes": "training"}
+
+
+def formula_document(net: Any, sizes: list[int] | None, setup: TrainingSetup) -> dict[str, Any]:
+    """What ``audit --input 3xHxW [--sizes …] --json`` prints (schema: "audit-sizes")."""
+    from archspec.symbolic.costs import NoFormula, cost_formulas
+    shapes = net.shapes
+    doc: dict[str, Any] = {
+        "name": net.name, "symbols": list(shapes.symbols), "valid": shapes.valid.describe(),
+        "caveats": net.caveats(), "reference": dict(shapes.reference),
+        "training": {"strategy": setup.strategy, "world": setup.world, "batch": setup.batch,
+                     "precision": setup.precision}}
+    try:
+        formulas = cost_formulas(net)
+    except NoFormula as e:
+        return {**doc, "formulas": None, "peak_activation_bytes": [], "no_formula": str(e),
+                "at_reference": concrete_row(net, shapes.reference, setup),
+                "sizes": [size_row(net, s, setup, None) for s in sizes or ()]}
+    polys = {**formulas.totals, "training_bytes": training_poly(formulas, setup)}
+    return {**doc, "formulas": {k: {"text": str(p), "plain": p.plain()} for k, p in polys.items()},
+            "peak_activation_bytes": [{"node": c.node, "text": str(c.bytes),
+                                       "plain": c.bytes.plain()} for c in formulas.peak],
+            "no_formula": None,
+            "at_reference": evaluated(formulas, polys, shapes.reference),
+            "sizes": [size_row(net, s, setup, (formulas, polys)) for s in sizes or ()]}
+
+
+def training_poly(formulas: Any, setup: TrainingSetup) -> Any:
+    t, dtype = formulas.totals, formulas.dtype_bytes
+    elements = formulas.saved_activation_bytes.exact_div(dtype)
+    parts = per_device(setup, int(t["params"]), int(t["trainable_params"]), int(t["buffers"]),
+                       elements, dtype)
+    from archspec.symbolic.poly import SizePoly
+    return sum(parts.values(), SizePoly.of(0))
+
+
+def evaluated(formulas: Any, polys: dict[str, Any], env: dict[str, int]) -> dict[str, Any]:
+    values = {k: p.evaluate(env) for k, p in polys.items()}
+    values["peak_activation_bytes"], values["peak_node"] = formulas.peak_at(env)
+    return values
+
+
+def size_row(net: Any, size: int, setup: TrainingSetup, formulas: tuple | None
+             ) -> dict[str, Any]:
+    """Every symbol set to ``size``: the formulas' values (or, without formulas, the concrete
+    audit's), or why the size is invalid."""
+    point = {name: size for name in net.shapes.symbols}
+    failing = net.shapes.valid.failing(**point)
+    if failing is not None:
+        return {"size": size, "valid": False, "reason": plain(failing),
+                "at": str(getattr(failing, "origin", ""))}
+    values = evaluated(*formulas, point) if formulas else concrete_row(net, point, setup)
+    return {"size": size, "valid": True, **values}
+
+
+def concrete_row(net: Any, point: dict[str, int], setup: TrainingSetup) -> dict[str, Any]:
+    report = net.at(**point).audit(train=setup)
+    t = report.inference
+    return {"params": t.params, "trainable_params": t.trainable_params, "buffers": t.buffers,
+            "macs": t.macs, "flops": t.flops, "activation_bytes": t.activation_bytes,
+            "training_bytes": report.training_memory.total,
+            "peak_activation_bytes": report.peak_activation_bytes, "peak_node": None}
+
+
+def print_formulas(net: Any, doc: dict[str, Any]) -> None:
+    """The formulas, then their values at the reference size."""
+    from archspec.audit_view import fmt_bytes, fmt_count
+    from archspec.symbolic.load import fmt_reference
+    print(f"{net.name}: {output_shapes(net)}; valid sizes: {doc['valid']}")
+    for caveat in doc["caveats"]:
+        print(f"note: {caveat}")
+    if doc["formulas"] is None:
+        print(f"no cost formulas: {doc['no_formula']}")
+    else:
+        print(f"costs for every valid {', '.join(doc['symbols'])} (bytes at fp32, batch 1; "
+              f"training: {setup_text(doc['training'])}):")
+        for key, label in LABELS.items():
+            print(f"  {label:<12} {doc['formulas'][key]['text']}")
+        print(f"  {'peak live':<12} {peak_text(doc['peak_activation_bytes'])}")
+    at = doc["at_reference"]
+    peak_node = f" after {at['peak_node']}" if at["peak_node"] else ""
+    print(f"at {fmt_reference(doc['reference'])}: params {fmt_count(at['params'])}, MACs "
+          f"{fmt_count(at['macs'])}, FLOPs {fmt_count(at['flops'])}, activations "
+          f"{fmt_bytes(at['activation_bytes'])}, peak {fmt_bytes(at['peak_activation_bytes'])}"
+          f"{peak_node}, training {fmt_bytes(at['training_bytes'])}")
+
+
+def peak_text(candidates: list[dict[str, str]]) -> str:
+    if len(candidates) == 1:
+        return f"{candidates[0]['text']} (after {candidates[0]['node']})"
+    return (f"the largest of {len(candidates)} live sets (after "
+            f"{', '.join(c['node'] for c in candidates[:4])}"
+            f"{', …' if len(candidates) > 4 else ''}): which one depends on the size "
+            "(--json lists their formulas)")
+
+
+def setup_text(t: dict[str, Any]) -> str:
+    from archspec.audit_view import training_setup
+    return training_setup(SimpleNamespace(**t))
+
+
+def row_budgets(row: dict[str, Any], budgets: dict[str, int | None]) -> list[str]:
+    """The exceeded budgets of one valid row of the size table."""
+    from archspec.audit_view import check_budgets
+    report = SimpleNamespace(params=row["params"], macs=row["macs"],
+                             activation_bytes=row["activation_bytes"])
+    return [f"at {row['size']}: {m}" for m in check_budgets(report, **budgets)]
