@@ -9,6 +9,8 @@ from typing import Any
 from archspec.cli.symbolic import output_shapes, plain
 from archspec.passes.training import TrainingSetup, per_device
 
+PER_SIZE = ("per size only (a shard ⌈Ψ/N⌉ of a parameter count that depends on the size "
+            "has no formula)")
 LABELS = {"params": "params", "trainable_params": "trainable", "buffers": "buffers",
           "macs": "MACs", "flops": "FLOPs", "activation_bytes": "activations",
           "training_bytes": "training"}
@@ -29,31 +31,43 @@ def formula_document(net: Any, sizes: list[int] | None, setup: TrainingSetup) ->
         return {**doc, "formulas": None, "peak_activation_bytes": [], "no_formula": str(e),
                 "at_reference": concrete_row(net, shapes.reference, setup),
                 "sizes": [size_row(net, s, setup, None) for s in sizes or ()]}
-    polys = {**formulas.totals, "training_bytes": training_poly(formulas, setup)}
-    return {**doc, "formulas": {k: {"text": str(p), "plain": p.plain()} for k, p in polys.items()},
+    training = training_poly(formulas.totals, formulas.saved_activation_bytes, setup)
+    texts = {k: {"text": str(p), "plain": p.plain()} for k, p in formulas.totals.items()}
+    texts["training_bytes"] = None if training is None else {"text": str(training),
+                                                             "plain": training.plain()}
+    return {**doc, "formulas": texts,
             "peak_activation_bytes": [{"node": c.node, "text": str(c.bytes),
                                        "plain": c.bytes.plain()} for c in formulas.peak],
             "no_formula": None,
-            "at_reference": evaluated(formulas, polys, shapes.reference),
-            "sizes": [size_row(net, s, setup, (formulas, polys)) for s in sizes or ()]}
+            "at_reference": evaluated(formulas, setup, shapes.reference),
+            "sizes": [size_row(net, s, setup, formulas) for s in sizes or ()]}
 
 
-def training_poly(formulas: Any, setup: TrainingSetup) -> Any:
-    t, dtype = formulas.totals, formulas.dtype_bytes
-    elements = formulas.saved_activation_bytes.exact_div(dtype)
-    parts = per_device(setup, int(t["params"]), int(t["trainable_params"]), int(t["buffers"]),
-                       elements, dtype)
+def training_poly(totals: dict[str, Any], saved_bytes: Any, setup: TrainingSetup,
+                  dtype_bytes: int = 4) -> Any:
+    """Training memory per device as a SizePoly, or None when a shard ⌈Ψ/N⌉ of a
+    size-dependent parameter count has no formula (then it is evaluated per size)."""
     from archspec.symbolic.poly import SizePoly
+    try:
+        parts = per_device(setup, totals["params"], totals["trainable_params"],
+                           totals["buffers"], saved_bytes.exact_div(dtype_bytes), dtype_bytes)
+    except TypeError:
+        return None
     return sum(parts.values(), SizePoly.of(0))
 
 
-def evaluated(formulas: Any, polys: dict[str, Any], env: dict[str, int]) -> dict[str, Any]:
-    values = {k: p.evaluate(env) for k, p in polys.items()}
+def evaluated(formulas: Any, setup: TrainingSetup, env: dict[str, int]) -> dict[str, Any]:
+    """Every total at ``env``, training memory per device, and the peak with its node."""
+    values = {k: p.evaluate(env) for k, p in formulas.totals.items()}
+    saved = formulas.saved_activation_bytes.evaluate(env) // formulas.dtype_bytes
+    values["training_bytes"] = sum(per_device(
+        setup, values["params"], values["trainable_params"], values["buffers"], saved,
+        formulas.dtype_bytes).values())
     values["peak_activation_bytes"], values["peak_node"] = formulas.peak_at(env)
     return values
 
 
-def size_row(net: Any, size: int, setup: TrainingSetup, formulas: tuple | None
+def size_row(net: Any, size: int, setup: TrainingSetup, formulas: Any | None
              ) -> dict[str, Any]:
     """Every symbol set to ``size``: the formulas' values (or, without formulas, the concrete
     audit's), or why the size is invalid."""
@@ -62,7 +76,7 @@ def size_row(net: Any, size: int, setup: TrainingSetup, formulas: tuple | None
     if failing is not None:
         return {"size": size, "valid": False, "reason": plain(failing),
                 "at": str(getattr(failing, "origin", ""))}
-    values = evaluated(*formulas, point) if formulas else concrete_row(net, point, setup)
+    values = evaluated(formulas, setup, point) if formulas else concrete_row(net, point, setup)
     return {"size": size, "valid": True, **values}
 
 
@@ -88,7 +102,8 @@ def print_formulas(net: Any, doc: dict[str, Any]) -> None:
         print(f"costs for every valid {', '.join(doc['symbols'])} (bytes at fp32, batch 1; "
               f"training: {setup_text(doc['training'])}):")
         for key, label in LABELS.items():
-            print(f"  {label:<12} {doc['formulas'][key]['text']}")
+            formula = doc["formulas"][key]
+            print(f"  {label:<12} {formula['text'] if formula else PER_SIZE}")
         print(f"  {'peak live':<12} {peak_text(doc['peak_activation_bytes'])}")
     at = doc["at_reference"]
     peak_node = f" after {at['peak_node']}" if at["peak_node"] else ""

@@ -21,7 +21,9 @@ class Formulas(Strict):
     macs: Formula
     flops: Formula
     activation_bytes: Formula = Field(description="every non-input output, batch 1")
-    training_bytes: Formula = Field(description="training memory per device")
+    training_bytes: Formula | None = Field(
+        description="training memory per device; null when a shard of a size-dependent "
+                    "parameter count has no formula (the rows still give it per size)")
 
 
 class PeakCandidate(Strict):

@@ -130,7 +130,7 @@ class SizePoly:
             -len(t[0]), -prod(f.evaluate(big) for f in t[0]), [str(f) for f in t[0]]))
 
     def __str__(self) -> str:
-        return _join((f"{abs(c):,}", c < 0, [_wrap(str(f), f) for f in m])
+        return _join((f"{abs(c):,}", c < 0, _factors(m, str, _superscript, c == 1))
                      for m, c in self.ordered())
 
     def __repr__(self) -> str:
@@ -138,7 +138,8 @@ class SizePoly:
 
     def plain(self) -> str:
         """``118013952*((H - 1)//2 + 1)*((W - 1)//2 + 1) + 2049000``: Python syntax."""
-        return _join((str(abs(c)), c < 0, [_wrap(f.plain(), f) for f in m])
+        return _join((str(abs(c)), c < 0, _factors(m, SizeExpr.plain, "{}**{}".format,
+                                                   c == 1))
                      for m, c in self.ordered()).replace("·", "*")
 
     def dominates(self, other: SizePoly) -> bool:
@@ -158,15 +159,35 @@ def _term(factors: Iterable[SizeExpr], coef: int) -> dict[Monomial, int]:
     return {tuple(sorted(kept, key=str)): coef} if coef else {}
 
 
-def _wrap(text: str, factor: SizeExpr) -> str:
-    return f"({text})" if len(factor.terms) + bool(factor.const) > 1 else text
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _superscript(base: str, power: int) -> str:
+    return base + str(power).translate(SUPERSCRIPT)
+
+
+def _factors(monomial: Monomial, render: Any, power: Any, unit: bool) -> list[str]:
+    """The factors' texts, equal (adjacent, sorted) factors as one power (``S²``), each in
+    parentheses when it has several terms, unless it stands alone (coefficient 1)."""
+    groups: list[list[Any]] = []
+    for f in monomial:
+        if groups and groups[-1][0] == f:
+            groups[-1][1] += 1
+        else:
+            groups.append([f, 1])
+    alone = unit and len(groups) == 1 and groups[0][1] == 1
+    texts = []
+    for f, n in groups:
+        text = render(f)
+        if len(f.terms) + bool(f.const) > 1 and not alone:
+            text = f"({text})"
+        texts.append(text if n == 1 else power(text, n))
+    return texts
 
 
 def _join(terms: Iterable[tuple[str, bool, list[str]]]) -> str:
     out = ""
     for coef, negative, factors in terms:
-        if coef == "1" and len(factors) == 1 and not negative and factors[0][0] == "(":
-            factors = [factors[0][1:-1]]  # a lone factor needs no parentheses
         body = "·".join(factors if coef == "1" and factors else [coef, *factors])
         out += (" - " if negative else " + ") + body if out else ("-" if negative else "") + body
     return out or "0"

@@ -117,3 +117,25 @@ def test_budgets_with_formulas_hold_at_every_size(capsys: pytest.CaptureFixture)
     err = " ".join(capsys.readouterr().err.split())
     assert "budget exceeded: at 320: MACs 8.34 G exceed the budget 5.00 G (8,343,142,400 >" in err
     assert "at 224" not in err
+
+
+def test_size_dependent_parameters_shard_per_size(capsys: pytest.CaptureFixture) -> None:
+    lenet = str(ROOT / "specs" / "lenet5.arch")
+    assert main(["audit", lenet, "--input", "1xHxW", "--sizes", "36,45", "--json",
+                 "--train", "zero3", "--world", "3"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["formulas"]["params"]["text"] == "10,080·(⌊H/4⌋ - 7)·(⌊W/4⌋ - 7) + 49,920"
+    assert doc["formulas"]["training_bytes"] is None  # ⌈Ψ/3⌉ of a size-dependent Ψ
+    from archspec.passes.training import TrainingSetup
+    for row in doc["sizes"]:
+        report = archspec.load(lenet, input_shape=(1, row["size"], row["size"])).audit(
+            train=TrainingSetup("zero3", 3))
+        assert (row["params"], row["training_bytes"]) == (
+            report.params, report.training_memory.total)
+
+
+def test_tied_symbols_print_powers(capsys: pytest.CaptureFixture) -> None:
+    assert main(["audit", str(ROOT / "specs" / "resnet18.arch"), "--input", "3xSxS"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    macs = next(line for line in out if line.startswith("  MACs")).split(None, 1)[1]
+    assert macs.startswith("9,408·(⌊(S - 1)/2⌋ + 1)² + 147,456·(⌊(S - 1)/4⌋ + 1)² + ")

@@ -84,3 +84,12 @@ def test_the_peak_frontier_drops_dominated_live_sets():
     steps = [PeakCandidate("a", h * 2), PeakCandidate("b", h * 3 + 1), PeakCandidate("c", h * 3),
              PeakCandidate("d", SizePoly.of(100))]
     assert [c.node for c in frontier(steps)] == ["b", "d"]
+
+
+def test_powers_and_signs_print_unambiguously():
+    half = SizePoly.of((sym("H") - 1) // 2 + 1)
+    p = half * half * 3 - half + 5
+    assert str(p) == "3·(⌊(H - 1)/2⌋ + 1)² - (⌊(H - 1)/2⌋ + 1) + 5"
+    assert p.plain() == "3*((H - 1)//2 + 1)**2 - ((H - 1)//2 + 1) + 5"
+    assert eval(p.plain(), {"__builtins__": {}}, {"H": 9}) == p.evaluate({"H": 9}) == 75
+    assert str(half) == "⌊(H - 1)/2⌋ + 1" and str(-half) == "-(⌊(H - 1)/2⌋ + 1)"
