@@ -53,18 +53,14 @@ class Values(Strict):
     peak_node: str | None
 
 
-class ValidRow(Strict):
+class SizeKey(Strict):
     size: int = Field(description="every symbol set to it")
     valid: bool = Field(description="true")
-    params: int
-    trainable_params: int
-    buffers: int
-    macs: int
-    flops: int
-    activation_bytes: int
-    training_bytes: int
-    peak_activation_bytes: int
-    peak_node: str | None
+
+
+class ValidRow(Values, SizeKey):
+    """``size`` and ``valid`` first (fields follow the bases in reverse order), then the
+    values."""
 
 
 class InvalidRow(Strict):
