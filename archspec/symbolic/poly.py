@@ -115,12 +115,12 @@ class SizePoly:
         return self.terms.get((), 0)
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, (int, SizeExpr, SizePoly)):
+        if isinstance(other, (int, SizePoly)):
             return self.terms == SizePoly.of(other).terms
         return NotImplemented
 
-    def __hash__(self) -> int:
-        return hash(frozenset(self.terms.items()))
+    def __hash__(self) -> int:  # a constant hashes like its int, which it equals
+        return hash(int(self)) if self.is_constant else hash(frozenset(self.terms.items()))
 
     def ordered(self) -> list[tuple[Monomial, int]]:
         """Terms by degree (highest first), then largest maps first (each factor at a size

@@ -75,6 +75,7 @@ def test_size_poly_algebra():
     with pytest.raises(TypeError):
         int(SizePoly.of(h))
     assert SizePoly.of(sym("H") * 0 + 4) == 4 and int(SizePoly.of(4)) == 4
+    assert hash(SizePoly.of(4)) == hash(4) and {SizePoly.of(4): 1}[4] == 1
     assert str(SizePoly.of(0)) == "0" and str(-SizePoly.of(h)) == "-H"
     assert str(SizePoly.of(h) - SizePoly.of(w) * 2) == "H - 2·W"
 
