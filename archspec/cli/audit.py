@@ -51,7 +51,7 @@ def audit(files: Annotated[list[Path], typer.Argument(help="One spec, or two to 
     setup = training_setup(train, world, batch, precision)
     request = Request(param, network, allow_path, input)
     table_sizes = check_sizes(sizes, request, len(files))
-    symbolic = check_symbolic(request, len(files), csv)
+    symbolic = check_symbolic(request, len(files), csv, depth)
     nets = [request.load(f) for f in files]
     if symbolic:
         print_warnings(nets[0])
@@ -88,15 +88,16 @@ def training_setup(train: str, world: int, batch: int, precision: str) -> Any:
     return TrainingSetup(train, world, batch, precision)
 
 
-def check_symbolic(request: Request, files: int, csv: bool) -> bool:
-    """Size names in --input: formulas for one spec (no CSV rows, no comparison)."""
+def check_symbolic(request: Request, files: int, csv: bool, depth: int | None) -> bool:
+    """Size names in --input: formulas for one spec (no per-layer rows, no comparison)."""
     if not any(isinstance(d, str) for d in request.input_shape or ()):
         return False
     if files != 1:
         raise bad("--input", "a comparison needs concrete sizes (e.g. --input 3x224x224)")
-    if csv:
-        raise bad("--csv", "per-layer rows need concrete sizes: give e.g. --input 3x224x224, "
-                  "or --json for the formulas")
+    for option, given in (("--csv", csv), ("--depth", depth is not None)):
+        if given:
+            raise bad(option, "per-layer rows need concrete sizes: give e.g. --input "
+                      "3x224x224, or --json for the formulas")
     return True
 
 

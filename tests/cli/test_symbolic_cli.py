@@ -64,6 +64,7 @@ def test_audit_json_rows_equal_concrete_audits(capsys: pytest.CaptureFixture) ->
     (["audit", RESNET, "--input", "3xHxW", "--sizes", "a,b"], "expected 224,320,448"),
     (["check", RESNET, "--input", "3xH-1xW"], "size names (3xHxW)"),
     (["audit", RESNET, "--input", "3xHxW", "--csv"], "'--csv': per-layer rows need concrete"),
+    (["audit", RESNET, "--input", "3xHxW", "--depth", "1"], "'--depth': per-layer rows"),
     (["audit", RESNET, RESNET, "--input", "3xHxW"], "'--input': a comparison needs concrete"),
     (["audit", RESNET, "--train", "zero4"], "'--train': expected one of single, ddp"),
     (["audit", RESNET, "--world", "8"], "'--world': expected 1 for --train single"),
@@ -139,3 +140,24 @@ def test_tied_symbols_print_powers(capsys: pytest.CaptureFixture) -> None:
     out = capsys.readouterr().out.splitlines()
     macs = next(line for line in out if line.startswith("  MACs")).split(None, 1)[1]
     assert macs.startswith("9,408·(⌊(S - 1)/2⌋ + 1)² + 147,456·(⌊(S - 1)/4⌋ + 1)² + ")
+
+
+AREA = """network area {
+  input x: [3, 16, 16]
+  out y = x -> conv(4, 3, p=1) -> upsample(scale=2, mode="area")
+}
+"""
+
+
+def test_a_cost_rule_that_needs_concrete_sizes_falls_back_to_concrete_audits(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    spec = tmp_path / "area.arch"
+    spec.write_text(AREA)
+    assert main(["audit", str(spec), "--input", "3xHxW", "--sizes", "8,9", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["formulas"] is None and doc["peak_activation_bytes"] == []
+    assert doc["no_formula"].startswith("upsample (upsample): its cost rule needs concrete sizes")
+    for row in doc["sizes"]:
+        report = archspec.load(AREA, input_shape=(3, row["size"], row["size"])).audit()
+        assert (row["flops"], row["peak_activation_bytes"], row["training_bytes"]) == (
+            report.flops, report.peak_activation_bytes, report.training_memory.total)
