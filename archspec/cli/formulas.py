@@ -116,10 +116,9 @@ def print_formulas(net: Any, doc: dict[str, Any]) -> None:
 def peak_text(candidates: list[dict[str, str]]) -> str:
     if len(candidates) == 1:
         return f"{candidates[0]['text']} (after {candidates[0]['node']})"
-    return (f"the largest of {len(candidates)} live sets (after "
-            f"{', '.join(c['node'] for c in candidates[:4])}"
-            f"{', …' if len(candidates) > 4 else ''}): which one depends on the size "
-            "(--json lists their formulas)")
+    return (f"the largest of {len(candidates)} candidate live sets "
+            f"(after {', '.join(c['node'] for c in candidates[:4])}"
+            f"{', …' if len(candidates) > 4 else ''}; --json lists their formulas)")
 
 
 def setup_text(t: dict[str, Any]) -> str:
