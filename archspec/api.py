@@ -117,6 +117,12 @@ class SymbolicNetwork(Network):
         from archspec.symbolic.load import caveats
         return caveats(self.shapes)
 
+    def cost_formulas(self, dtype_bytes: int = 4) -> Any:
+        """Parameters, MACs, FLOPs, activation and peak memory as exact formulas in the size
+        symbols (``archspec.symbolic.costs.CostFormulas``; docs/symbolic.md)."""
+        from archspec.symbolic.costs import cost_formulas
+        return cost_formulas(self, dtype_bytes)
+
     def at(self, **sizes: int) -> Network:
         """The concrete network at these sizes: a concrete load, raising the same located
         SpecError for an invalid size."""

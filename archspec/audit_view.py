@@ -138,7 +138,7 @@ def summary_lines(report: AuditReport, warnings: bool = True) -> list[str]:
         (f"activations (batch 1): {fmt_bytes(inf.activation_bytes)} summed, "
          f"{fmt_bytes(report.peak_activation_bytes)} peak live; "
          f"input {fmt_bytes(report.input_bytes)}"),
-        (f"training (Adam, batch {tm.batch}): {fmt_bytes(tm.total)} = weights "
+        (f"training ({training_setup(tm)}): {fmt_bytes(tm.total)} = weights "
          f"{fmt_bytes(tm.weights)} + grads {fmt_bytes(tm.gradients)} + optimizer "
          f"{fmt_bytes(tm.optimizer)} + buffers {fmt_bytes(tm.buffers)} + activations "
          f"{fmt_bytes(tm.activations)}"),
@@ -153,6 +153,15 @@ def summary_lines(report: AuditReport, warnings: bool = True) -> list[str]:
     lines += [f"repeated: {run.label}" for run in report.runs]
     lines += [f"warning: {w}" for w in report.warnings] if warnings else []
     return lines
+
+
+def training_setup(tm: TrainingMemory) -> str:
+    """``Adam, batch 32`` or ``Adam, zero2 on 8 devices, batch 32 per device, bf16-mixed``."""
+    if tm.strategy == "single":
+        text = f"Adam, batch {tm.batch}"
+    else:
+        text = f"Adam, {tm.strategy} on {tm.world} devices, batch {tm.batch} per device"
+    return text if tm.precision == "fp32" else f"{text}, {tm.precision}"
 
 
 # -- JSON and CSV ----------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -33,6 +33,13 @@ def audit(files: Annotated[list[Path], typer.Argument(help="One spec, or two to 
           sizes: Annotated[Optional[str], typer.Option(
               help="With --input 3xHxW: a table at these sizes, e.g. 224,320,448 or "
                    "224:640:32.")] = None,
+          train: Annotated[str, typer.Option(
+              help="Training memory per device: single, ddp, zero1, zero2, zero3 or "
+                   "fsdp.")] = "single",
+          world: Annotated[int, typer.Option(help="Devices (with --train).")] = 1,
+          batch: Annotated[int, typer.Option(help="Samples per device.")] = 1,
+          precision: Annotated[str, typer.Option(
+              help="fp32, bf16-mixed or fp16-mixed (training memory).")] = "fp32",
           ) -> None:
     """Parameters, MACs/FLOPs, memory and receptive field, from the spec alone (no torch)."""
     from archspec import audit_view as view
@@ -41,13 +48,15 @@ def audit(files: Annotated[list[Path], typer.Argument(help="One spec, or two to 
     budgets = {"max_params": parse_budget("--max-params", max_params),
                "max_macs": parse_budget("--max-macs", max_macs),
                "max_activation": parse_budget("--max-activation", max_activation)}
+    setup = training_setup(train, world, batch, precision)
     request = Request(param, network, allow_path, input)
     table_sizes = check_sizes(sizes, request, len(files))
+    symbolic = check_symbolic(request, len(files), csv, depth)
     nets = [request.load(f) for f in files]
-    if table_sizes is not None:
+    if symbolic:
         print_warnings(nets[0])
-        return print_size_table(nets[0], table_sizes, json)
-    reports = [net.audit(depth=depth) for net in nets]
+        return audit_formulas(nets[0], table_sizes, json, setup, budgets)
+    reports = [net.audit(depth=depth, train=setup) for net in nets]
     for net in nets:
         print_warnings(net)
     if len(reports) == 2:
@@ -59,6 +68,55 @@ def audit(files: Annotated[list[Path], typer.Argument(help="One spec, or two to 
     else:
         view.render_table(reports[0], PlainConsole(), depth=depth)
     over = [m for r in reports for m in view.check_budgets(r, **budgets)]
+    for message in over:
+        err.print(f"budget exceeded: {escape(message)}", style="bold red")
+    if over:
+        raise Exit(3)
+
+
+def training_setup(train: str, world: int, batch: int, precision: str) -> Any:
+    from archspec.passes.training import PRECISIONS, STAGES, TrainingSetup
+    if train not in STAGES:
+        raise bad("--train", f"expected one of {', '.join(STAGES)}, got {train!r}")
+    if precision not in PRECISIONS:
+        raise bad("--precision", f"expected one of {', '.join(PRECISIONS)}, got {precision!r}")
+    if batch < 1:
+        raise bad("--batch", f"expected a positive number of samples, got {batch}")
+    if world < 1 or (train == "single" and world != 1):
+        raise bad("--world", f"expected 1 for --train single, or a positive count with "
+                  f"ddp/zero1/zero2/zero3/fsdp, got {world}")
+    return TrainingSetup(train, world, batch, precision)
+
+
+def check_symbolic(request: Request, files: int, csv: bool, depth: int | None) -> bool:
+    """Size names in --input: formulas for one spec (no per-layer rows, no comparison)."""
+    if not any(isinstance(d, str) for d in request.input_shape or ()):
+        return False
+    if files != 1:
+        raise bad("--input", "a comparison needs concrete sizes (e.g. --input 3x224x224)")
+    for option, given in (("--csv", csv), ("--depth", depth is not None)):
+        if given:
+            raise bad(option, "per-layer rows need concrete sizes: give e.g. --input "
+                      "3x224x224, or --json for the formulas")
+    return True
+
+
+def audit_formulas(net: Any, sizes: list[int] | None, as_json: bool, setup: Any,
+                   budgets: dict[str, int | None]) -> None:
+    """The cost formulas (and the table at ``sizes``); budgets hold at every valid row (the
+    reference size without --sizes)."""
+    from archspec.cli.formulas import formula_document, print_formulas, row_budgets
+    doc = formula_document(net, sizes, setup)
+    if as_json:
+        import json as jsonlib  # only for --json: kept off the start-up path
+        print(jsonlib.dumps(doc, indent=2, ensure_ascii=False))
+    elif sizes is not None:
+        print_size_table(net, doc)
+    else:
+        print_formulas(net, doc)
+    rows = doc["sizes"] if sizes is not None else [{"size": "the reference",
+                                                    **doc["at_reference"]}]
+    over = [m for row in rows if row.get("valid", True) for m in row_budgets(row, budgets)]
     for message in over:
         err.print(f"budget exceeded: {escape(message)}", style="bold red")
     if over:

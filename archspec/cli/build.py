@@ -41,6 +41,9 @@ def build(file: Annotated[Path, typer.Argument(help="A spec; - reads standard in
           max_param_bytes: Annotated[Optional[str], typer.Option(help="e.g. 8GiB")] = None,
           weights: WeightsOpt = None, partial: PartialOpt = False,
           features: FeaturesOpt = None, freeze: FreezeOpt = None,
+          dynamic: Annotated[bool, typer.Option(
+              "--dynamic", help="Export .pt2/--onnx with dynamic H and W (--input 3xHxW).")
+          ] = False,
           ) -> None:
     """Lower the spec to a torch.nn.Module; optionally export it."""
     tuning = Tuning(weights, partial, features, freeze)
@@ -52,14 +55,37 @@ def build(file: Annotated[Path, typer.Argument(help="A spec; - reads standard in
         raise bad("--features", "a .py export is the whole network; export the feature "
                                 "extractor as .pt2 or with --onnx")
     targets = export_targets(file, output, onnx, device)
+    check_dynamic_targets(dynamic, *targets)
     request = Request(param, network, allow_path, input)
     check_device(device)
     net = request.load(file)
     print_warnings(net)
+    plans = dynamic_plans(net) if dynamic else None
     model = lower(net, device=device, dtype_name=dtype_name, channels_last=channels_last,
                   optimize=optimize, seed=seed, limit=limit, tuning=tuning)
     if any(targets):
-        export(net, model, *targets, device)
+        export(net, model, *targets, device, plans)
+
+
+def check_dynamic_targets(dynamic: bool, output: Path | None, onnx: Path | None) -> None:
+    if dynamic and (output is None or output.suffix.lower() == ".py") and onnx is None:
+        raise bad("--dynamic", "applies to a torch.export program (-o model.pt2) or --onnx")
+
+
+def dynamic_plans(net: Any) -> list[Any]:
+    """The dynamic dims, checked before the build: exit 2 saying what torch cannot state."""
+    from archspec.cli.symbolic import is_symbolic
+    if not is_symbolic(net):
+        raise bad("--dynamic", "needs size names in --input, e.g. --input 3xHxW")
+    from archspec.backends.torch.dynamic import plans_for
+    from archspec.symbolic.export_dims import NotExportable
+    try:
+        plans = plans_for(net)
+    except NotExportable as e:
+        raise bad("--dynamic", f"torch.export cannot represent this network's sizes: {e}"
+                  ) from None
+    out.print(f"dynamic sizes: {escape(', '.join(str(p) for p in plans))}")
+    return plans
 
 
 def export_targets(file: Path, output: Path | None, onnx: Path | None,
@@ -100,12 +126,15 @@ def lower(net: Any, *, device: str, dtype_name: str | None, channels_last: bool,
     return model
 
 
-def export(net: Any, model: Any, output: Path | None, onnx: Path | None, device: str) -> None:
+def export(net: Any, model: Any, output: Path | None, onnx: Path | None, device: str,
+           plans: list[Any] | None = None) -> None:
     import torch
 
     from archspec.backends.torch import export as ex
-    example = tuple(torch.randn(1, *shape, device=device) for shape in net.inputs.values())
     model.eval()
+    if plans is not None:
+        return export_dynamic(net, model, output, onnx, device)
+    example = tuple(torch.randn(1, *shape, device=device) for shape in net.inputs.values())
     if output is not None:
         if output.suffix.lower() == ".py":
             ex.export_python(net.ir, output)
@@ -114,4 +143,15 @@ def export(net: Any, model: Any, output: Path | None, onnx: Path | None, device:
         wrote(output)
     if onnx is not None:
         ex.export_onnx(model, example, onnx)
+        wrote(onnx)
+
+
+def export_dynamic(net: Any, model: Any, output: Path | None, onnx: Path | None,
+                   device: str) -> None:
+    from archspec.backends.torch.dynamic import export_onnx_dynamic, export_program_dynamic
+    if output is not None:
+        export_program_dynamic(net, model, output, device)
+        wrote(output)
+    if onnx is not None:
+        export_onnx_dynamic(net, model, onnx, device)
         wrote(onnx)

@@ -7,7 +7,7 @@ from typing import Any
 from archspec.cli.options import bad
 from archspec.cli.output import fmt_shape
 
-MAX_SIZES = 64  # rows of an audit table: each is a concrete load
+MAX_SIZES = 64  # rows of an audit table (a concrete load each where no formula exists)
 
 
 def is_symbolic(net: Any) -> bool:
@@ -75,40 +75,18 @@ def plain(item: Any) -> str:
                        for option in item.options)
 
 
-def size_rows(net: Any, sizes: list[int]) -> list[dict[str, Any]]:
-    """One row per size (every symbol set to it): the concrete audit's totals, or why the
-    size is invalid."""
-    rows = []
-    for size in sizes:
-        point = {name: size for name in net.shapes.symbols}
-        failing = net.shapes.valid.failing(**point)
-        if failing is not None:
-            rows.append({"size": size, "valid": False, "reason": plain(failing),
-                         "at": str(getattr(failing, "origin", ""))})
-            continue
-        report = net.at(**point).audit()
-        rows.append({"size": size, "valid": True, "params": report.inference.params,
-                     "macs": report.inference.macs, "flops": report.inference.flops,
-                     "activation_bytes": report.inference.activation_bytes,
-                     "peak_activation_bytes": report.peak_activation_bytes})
-    return rows
-
-
-def print_size_table(net: Any, sizes: list[int], as_json: bool) -> None:
+def print_size_table(net: Any, doc: dict[str, Any]) -> None:
+    """One line per size of ``doc["sizes"]`` (cli/formulas.py): totals, or why invalid."""
     from archspec.audit_view import fmt_bytes, fmt_count
-    rows = size_rows(net, sizes)
-    if as_json:
-        import json as jsonlib  # only for --json: kept off the start-up path
-        print(jsonlib.dumps({"name": net.name, "valid": net.shapes.valid.describe(),
-                             "symbols": list(net.shapes.symbols), "sizes": rows}, indent=2))
-        return
-    print(f"{net.name}: {output_shapes(net)}; valid sizes: {net.shapes.valid.describe()}")
-    print(f"{'size':>6}  {'params':>9}  {'MACs':>9}  {'FLOPs':>9}  {'activations':>11}")
-    for row in rows:
+    print(f"{net.name}: {output_shapes(net)}; valid sizes: {doc['valid']}")
+    print(f"{'size':>6}  {'params':>9}  {'MACs':>9}  {'FLOPs':>9}  {'activations':>11}  "
+          f"{'peak':>10}")
+    for row in doc["sizes"]:
         if not row["valid"]:
             print(f"{row['size']:>6}  invalid: {row['reason']} ({row['at']})")
             continue
         print(f"{row['size']:>6}  {fmt_count(row['params']):>9}  {fmt_count(row['macs']):>9}  "
-              f"{fmt_count(row['flops']):>9}  {fmt_bytes(row['activation_bytes']):>11}")
-    for caveat in net.caveats():
+              f"{fmt_count(row['flops']):>9}  {fmt_bytes(row['activation_bytes']):>11}  "
+              f"{fmt_bytes(row['peak_activation_bytes']):>10}")
+    for caveat in doc["caveats"]:
         print(f"note: {caveat}")

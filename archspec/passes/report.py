@@ -19,14 +19,15 @@ from archspec.passes.pipeline import annotate, require
 from archspec.passes.receptive_field import RF
 from archspec.passes.roles import AUX, DEAD, MAIN, main_rf, node_roles
 from archspec.passes.rollup import BlockRow, Row, Run, rollup_blocks, runs_of
+from archspec.passes.training import ADAM_STATES, TrainingSetup, per_device
 
 if TYPE_CHECKING:
     from archspec.ir.graph import Graph
 
-__all__ = ["AUX", "DEAD", "MAIN", "AuditReport", "BlockRow", "Row", "Run", "Totals",
-           "TrainingMemory", "annotate", "audit", "node_cost", "node_roles"]
+__all__ = ["ADAM_STATES", "AUX", "DEAD", "MAIN", "AuditReport", "BlockRow", "Row", "Run",
+           "Totals", "TrainingMemory", "TrainingSetup", "annotate", "audit", "node_cost",
+           "node_roles"]
 DTYPE_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1}
-ADAM_STATES = 2  # exp_avg and exp_avg_sq per trainable parameter
 
 
 @dataclass(slots=True)
@@ -53,7 +54,8 @@ class Totals:
 
 @dataclass(slots=True)
 class TrainingMemory:
-    """Training-step memory estimate at ``batch``: see docs/audit.md."""
+    """Training-step memory per device at ``batch`` samples per device, Adam, ``strategy``
+    over ``world`` devices: see docs/audit.md, "Training memory"."""
 
     weights: int
     gradients: int
@@ -61,6 +63,9 @@ class TrainingMemory:
     buffers: int
     activations: int
     batch: int = 1
+    strategy: str = "single"
+    world: int = 1
+    precision: str = "fp32"
 
     @property
     def total(self) -> int:
@@ -112,15 +117,18 @@ def is_trainable(n: OpNode) -> bool:
 
 
 def audit(graph: Graph, *, depth: int | None = None, dtype_bytes: int = 4,
-          batch: int = 1, lints: bool = True) -> AuditReport:
+          batch: int = 1, lints: bool = True, train: TrainingSetup | None = None
+          ) -> AuditReport:
     """Sum ``graph``'s per-node metadata into an :class:`AuditReport`. ``depth`` is the
-    default rollup depth for rendering; ``batch`` scales the training-memory activations;
+    default rollup depth for rendering; ``batch`` scales the training-memory activations
+    (``train``, when given, says how training runs, its batch included);
     ``lints``: run the lints (once per graph) and list the warnings."""
+    setup = train or TrainingSetup(batch=batch)
     with gc_paused():
-        return _report(graph, depth, dtype_bytes, batch, lints)
+        return _report(graph, depth, dtype_bytes, setup, lints)
 
 
-def _report(graph: Graph, depth: int | None, dtype_bytes: int, batch: int,
+def _report(graph: Graph, depth: int | None, dtype_bytes: int, setup: TrainingSetup,
             lints: bool) -> AuditReport:
     annotate(graph)
     warnings = _warnings(graph) if lints else []
@@ -137,7 +145,7 @@ def _report(graph: Graph, depth: int | None, dtype_bytes: int, batch: int,
         buffer_bytes=training.buffers * dtype_bytes,
         input_bytes=sum(r.activation_bytes for r in rows if r.op == "input"),
         peak_activation_bytes=peak_live(graph, rows),
-        training_memory=training_memory(training, rows, dtype_bytes, batch),
+        training_memory=training_memory(training, rows, dtype_bytes, setup),
         receptive_field=main_rf(graph), rows=rows, blocks=blocks,
         runs=runs_of(require(graph, "runs"), blocks),
         input_shapes={r.name: r.shape for r in rows if r.op == "input"},
@@ -163,13 +171,14 @@ def _combined(a: Totals, b: Totals) -> Totals:
     return Totals(*(getattr(a, f) + getattr(b, f) for f in Totals.__slots__))
 
 
-def training_memory(t: Totals, rows: list[Row], dtype_bytes: int, batch: int) -> TrainingMemory:
-    """Weights + gradients + Adam states + buffers + every saved activation (inputs included)."""
-    saved = sum(r.activation_bytes for r in rows if r.role != DEAD)
-    return TrainingMemory(weights=t.params * dtype_bytes,
-                          gradients=t.trainable_params * dtype_bytes,
-                          optimizer=ADAM_STATES * t.trainable_params * dtype_bytes,
-                          buffers=t.buffers * dtype_bytes, activations=saved * batch, batch=batch)
+def training_memory(t: Totals, rows: list[Row], dtype_bytes: int,
+                    setup: TrainingSetup) -> TrainingMemory:
+    """Per device: weights + gradients + Adam states (sharded as ``setup.strategy`` says) +
+    buffers + every saved activation (inputs included) at ``setup.batch``."""
+    saved = sum(r.activation_bytes for r in rows if r.role != DEAD) // dtype_bytes
+    parts = per_device(setup, t.params, t.trainable_params, t.buffers, saved, dtype_bytes)
+    return TrainingMemory(**parts, batch=setup.batch, strategy=setup.strategy,
+                          world=setup.world, precision=setup.precision)
 
 
 def peak_live(graph: Graph, rows: list[Row]) -> int:

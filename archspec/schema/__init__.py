@@ -1,5 +1,6 @@
 """Pydantic models and JSON Schemas of archspec's data formats: the YAML form of a spec
-(``archspec schema yaml``) and the audit report (``archspec schema audit``). Imported only by
+(``archspec schema yaml``) and the audit reports (``archspec schema audit``, and
+``audit-sizes`` for ``audit --input 3xHxW --json``). Imported only by
 those commands and by users: ``check`` and ``audit`` never load pydantic."""
 
 from __future__ import annotations
@@ -7,17 +8,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-KINDS = ("yaml", "audit")
+KINDS = ("yaml", "audit", "audit-sizes")
 
 
 def json_schema(kind: str) -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of ``kind``: "yaml" or "audit"."""
+    """The JSON Schema (draft 2020-12) of ``kind``: "yaml", "audit" or "audit-sizes"."""
     if kind == "yaml":
         from archspec.schema.yaml_form import YamlSpec
         model: Any = YamlSpec
     elif kind == "audit":
         from archspec.schema.audit import AuditJson
         model = AuditJson
+    elif kind == "audit-sizes":
+        from archspec.schema.audit_sizes import SizesAuditJson
+        model = SizesAuditJson
     else:
         raise ValueError(f"unknown schema {kind!r}; expected one of {', '.join(KINDS)}")
     schema = model.model_json_schema()

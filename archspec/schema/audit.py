@@ -28,12 +28,17 @@ class Totals(Strict):
 
 
 class TrainingMemory(Strict):
+    """Bytes per device (docs/audit.md, "Training memory")."""
+
     weights: int
     gradients: int
     optimizer: int
     buffers: int
     activations: int
-    batch: int
+    batch: int = Field(description="samples per device")
+    strategy: str = Field(description="single, ddp, zero1, zero2, zero3 or fsdp")
+    world: int = Field(description="devices")
+    precision: str = Field(description="fp32, bf16-mixed or fp16-mixed")
     total: int
 
 

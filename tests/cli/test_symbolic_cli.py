@@ -37,9 +37,12 @@ def test_audit_table_at_sizes(capsys: pytest.CaptureFixture) -> None:
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "inception_v3: logits 1000, aux_logits 1000; valid sizes: H, W ≥ 299"
     assert out[2].startswith("   200  invalid: (H - 11)//48 - 5 >= 1 (AuxLogits.conv1.conv")
-    concrete = archspec.load(INCEPTION, input_shape=(3, 299, 299)).audit().inference
+    report = archspec.load(INCEPTION, input_shape=(3, 299, 299)).audit()
+    concrete = report.inference
     assert concrete.params == 23834568 and concrete.macs == 5713216096
-    assert out[3].split() == ["299", "23.83", "M", "5.71", "G", "11.48", "G", "123.18", "MiB"]
+    assert report.peak_activation_bytes == 11_063_808  # 10.55 MiB
+    assert out[3].split() == ["299", "23.83", "M", "5.71", "G", "11.48", "G", "123.18", "MiB",
+                              "10.55", "MiB"]
     assert len(out) == 4
 
 
@@ -60,9 +63,102 @@ def test_audit_json_rows_equal_concrete_audits(capsys: pytest.CaptureFixture) ->
     (["audit", RESNET, "--input", "3xHxW", "--sizes", "0,224"], "expected positive sizes"),
     (["audit", RESNET, "--input", "3xHxW", "--sizes", "a,b"], "expected 224,320,448"),
     (["check", RESNET, "--input", "3xH-1xW"], "size names (3xHxW)"),
+    (["audit", RESNET, "--input", "3xHxW", "--csv"], "'--csv': per-layer rows need concrete"),
+    (["audit", RESNET, "--input", "3xHxW", "--depth", "1"], "'--depth': per-layer rows"),
+    (["audit", RESNET, RESNET, "--input", "3xHxW"], "'--input': a comparison needs concrete"),
+    (["audit", RESNET, "--train", "zero4"], "'--train': expected one of single, ddp"),
+    (["audit", RESNET, "--world", "8"], "'--world': expected 1 for --train single"),
+    (["audit", RESNET, "--batch", "0"], "'--batch': expected a positive number"),
+    (["audit", RESNET, "--precision", "fp8"], "'--precision': expected one of fp32"),
 ])
 def test_bad_options_exit_2_naming_the_option(args, message, capsys) -> None:
     assert main(args) == 2
     err = capsys.readouterr().err
     assert message in " ".join(err.split())
     assert "Traceback" not in err
+
+
+def test_audit_prints_formulas_without_sizes(capsys: pytest.CaptureFixture) -> None:
+    assert main(["audit", RESNET, "--input", "3xHxW"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "resnet50: out 1000; valid sizes: H, W ≥ 1"
+    assert out[1] == ("costs for every valid H, W (bytes at fp32, batch 1; training: Adam, "
+                      "batch 1):")
+    assert out[2].split() == ["params", "25,557,032"]
+    macs = next(line for line in out if line.startswith("  MACs"))
+    assert macs.split(None, 1)[1].startswith("9,408·(⌊(H - 1)/2⌋ + 1)·(⌊(W - 1)/2⌋ + 1) + ")
+    assert out[-2].split(None, 2)[2].startswith(
+        "the largest of 15 candidate live sets (after conv1, bn1, maxpool, ")
+    assert out[-1].startswith("at H = 224, W = 224: params 25.56 M, MACs 4.09 G, FLOPs 8.22 G")
+    assert "peak 9.19 MiB after layer1.0.downsample.1" in out[-1]
+
+
+def test_audit_json_formulas_evaluate_to_the_concrete_audit(capsys) -> None:
+    assert main(["audit", RESNET, "--input", "3xHxW", "--sizes", "97,128", "--json",
+                 "--train", "fsdp", "--world", "8", "--batch", "16"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["training"] == {"strategy": "fsdp", "world": 8, "batch": 16,
+                               "precision": "fp32"}
+    assert doc["formulas"]["params"] == {"text": "25,557,032", "plain": "25557032"}
+    assert len(doc["peak_activation_bytes"]) == 15
+    from archspec.passes.training import TrainingSetup
+    for row in doc["sizes"]:
+        env = {"H": row["size"], "W": row["size"]}
+        report = archspec.load(RESNET, input_shape=(3, row["size"], row["size"])).audit(
+            train=TrainingSetup("fsdp", 8, 16))
+        plain = doc["formulas"]["macs"]["plain"]
+        assert row["macs"] == report.macs == eval(plain, {"__builtins__": {}}, env)
+        assert row["flops"] == report.flops
+        assert row["training_bytes"] == report.training_memory.total
+        assert row["peak_activation_bytes"] == report.peak_activation_bytes
+
+
+def test_budgets_with_formulas_hold_at_every_size(capsys: pytest.CaptureFixture) -> None:
+    assert main(["audit", RESNET, "--input", "3xHxW", "--sizes", "224,320",
+                 "--max-macs", "5G"]) == 3
+    err = " ".join(capsys.readouterr().err.split())
+    assert "budget exceeded: at 320: MACs 8.34 G exceed the budget 5.00 G (8,343,142,400 >" in err
+    assert "at 224" not in err
+
+
+def test_size_dependent_parameters_shard_per_size(capsys: pytest.CaptureFixture) -> None:
+    lenet = str(ROOT / "specs" / "lenet5.arch")
+    assert main(["audit", lenet, "--input", "1xHxW", "--sizes", "36,45", "--json",
+                 "--train", "zero3", "--world", "3"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["formulas"]["params"]["text"] == "10,080·(⌊H/4⌋ - 7)·(⌊W/4⌋ - 7) + 49,920"
+    assert doc["formulas"]["training_bytes"] is None  # ⌈Ψ/3⌉ of a size-dependent Ψ
+    from archspec.passes.training import TrainingSetup
+    for row in doc["sizes"]:
+        report = archspec.load(lenet, input_shape=(1, row["size"], row["size"])).audit(
+            train=TrainingSetup("zero3", 3))
+        assert (row["params"], row["training_bytes"]) == (
+            report.params, report.training_memory.total)
+
+
+def test_tied_symbols_print_powers(capsys: pytest.CaptureFixture) -> None:
+    assert main(["audit", str(ROOT / "specs" / "resnet18.arch"), "--input", "3xSxS"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    macs = next(line for line in out if line.startswith("  MACs")).split(None, 1)[1]
+    assert macs.startswith("9,408·(⌊(S - 1)/2⌋ + 1)² + 147,456·(⌊(S - 1)/4⌋ + 1)² + ")
+
+
+AREA = """network area {
+  input x: [3, 16, 16]
+  out y = x -> conv(4, 3, p=1) -> upsample(scale=2, mode="area")
+}
+"""
+
+
+def test_a_cost_rule_that_needs_concrete_sizes_falls_back_to_concrete_audits(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    spec = tmp_path / "area.arch"
+    spec.write_text(AREA)
+    assert main(["audit", str(spec), "--input", "3xHxW", "--sizes", "8,9", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["formulas"] is None and doc["peak_activation_bytes"] == []
+    assert doc["no_formula"].startswith("upsample (upsample): its cost rule needs concrete sizes")
+    for row in doc["sizes"]:
+        report = archspec.load(AREA, input_shape=(3, row["size"], row["size"])).audit()
+        assert (row["flops"], row["peak_activation_bytes"], row["training_bytes"]) == (
+            report.flops, report.peak_activation_bytes, report.training_memory.total)
