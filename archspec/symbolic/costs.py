@@ -3,7 +3,7 @@ SizePolys in its input sizes (docs/symbolic.md, "Cost formulas").
 
 Each node's cost is its op's own cost rule (ops/, the one the concrete audit uses) applied to
 its symbolic shapes, whose dims are SizePolys: the rule's products and sums stay exact. The
-sums follow the concrete audit (passes/audit.py) line by line, so every formula evaluated at
+sums follow the concrete audit (passes/report.py) line by line, so every formula evaluated at
 a valid size equals the concrete audit there (tests/symbolic/test_costs.py).
 """
 
@@ -14,8 +14,8 @@ from typing import Any
 
 from archspec.ir.graph import OpNode, outputs
 from archspec.ops.registry import Cost, get
-from archspec.passes.audit import is_trainable
 from archspec.passes.pipeline import annotate
+from archspec.passes.report import is_trainable
 from archspec.passes.roles import DEAD, MAIN
 from archspec.symbolic.poly import SizePoly, numel, poly_shape
 
@@ -114,7 +114,7 @@ class NoFormula(ValueError):
 
 
 def peak(graph: Any, nodes: list[NodeCost]) -> list[PeakCandidate]:
-    """The live-set analysis of passes/audit.py's ``peak_live``, at symbolic sizes: the live
+    """The live-set analysis of passes/report.py's ``peak_live``, at symbolic sizes: the live
     bytes after each main node, keeping those no other candidate dominates."""
     order = [c for c in nodes if c.role == MAIN]
     index = {c.name: i for i, c in enumerate(order)}
