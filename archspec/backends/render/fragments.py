@@ -5,8 +5,8 @@ runs folded into one ``×N`` node), laid out by ``dot`` once. A run gets a fragm
 that lists its members one by one. The page opens a block by drawing its fragment in place of
 its summary node, so the page holds each op once: its size grows linearly with the network.
 
-Edges that cross a block's border end at small ``stub`` points inside the fragment (``in/…``
-above, ``out/…`` below); the enclosing fragment draws the edge up to the block's frame.
+Edges that cross a block's border end at small ``stub`` points inside the fragment (``from/…``
+above, ``to/…`` below); the enclosing fragment draws the edge up to the block's frame.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def _finish(an: Analysis, view: View, key: str) -> Fragment:
     """Stubs for edges that cross the border, the edges, and the clickable nodes."""
     view.where = dict.fromkeys(view.where, "")
     inside = set(view.rep)
-    stub_in, stub_out = f"in/{key}", f"out/{key}"
+    stub_in, stub_out = f"from/{key}", f"to/{key}"
     for n in an.graph.nodes:
         if n not in inside:
             feeds_in = any(s in inside for s in an.graph.successors(n))

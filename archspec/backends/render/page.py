@@ -180,7 +180,9 @@ SCRIPT = r"""
       delta[el.id] = d;
       moveTo(el, o[0] + d[0], o[1] + d[1]);
     });
-    const ends = function (id) { return id === node.id ? null : delta[moved[id] || id]; };
+    const ends = function (id) {  // edge ids name ops without their 'n/'
+      return id === node.id ? null : delta[moved[id] || id] || delta['n/' + id];
+    };
     Array.from(g.children).forEach(function (el) {
       if (el.matches('g.edge')) { moveEdge(el, m, ends); }
       if (el.matches('text')) { moveText(m, el); }
