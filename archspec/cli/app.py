@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from archspec.cli import audit, build, check, editor, fmt, import_, models, render
+from archspec.cli import audit, build, check, editor, fmt, gallery, import_, models, render
 from archspec.cli.loading import RAISED_LIMITS
 from archspec.cli.output import Exit, err, escape, report_spec_error
 from archspec.errors import SpecError
@@ -25,6 +25,7 @@ app.command("import")(import_.import_)
 app.command()(editor.lsp)
 app.command()(editor.schema)
 app.command()(models.models)
+app.command()(gallery.gallery)
 
 # Usage errors derive from click's ClickException, vendored in some typer releases and not in
 # others: take the class from typer's own BadParameter.

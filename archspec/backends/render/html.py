@@ -34,6 +34,15 @@ def render_html(graph: OpGraph, *, depth: int | None = None,
                 collapse: Iterable[str] = ()) -> str:
     """The interactive page for ``graph``; options as :func:`render`, whose drawing decides
     which blocks are open at first."""
+    return viewer_page(graph, depth=depth, expand=expand, rankdir=rankdir, show=show,
+                       collapse=collapse)
+
+
+def viewer_page(graph: OpGraph, *, nav: str = "", sections: str = "", depth: int | None = None,
+                expand: Iterable[str] = (), rankdir: str = "TB",
+                show: Iterable[str] = ("shapes", "params"), collapse: Iterable[str] = ()) -> str:
+    """:func:`render_html`'s page with ``nav`` (HTML) in its header and ``sections`` (HTML)
+    under the diagram: the gallery's pages (gallery.py)."""
     expand, collapse = names(expand), names(collapse)
     an, show_t = prepare(graph, expand, collapse, rankdir, show)
     frags = fragments(an)
@@ -45,7 +54,7 @@ def render_html(graph: OpGraph, *, depth: int | None = None,
             "frames": {f.key: frame(an, f) for f in frags if f.key},
             "open": sorted(initially_open(an, depth, expand, collapse)),
             "fills": list(L.CLUSTER_FILLS), "rankdir": rankdir}
-    return page(graph.meta.name or "network", data, legend(an))
+    return page(graph.meta.name or "network", data, legend(an), nav, sections)
 
 
 def initially_open(an: Analysis, depth: int | None, expand: tuple[str, ...],
@@ -104,11 +113,12 @@ def pack(text: str) -> str:
     return base64.b64encode(gzip.compress(text.encode("utf-8"), 9, mtime=0)).decode("ascii")
 
 
-def page(title: str, data: dict, legend_rows: list[list[str]]) -> str:
+def page(title: str, data: dict, legend_rows: list[list[str]], nav: str = "",
+         sections: str = "") -> str:
     """The HTML document: template + inline CSS/JS + the drawings as JSON."""
     blob = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
     keys = "".join(f'<span class="key"><i style="background:{fill};border-color:{border}">'
                    f"</i>{escape(name)}</span>" for name, fill, border in legend_rows)
-    return (TEMPLATE.replace("{{title}}", escape(title)).replace("{{style}}", STYLE)
-            .replace("{{legend}}", keys).replace("{{script}}", SCRIPT)
-            .replace("{{data}}", blob))
+    parts = {"title": escape(title), "style": STYLE, "legend": keys, "nav": nav,
+             "sections": sections, "script": SCRIPT, "data": blob}
+    return re.sub(r"\{\{(\w+)\}\}", lambda m: parts[m[1]], TEMPLATE)  # one pass: no re-expansion

@@ -12,7 +12,7 @@ TEMPLATE = """<!DOCTYPE html>
 <title>{{title}} · archspec</title>
 <style>{{style}}</style></head>
 <body>
-<header><b>{{title}}</b>
+<header>{{nav}}<b>{{title}}</b>
 <button id="reset" title="back to the first view">reset</button>
 <button id="zoom-out" title="zoom out">−</button><button id="zoom-in" title="zoom in">+</button>
 <span id="hint">click a block to expand it, its frame's title to collapse it · hover a node
@@ -20,6 +20,7 @@ for details</span>
 </header>
 <nav id="legend">{{legend}}</nav>
 <main id="canvas"></main>
+{{sections}}
 <div id="tip" role="tooltip" hidden></div>
 <script>const DATA = {{data}};
 {{script}}</script>
@@ -38,6 +39,9 @@ header button { font: inherit; padding: 1px 8px; cursor: pointer; }
 #legend i { display: inline-block; width: 12px; height: 10px; margin-right: 4px;
             border: 1px solid; border-radius: 2px; vertical-align: -1px; }
 #canvas { padding: 10px; }
+header nav a { margin-right: 8px; }
+section { padding: 4px 10px; border-top: 1px solid #dee2e6; }
+section pre { font: 12px/1.4 Menlo, Consolas, monospace; overflow-x: auto; }
 g.frame > text { font: bold 10px Helvetica, Arial, sans-serif; }
 #canvas svg { display: block; }
 .clickable { cursor: pointer; }

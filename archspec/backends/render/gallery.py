@@ -1,0 +1,175 @@
+"""A gallery of networks: ``index.html`` and one page per spec (the interactive diagram, the
+audit summary and the highlighted source), linked to each other and self-contained.
+
+    rows = write_gallery([Path("specs/resnet50.arch")], Path("out"), jobs=2)
+
+Specs are processed in ``jobs`` worker processes (each lays out its drawings with ``dot``);
+each row says what the spec's first comment promised (``25,557,032 parameters``) and whether
+the checked network matches it.
+"""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+from archspec.fileio import write_atomic
+
+_REFERENCE = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+) (?:trainable )?param")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One network of the gallery; ``error`` is set (and the numbers are 0) when it failed."""
+
+    name: str
+    summary: str                 # the spec's first comment line
+    params: int
+    macs: int
+    reference: int | None        # the parameter count the spec's header names
+    error: str = ""
+    other_counts: tuple[int, ...] = ()  # with aux heads, trainable only: what headers may name
+
+    @property
+    def matched(self) -> bool | None:
+        """Whether the checked count equals the named one; None when none is named."""
+        if self.reference is None or self.error:
+            return None
+        return self.reference in (self.params, *self.other_counts)
+
+
+def reference_params(text: str) -> int | None:
+    """The parameter count named in a spec's leading comment lines, if any."""
+    head = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        head.append(line.lstrip("#").strip())
+    match = _REFERENCE.search(" ".join(head))
+    return int(match[1].replace(",", "")) if match else None
+
+
+def write_gallery(specs: list[Path], out_dir: Path, *, jobs: int = 2,
+                  depth: int | None = 1) -> list[Row]:
+    """Write ``out_dir/index.html`` and ``out_dir/<spec name>.html`` for every spec."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    names = [p.stem for p in specs]
+    tasks = [(p, out_dir, _nav(names, i), depth) for i, p in enumerate(specs)]
+    if jobs > 1 and len(specs) > 1:
+        with ProcessPoolExecutor(min(jobs, len(specs))) as pool:
+            rows = list(pool.map(_page_task, tasks))
+    else:
+        rows = [_page_task(t) for t in tasks]
+    write_atomic(out_dir / "index.html", index_page(rows))
+    return rows
+
+
+def _nav(names: list[str], i: int) -> str:
+    links = ['<a href="index.html">index</a>']
+    if i > 0:
+        links.append(f'<a href="{escape(names[i - 1])}.html">← {escape(names[i - 1])}</a>')
+    if i + 1 < len(names):
+        links.append(f'<a href="{escape(names[i + 1])}.html">{escape(names[i + 1])} →</a>')
+    return "<nav>" + "".join(links) + "</nav>"
+
+
+def _page_task(task: tuple[Path, Path, str, int | None]) -> Row:
+    spec, out_dir, nav, depth = task
+    text = spec.read_text(encoding="utf-8")
+    summary = text.split("\n", 1)[0].lstrip("#").strip() if text.startswith("#") else ""
+    try:
+        return _network_page(spec, text, summary, out_dir, nav, depth)
+    except Exception as e:  # a spec error or a failed layout: one bad spec, not a lost gallery
+        from archspec.errors import SpecError
+        message = e.format() if isinstance(e, SpecError) else f"{type(e).__name__}: {e}"
+        sections = _section("error", f"<pre>{escape(message)}</pre>") + _source(text)
+        page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+                f"<title>{escape(spec.stem)}</title></head><body><header>{nav}"
+                f"<b>{escape(spec.stem)}</b></header>{sections}</body></html>")
+        write_atomic(out_dir / f"{spec.stem}.html", page)
+        return Row(spec.stem, summary, 0, 0, reference_params(text), message.splitlines()[0])
+
+
+def _network_page(spec: Path, text: str, summary: str, out_dir: Path, nav: str,
+                  depth: int | None) -> Row:
+    import archspec
+    from archspec.backends.render.html import viewer_page
+    net = archspec.load(spec)
+    report = net.audit()
+    inf = report.inference
+    row = Row(spec.stem, summary, inf.params, inf.macs, reference_params(text),
+              other_counts=(report.training.params, inf.trainable_params))
+    sections = _section("summary", _summary_html(row)) + _audit(report, depth) + _source(text)
+    write_atomic(out_dir / f"{spec.stem}.html",
+                 viewer_page(net.ir, nav=nav, sections=sections, depth=depth))
+    return row
+
+
+def _section(title: str, body: str) -> str:
+    return f'<section id="{title}"><h3>{title}</h3>{body}</section>'
+
+
+def _summary_html(row: Row) -> str:
+    ref = "no count named" if row.reference is None else (
+        f"{row.reference:,} named: " + ("matched" if row.matched else "NOT matched"))
+    return (f"<p>{escape(row.summary)}</p><p>parameters {row.params:,} · MACs {row.macs:,} · "
+            f"reference {ref}</p>")
+
+
+def _audit(report: object, depth: int | None) -> str:
+    from archspec.audit_view import render_table
+
+    class Lines:
+        def __init__(self) -> None:
+            self.lines: list[str] = []
+
+        def print(self, text: str, **_: object) -> None:
+            self.lines.append(text)
+
+    console = Lines()
+    render_table(report, console, depth=depth)  # type: ignore[arg-type]
+    return _section("audit", f"<pre>{escape(chr(10).join(console.lines))}</pre>")
+
+
+def _source(text: str) -> str:
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+
+    from archspec.lexer import ArchLexer
+    code = highlight(text, ArchLexer(), HtmlFormatter(noclasses=True, nobackground=True))
+    return _section("source", code)
+
+
+def index_page(rows: list[Row]) -> str:
+    """The gallery's front page: one row per network, linking to its page."""
+    body = "".join(
+        f'<tr><td><a href="{escape(r.name)}.html">{escape(r.name)}</a></td>'
+        f"<td>{escape(r.error or r.summary)}</td><td class=n>{r.params:,}</td>"
+        f"<td class=n>{r.macs:,}</td><td>{_matched_text(r)}</td></tr>" for r in rows)
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            "<title>archspec gallery</title><style>body{font:13px Helvetica,Arial,sans-serif;"
+            "margin:16px}td,th{padding:3px 8px;text-align:left;border-bottom:1px solid #dee2e6}"
+            "td.n{text-align:right;font-variant-numeric:tabular-nums}</style></head><body>"
+            f"<h2>archspec gallery: {len(rows)} networks</h2><table><tr><th>network</th>"
+            "<th>what it reproduces</th><th>parameters</th><th>MACs</th><th>reference</th></tr>"
+            f"{body}</table></body></html>")
+
+
+def _matched_text(row: Row) -> str:
+    if row.error:
+        return "error"
+    if row.matched is None:
+        return "—"
+    return "matched" if row.matched else f"expected {row.reference:,}"
+
+
+def summary_table(rows: list[Row]) -> str:
+    """The terminal summary: one line per network."""
+    from archspec.audit_view import format_columns
+    from archspec.units import fmt_count
+    lines = [(r.name, "error" if r.error else fmt_count(r.params),
+              "" if r.error else fmt_count(r.macs), _matched_text(r)) for r in rows]
+    return format_columns(("network", "params", "MACs", "reference"), lines, left=1)
