@@ -30,8 +30,10 @@ class Row:
     params: int
     macs: int
     reference: int | None        # the parameter count the spec's header names
-    error: str = ""
+    error: str = ""              # the whole message; its first line goes into the tables
     other_counts: tuple[int, ...] = ()  # with aux heads, trainable only: what headers may name
+    built: int | None = None     # parameters of the torch module built on the meta device
+    training_params: int = 0     # what the built module must hold (aux heads included)
 
     @property
     def matched(self) -> bool | None:
@@ -53,11 +55,12 @@ def reference_params(text: str) -> int | None:
 
 
 def write_gallery(specs: list[Path], out_dir: Path, *, jobs: int = 2,
-                  depth: int | None = 1) -> list[Row]:
-    """Write ``out_dir/index.html`` and ``out_dir/<spec name>.html`` for every spec."""
+                  depth: int | None = 1, build: bool = False) -> list[Row]:
+    """Write ``out_dir/index.html`` and ``out_dir/<spec name>.html`` for every spec; with
+    ``build``, also build each network on torch's meta device and count its parameters."""
     out_dir.mkdir(parents=True, exist_ok=True)
     names = [p.stem for p in specs]
-    tasks = [(p, out_dir, _nav(names, i), depth) for i, p in enumerate(specs)]
+    tasks = [(p, out_dir, _nav(names, i), depth, build) for i, p in enumerate(specs)]
     if jobs > 1 and len(specs) > 1:
         with ProcessPoolExecutor(min(jobs, len(specs))) as pool:
             rows = list(pool.map(_page_task, tasks))
@@ -76,12 +79,13 @@ def _nav(names: list[str], i: int) -> str:
     return "<nav>" + "".join(links) + "</nav>"
 
 
-def _page_task(task: tuple[Path, Path, str, int | None]) -> Row:
-    spec, out_dir, nav, depth = task
+def _page_task(task: tuple[Path, Path, str, int | None, bool]) -> Row:
+    spec, out_dir, nav, depth, build = task
     text = spec.read_text(encoding="utf-8")
     summary = text.split("\n", 1)[0].lstrip("#").strip() if text.startswith("#") else ""
     try:
-        return _network_page(spec, text, summary, out_dir, nav, depth)
+        row = _network_page(spec, text, summary, out_dir, nav, depth)
+        return _built(spec, row) if build else row
     except Exception as e:  # a spec error or a failed layout: one bad spec, not a lost gallery
         from archspec.errors import SpecError
         message = e.format() if isinstance(e, SpecError) else f"{type(e).__name__}: {e}"
@@ -90,7 +94,17 @@ def _page_task(task: tuple[Path, Path, str, int | None]) -> Row:
                 f"<title>{escape(spec.stem)}</title></head><body><header>{nav}"
                 f"<b>{escape(spec.stem)}</b></header>{sections}</body></html>")
         write_atomic(out_dir / f"{spec.stem}.html", page)
-        return Row(spec.stem, summary, 0, 0, reference_params(text), message.splitlines()[0])
+        return Row(spec.stem, summary, 0, 0, reference_params(text), message)
+
+
+def _built(spec: Path, row: Row) -> Row:
+    """``row`` with the parameter count of the module ``archspec build`` makes (meta device:
+    no memory for the weights)."""
+    from dataclasses import replace
+
+    import archspec
+    module = archspec.build(spec, device="meta")
+    return replace(row, built=sum(p.numel() for p in module.parameters()))
 
 
 def _network_page(spec: Path, text: str, summary: str, out_dir: Path, nav: str,
@@ -101,7 +115,8 @@ def _network_page(spec: Path, text: str, summary: str, out_dir: Path, nav: str,
     report = net.audit()
     inf = report.inference
     row = Row(spec.stem, summary, inf.params, inf.macs, reference_params(text),
-              other_counts=(report.training.params, inf.trainable_params))
+              other_counts=(report.training.params, inf.trainable_params),
+              training_params=report.training.params)
     sections = _section("summary", _summary_html(row)) + _audit(report, depth) + _source(text)
     write_atomic(out_dir / f"{spec.stem}.html",
                  viewer_page(net.ir, nav=nav, sections=sections, depth=depth))
@@ -147,7 +162,7 @@ def index_page(rows: list[Row]) -> str:
     """The gallery's front page: one row per network, linking to its page."""
     body = "".join(
         f'<tr><td><a href="{escape(r.name)}.html">{escape(r.name)}</a></td>'
-        f"<td>{escape(r.error or r.summary)}</td><td class=n>{r.params:,}</td>"
+        f"<td>{escape(_headline(r))}</td><td class=n>{r.params:,}</td>"
         f"<td class=n>{r.macs:,}</td><td>{_matched_text(r)}</td></tr>" for r in rows)
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             "<title>archspec gallery</title><style>body{font:13px Helvetica,Arial,sans-serif;"
@@ -158,6 +173,10 @@ def index_page(rows: list[Row]) -> str:
             f"{body}</table></body></html>")
 
 
+def _headline(row: Row) -> str:
+    return row.error.split("\n", 1)[0] if row.error else row.summary
+
+
 def _matched_text(row: Row) -> str:
     if row.error:
         return "error"
@@ -166,10 +185,21 @@ def _matched_text(row: Row) -> str:
     return "matched" if row.matched else f"expected {row.reference:,}"
 
 
+def _built_text(row: Row) -> str:
+    if row.built is None:
+        return ""
+    return "same" if row.built == row.training_params else f"{row.built:,}"
+
+
 def summary_table(rows: list[Row]) -> str:
-    """The terminal summary: one line per network."""
+    """The terminal summary: one line per network (and whether the built module holds the
+    audited parameters, when the gallery built them)."""
     from archspec.audit_view import format_columns
     from archspec.units import fmt_count
+    head = ("network", "params", "MACs", "reference")
     lines = [(r.name, "error" if r.error else fmt_count(r.params),
               "" if r.error else fmt_count(r.macs), _matched_text(r)) for r in rows]
-    return format_columns(("network", "params", "MACs", "reference"), lines, left=1)
+    if any(r.built is not None for r in rows):
+        head += ("built",)
+        lines = [(*line, _built_text(r)) for line, r in zip(lines, rows)]
+    return format_columns(head, lines, left=1)
