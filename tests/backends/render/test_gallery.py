@@ -57,9 +57,9 @@ def test_rows_and_summary_table(gallery):
         ("broken", 0, 12, None)]
     assert rows[2].error.splitlines()[0].endswith("broken.arch:3:3: error: unexpected '->'")
     assert summary_table(rows).splitlines() == [
-        "network    params      MACs  reference",
+        "network     params      MACs  reference",
         "--------  --------  --------  ---------",
-        "lenet5    60.00 K   326.52 K    matched",
+        "lenet5     60.00 K  326.52 K    matched",
         "resnet20  269.72 K   40.55 M    matched",
         "broken       error                error"]
 
