@@ -1,5 +1,6 @@
 # make demo: set up .venv, check, audit, render and build (on torch's meta device) every network
-# in specs/ into the gallery out/index.html; ends with a one-line-per-network summary table.
+# in specs/ into the gallery out/index.html; ends with a one-line-per-network summary table,
+# then loads every page in headless Chromium when it is installed (`make chromium`).
 # make test: set up .venv and run the whole test suite.
 PY ?= python3
 VENV := .venv
@@ -36,6 +37,7 @@ chromium:
 
 demo: install
 	$(BIN)/archspec gallery $(SPECS) -o out --jobs $(JOBS) --build
+	$(BIN)/python tests/backends/render/pages_check.py out --shots out/test-artefacts
 
 test: install chromium
 	$(BIN)/ruff check archspec tests bench fuzz
