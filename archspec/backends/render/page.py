@@ -104,16 +104,75 @@ SCRIPT = r"""
     return templates.get(key);
   }
 
-  function offset(el) {
-    return [parseFloat(el.dataset.dx || 0), parseFloat(el.dataset.dy || 0)];
+  // Geometry lives in JavaScript while a drawing is composed and is written to the DOM once
+  // (flush): reading boxes back from the DOM after each move forces a layout per open block.
+  const PAIR = /(-?[\d.]+(?:e-?\d+)?),(-?[\d.]+(?:e-?\d+)?)/;
+  const NUM = /-?[\d.]+(?:e-?\d+)?/g;
+
+  function shapeBox(g) {  // a dot node's box, from its shapes' coordinates
+    const xs = [], ys = [];
+    g.querySelectorAll('polygon, polyline, path').forEach(function (p) {
+      const nums = (p.getAttribute('points') || p.getAttribute('d')).match(NUM).map(Number);
+      for (let i = 0; i + 1 < nums.length; i += 2) { xs.push(nums[i]); ys.push(nums[i + 1]); }
+    });
+    g.querySelectorAll('ellipse').forEach(function (e) {
+      const cx = +e.getAttribute('cx'), cy = +e.getAttribute('cy');
+      const rx = +e.getAttribute('rx'), ry = +e.getAttribute('ry');
+      xs.push(cx - rx, cx + rx); ys.push(cy - ry, cy + ry);
+    });
+    return {x0: Math.min.apply(null, xs), y0: Math.min.apply(null, ys),
+            x1: Math.max.apply(null, xs), y1: Math.max.apply(null, ys)};
   }
-  function moveTo(el, dx, dy) {
-    el.dataset.dx = dx; el.dataset.dy = dy;
-    el.setAttribute('transform', 'translate(' + dx + ',' + dy + ')');
+
+  function pointList(el, attr) {  // [text, x, y, text, x, y, ..., text]
+    return {el: el, attr: attr, parts: el.getAttribute(attr).split(PAIR).map(function (v, i) {
+      return i % 3 ? parseFloat(v) : v;
+    })};
   }
-  function box(el) {  // bounding box in the enclosing drawing's coordinates
-    const b = el.getBBox(), o = offset(el);
-    return {x0: b.x + o[0], y0: b.y + o[1], x1: b.x + b.width + o[0], y1: b.y + b.height + o[1]};
+
+  function item(el) {
+    if (el.matches('g.edge')) {
+      const ids = el.id.slice(2).split('->');
+      return {kind: 'edge', el: el, tail: ids[0], head: ids[ids.length - 1],
+              paths: Array.from(el.querySelectorAll('path')).map(function (p) {
+                return pointList(p, 'd'); }),
+              heads: Array.from(el.querySelectorAll('polygon, polyline')).map(function (p) {
+                return pointList(p, 'points'); }),
+              texts: Array.from(el.querySelectorAll('text')).map(textItem)};
+    }
+    if (el.matches('g.node')) {
+      return {kind: 'node', el: el, box: shapeBox(el), off: [0, 0]};
+    }
+    const t = el.matches('text') ? el : el.querySelector('text');
+    return t ? textItem(t) : null;
+  }
+  function textItem(t) {
+    return {kind: 'text', el: t, x: +t.getAttribute('x'), y: +t.getAttribute('y'),
+            w: t.textContent.length * 6};
+  }
+
+  function boxOf(it) {
+    if (it.kind === 'node') {
+      return {x0: it.box.x0 + it.off[0], y0: it.box.y0 + it.off[1],
+              x1: it.box.x1 + it.off[0], y1: it.box.y1 + it.off[1]};
+    }
+    if (it.kind === 'text') {
+      return {x0: it.x - it.w / 2, y0: it.y - 10, x1: it.x + it.w / 2, y1: it.y + 2};
+    }
+    const b = {x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity};
+    it.paths.concat(it.heads).forEach(function (pl) {
+      for (let i = 1; i < pl.parts.length; i += 3) {
+        b.x0 = Math.min(b.x0, pl.parts[i]); b.x1 = Math.max(b.x1, pl.parts[i]);
+        b.y0 = Math.min(b.y0, pl.parts[i + 1]); b.y1 = Math.max(b.y1, pl.parts[i + 1]);
+      }
+    });
+    it.texts.forEach(function (t) { union(b, boxOf(t)); });
+    return b;
+  }
+  function union(a, b) {
+    a.x0 = Math.min(a.x0, b.x0); a.y0 = Math.min(a.y0, b.y0);
+    a.x1 = Math.max(a.x1, b.x1); a.y1 = Math.max(a.y1, b.y1);
+    return a;
   }
 
   // How a point (x, y) moves when node box c grows by (dw, dh): along the rank direction
@@ -131,43 +190,39 @@ SCRIPT = r"""
     };
   }
 
-  function movePoints(text, delta) {
-    const n = (text.match(/,/g) || []).length;
-    let i = 0;
-    return text.replace(/(-?[\d.]+(?:e-?\d+)?),(-?[\d.]+(?:e-?\d+)?)/g, function (_, a, b) {
-      const x = parseFloat(a), y = parseFloat(b);
-      const d = delta(x, y, i++, n);
-      return (x + d[0]).toFixed(2) + ',' + (y + d[1]).toFixed(2);
-    });
+  function movePoints(pl, delta) {
+    const n = (pl.parts.length - 1) / 3;
+    for (let i = 0; i < n; i++) {
+      const d = delta(pl.parts[3 * i + 1], pl.parts[3 * i + 2], i, n);
+      pl.parts[3 * i + 1] += d[0]; pl.parts[3 * i + 2] += d[1];
+    }
   }
 
   // An edge's ends move with the nodes they touch (so edges stay attached); the points
   // between follow the point rule.
-  function moveEdge(g, m, ends) {
-    const ids = g.id.slice(2).split('->');
-    const tail = ends(ids[0]), head = ends(ids[ids.length - 1]);
-    g.querySelectorAll('path').forEach(function (p) {
-      p.setAttribute('d', movePoints(p.getAttribute('d'), function (x, y, i, n) {
+  function moveEdge(it, m, ends) {
+    const tail = ends(it.tail), head = ends(it.head);
+    it.paths.forEach(function (pl) {
+      movePoints(pl, function (x, y, i, n) {
         return i === 0 && tail ? tail : i === n - 1 && head ? head : m(x, y);
-      }));
+      });
     });
-    g.querySelectorAll('polygon, polyline').forEach(function (p) {
-      p.setAttribute('points', movePoints(p.getAttribute('points'), function (x, y) {
-        return head || m(x, y);
-      }));
+    it.heads.forEach(function (pl) {
+      const d = head || m(pl.parts[1], pl.parts[2]);
+      movePoints(pl, function () { return d; });
     });
-    g.querySelectorAll('text').forEach(moveText.bind(null, m));
+    it.texts.forEach(function (t) { moveText(m, t); });
   }
   function moveText(m, t) {
-    const x = parseFloat(t.getAttribute('x')), y = parseFloat(t.getAttribute('y'));
-    const d = m(x, y);
-    t.setAttribute('x', x + d[0]); t.setAttribute('y', y + d[1]);
+    const d = m(t.x, t.y);
+    t.x += d[0]; t.y += d[1];
   }
 
-  // Make room for a (w × h) frame in place of node c of drawing g. Blocks of one rank share
-  // the rows inserted for them (`bands`): parallel branches grow by the largest, not the sum.
-  function makeRoom(g, node, w, h, bands, moved) {
-    const c = box(node);
+  // Make room for a (w × h) frame in place of node item `it` among `items`. Blocks of one
+  // rank share the rows inserted for them (`bands`): parallel branches grow by the largest,
+  // not the sum.
+  function makeRoom(items, it, w, h, bands, moved) {
+    const c = boxOf(it);
     const byRows = DATA.rankdir === 'TB' || DATA.rankdir === 'BT';
     const mid = byRows ? (c.y0 + c.y1) / 2 : (c.x0 + c.x1) / 2;
     const need = byRows ? Math.max(0, h - (c.y1 - c.y0)) : Math.max(0, w - (c.x1 - c.x0));
@@ -177,23 +232,42 @@ SCRIPT = r"""
     const across = byRows ? Math.max(0, w - (c.x1 - c.x0)) : Math.max(0, h - (c.y1 - c.y0));
     const m = byRows ? mover(c, across, along) : mover(c, along, across);
     const delta = {};
-    Array.from(g.children).forEach(function (el) {
-      if (el === node || el.matches('g.edge, text')) { return; }
-      const b = box(el), o = offset(el);
+    items.forEach(function (other) {
+      if (other === it || other.kind !== 'node') { return; }
+      const b = boxOf(other);
       const d = m((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2, b);
-      delta[el.id] = d;
-      moveTo(el, o[0] + d[0], o[1] + d[1]);
+      delta[other.el.id] = d;
+      other.off[0] += d[0]; other.off[1] += d[1];
     });
     const ends = function (id) {  // edge ids name ops without their 'n/'
-      return id === node.id ? null : delta[moved[id] || id] || delta['n/' + id];
+      return id === it.el.id ? null : delta[moved[id] || id] || delta['n/' + id];
     };
-    Array.from(g.children).forEach(function (el) {
-      if (el.matches('g.edge')) { moveEdge(el, m, ends); }
-      if (el.matches('text')) { moveText(m, el); }
+    items.forEach(function (other) {
+      if (other.kind === 'edge') { moveEdge(other, m, ends); }
+      if (other.kind === 'text') { moveText(m, other); }
     });
     bands.forEach(function (b) { b.mid += byRows ? m(0, b.mid)[1] : m(b.mid, 0)[0]; });
     if (band) { band.grown = Math.max(grown, need); } else { bands.push({mid: mid, grown: need}); }
     return c;
+  }
+
+  function flush(items) {
+    items.forEach(function (it) {
+      if (it.kind === 'node' && (it.off[0] || it.off[1])) {
+        it.el.setAttribute('transform', 'translate(' + it.off[0] + ',' + it.off[1] + ')');
+      } else if (it.kind === 'text') {
+        it.el.setAttribute('x', it.x.toFixed(2)); it.el.setAttribute('y', it.y.toFixed(2));
+      } else if (it.kind === 'edge') {
+        it.paths.concat(it.heads).forEach(function (pl) {
+          pl.el.setAttribute(pl.attr, pl.parts.map(function (v, i) {
+            return i % 3 ? v.toFixed(2) + (i % 3 === 1 ? ',' : '') : v;
+          }).join(''));
+        });
+        it.texts.forEach(function (t) {
+          t.el.setAttribute('x', t.x.toFixed(2)); t.el.setAttribute('y', t.y.toFixed(2));
+        });
+      }
+    });
   }
 
   function frame(key, depth, host) {
@@ -207,37 +281,43 @@ SCRIPT = r"""
     const title = document.createElementNS(SVG, 'text');
     title.textContent = DATA.frames[key][0];
     f.append(rect, title);
-    const inner = draw(key, depth + 1, f);
-    const b = inner.getBBox();
-    const w = Math.max(b.width, title.getComputedTextLength()) + 2 * PAD;
-    const h = b.height + HEAD + PAD;
-    inner.setAttribute('transform', 'translate(' + (PAD - b.x) + ',' + (HEAD - b.y) + ')');
+    const inner = draw(key, depth + 1, f), b = inner.box;
+    const w = Math.max(b.x1 - b.x0, title.textContent.length * 6.2) + 2 * PAD;
+    const h = b.y1 - b.y0 + HEAD + PAD;
+    inner.g.setAttribute('transform', 'translate(' + (PAD - b.x0) + ',' + (HEAD - b.y0) + ')');
     title.setAttribute('x', PAD); title.setAttribute('y', HEAD - 6);
     Object.entries({x: 0, y: 0, width: w, height: h, rx: 6, fill: DATA.fills[depth % 2],
                     stroke: '#adb5bd'}).forEach(function (kv) { rect.setAttribute(kv[0], kv[1]); });
-    return {el: f, w: w, h: h};
+    return {kind: 'node', el: f, box: {x0: 0, y0: 0, x1: w, y1: h}, off: [0, 0]};
   }
 
-  // The drawing of fragment `key` with its open children in place, appended to `host`.
+  // The drawing of fragment `key` with its open children in place, appended to `host`:
+  // {g, box} with box its extent in its own coordinates.
   function draw(key, depth, host) {
     const g = document.createElementNS(SVG, 'g');
     host.appendChild(g);
     Array.from(template(key).children).forEach(function (el) {
       g.appendChild(el.cloneNode(true));
     });
+    let items = Array.from(g.children).map(item).filter(Boolean);
     const bands = [], moved = {};
     Object.keys(DATA.kids[key] || {}).forEach(function (id) {
-      const node = g.querySelector('[id="' + CSS.escape(id) + '"]');
-      if (!node) { return; }
+      const it = items.find(function (x) { return x.el.id === id; });
+      if (!it) { return; }
       const child = DATA.kids[key][id];
-      if (!opened.has(child)) { node.classList.add('clickable'); return; }
+      if (!opened.has(child)) { it.el.classList.add('clickable'); return; }
       const f = frame(child, depth, g);
-      const c = makeRoom(g, node, f.w, f.h, bands, moved);
-      node.remove();
+      const c = makeRoom(items, it, f.box.x1, f.box.y1, bands, moved);
+      it.el.remove();
+      items = items.filter(function (x) { return x !== it; });
+      f.off = [(c.x0 + c.x1 - f.box.x1) / 2, (c.y0 + c.y1 - f.box.y1) / 2];
+      items.push(f);
       moved[id] = f.el.id;
-      moveTo(f.el, (c.x0 + c.x1 - f.w) / 2, (c.y0 + c.y1 - f.h) / 2);
     });
-    return g;
+    flush(items);
+    const box = items.map(boxOf).reduce(union, {x0: Infinity, y0: Infinity, x1: -Infinity,
+                                                 y1: -Infinity});
+    return {g: g, box: box};
   }
 
   function applyScale() {
@@ -250,8 +330,7 @@ SCRIPT = r"""
   function show(anchor, before) {
     const svg = document.createElementNS(SVG, 'svg');
     canvas.replaceChildren(svg);
-    const root = draw('', 0, svg);
-    const b = root.getBBox();
+    const b = draw('', 0, svg).g.getBBox();  // the one layout: exact, titles included
     svg.setAttribute('viewBox', [b.x - 4, b.y - 4, b.width + 8, b.height + 8].join(' '));
     svg.dataset.w = b.width + 8; svg.dataset.h = b.height + 8;
     applyScale();
