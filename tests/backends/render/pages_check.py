@@ -10,6 +10,8 @@ test suite runs it over a small gallery (test_gallery.py).
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -25,29 +27,36 @@ def available() -> bool:
     return CHROMIUM.exists()
 
 
-def check_pages(pages: list[Path], shots: Path | None = None, shot_count: int = 3) -> list[str]:
-    """Problems found (empty: every page is fine); screenshots of the first ``shot_count``
-    network pages (after the click) go to ``shots``."""
+@contextmanager
+def chromium_tab(width: int = 1200, height: int = 900) -> Iterator[tuple[object, list[str]]]:
+    """A headless Chromium tab and the list its page errors and console errors go to."""
     from playwright.sync_api import sync_playwright
-    problems: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
-            tab = browser.new_page(viewport={"width": 1200, "height": 900})
+            tab = browser.new_page(viewport={"width": width, "height": height})
             errors: list[str] = []
             tab.on("pageerror", lambda e: errors.append(str(e)))
             tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            taken = 0
-            for page in pages:
-                errors.clear()
-                problems += _check_one(tab, page)
-                problems += [f"{page.name}: console: {e}" for e in errors]
-                if shots is not None and taken < shot_count and page.name != "index.html":
-                    shots.mkdir(parents=True, exist_ok=True)
-                    tab.screenshot(path=str(shots / f"gallery-{page.stem}.png"))
-                    taken += 1
+            yield tab, errors
         finally:
             browser.close()
+
+
+def check_pages(pages: list[Path], shots: Path | None = None, shot_count: int = 3) -> list[str]:
+    """Problems found (empty: every page is fine); screenshots of the first ``shot_count``
+    network pages (after the click) go to ``shots``."""
+    problems: list[str] = []
+    with chromium_tab() as (tab, errors):
+        taken = 0
+        for page in pages:
+            errors.clear()
+            problems += _check_one(tab, page)
+            problems += [f"{page.name}: console: {e}" for e in errors]
+            if shots is not None and taken < shot_count and page.name != "index.html":
+                shots.mkdir(parents=True, exist_ok=True)
+                tab.screenshot(path=str(shots / f"gallery-{page.stem}.png"))
+                taken += 1
     return problems
 
 

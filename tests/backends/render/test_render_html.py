@@ -9,14 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pages_check import available, chromium_tab
 from render_nets import small_resnet
 
 from archspec.backends.render import render_to_file
 
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz 'dot' missing")
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
 ARTEFACTS = Path(__file__).resolve().parents[3] / "out" / "test-artefacts"
 
 
@@ -103,43 +101,34 @@ BOXES = """Array.from(document.querySelectorAll('g.node:not(.stub)')).map(functi
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium not installed")
+@pytest.mark.skipif(not available(), reason="chromium or playwright missing")
 def test_clicks_open_blocks_in_place_in_chromium(page):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            tab = browser.new_page(viewport={"width": 1000, "height": 900})
-            errors: list[str] = []
-            tab.on("pageerror", lambda e: errors.append(str(e)))
-            tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            tab.goto(page.as_uri())
-            tab.wait_for_selector("body[data-ready]")
-            conv = tab.locator('[id="n/layer1.0.conv1"]')
-            assert tab.locator("g.node:not(.stub)").count() == 12 and conv.count() == 0
-            tab.click('[id="run/layer1.0"]')
-            tab.locator('[id="cl/run/layer1.0"]').wait_for()
-            tab.click('[id="blk/layer1.0"]')
-            conv.wait_for()
-            assert tab.evaluate("document.body.dataset.open") == \
-                "layer1 layer1.0 layer2 run/layer1.0"
-            assert tab.locator("g.node:not(.stub)").count() == 12 - 1 + 3 - 1 + 7
-            assert _overlaps(tab.evaluate(BOXES)) == []
-            conv.hover()
-            tip = tab.locator("#tip")
-            assert tip.is_visible()
-            assert tip.inner_text().splitlines() == [
-                "layer1.0.conv1",
-                "conv(out=64, kernel=3, stride=1, padding=1, dilation=1, groups=1, bias=False)",
-                "shape: 64×16×16", "params: 36,864", "MACs: 9,437,184",
-                "receptive field: 19×19"]
-            ARTEFACTS.mkdir(parents=True, exist_ok=True)
-            shot = ARTEFACTS / "viewer-expanded.png"
-            tab.screenshot(path=str(shot))
-            tab.click('[id="cl/run/layer1.0"] > text')  # the frame's title collapses it
-            tab.locator('[id="run/layer1.0"]').wait_for()
-            assert conv.count() == 0 and tab.locator("g.node:not(.stub)").count() == 12
-            assert errors == []
-        finally:
-            browser.close()
+    with chromium_tab(1000, 900) as (tab, errors):
+        tab.goto(page.as_uri())
+        tab.wait_for_selector("body[data-ready]")
+        conv = tab.locator('[id="n/layer1.0.conv1"]')
+        assert tab.locator("g.node:not(.stub)").count() == 12 and conv.count() == 0
+        tab.click('[id="run/layer1.0"]')
+        tab.locator('[id="cl/run/layer1.0"]').wait_for()
+        tab.click('[id="blk/layer1.0"]')
+        conv.wait_for()
+        assert tab.evaluate("document.body.dataset.open") == \
+            "layer1 layer1.0 layer2 run/layer1.0"
+        assert tab.locator("g.node:not(.stub)").count() == 12 - 1 + 3 - 1 + 7
+        assert _overlaps(tab.evaluate(BOXES)) == []
+        conv.hover()
+        tip = tab.locator("#tip")
+        assert tip.is_visible()
+        assert tip.inner_text().splitlines() == [
+            "layer1.0.conv1",
+            "conv(out=64, kernel=3, stride=1, padding=1, dilation=1, groups=1, bias=False)",
+            "shape: 64×16×16", "params: 36,864", "MACs: 9,437,184",
+            "receptive field: 19×19"]
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        shot = ARTEFACTS / "viewer-expanded.png"
+        tab.screenshot(path=str(shot))
+        tab.click('[id="cl/run/layer1.0"] > text')  # the frame's title collapses it
+        tab.locator('[id="run/layer1.0"]').wait_for()
+        assert conv.count() == 0 and tab.locator("g.node:not(.stub)").count() == 12
+        assert errors == []
     assert shot.stat().st_size > 10_000
