@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from pages_check import available, chromium_tab
-from render_nets import small_resnet
+from render_nets import broken_net, small_resnet
 
 from archspec.backends.render import render_to_file
 
@@ -132,3 +132,15 @@ def test_clicks_open_blocks_in_place_in_chromium(page):
         assert conv.count() == 0 and tab.locator("g.node:not(.stub)").count() == 12
         assert errors == []
     assert shot.stat().st_size > 10_000
+
+
+def test_errors_open_their_blocks_and_orphans_sit_in_their_fragment(tmp_path):
+    path = render_to_file(broken_net(), tmp_path / "broken.html", depth=0)
+    data = page_data(path)
+    svgs = drawings(data)
+    assert data["open"] == ["layer1", "layer1.0", "layer1.1"]
+    assert 'class="node op conv error"' in svgs["layer1.0"]
+    assert node_ids(svgs["layer1.1"])[-2:] == ["err/0", "from/layer1.1"]
+    # the failed op's guessed input is drawn dotted inside its block
+    groups = {g.split('"', 1)[0]: g for g in svgs["layer1.1"].split('<g id="')}
+    assert 'stroke-dasharray="1,5"' in groups["e/layer1.1.conv1&#45;&gt;err/0"]
