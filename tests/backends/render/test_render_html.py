@@ -143,4 +143,4 @@ def test_errors_open_their_blocks_and_orphans_sit_in_their_fragment(tmp_path):
     assert node_ids(svgs["layer1.1"])[-2:] == ["err/0", "from/layer1.1"]
     # the failed op's guessed input is drawn dotted inside its block
     groups = {g.split('"', 1)[0]: g for g in svgs["layer1.1"].split('<g id="')}
-    assert 'stroke-dasharray="1,5"' in groups["e/layer1.1.conv1&#45;&gt;err/0"]
+    assert 'stroke-dasharray="1,5"' in groups["a_e/layer1.1.conv1&#45;&gt;err/0"]
