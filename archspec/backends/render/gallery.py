@@ -1,22 +1,19 @@
-"""A gallery of networks: ``index.html`` and one page per spec (the interactive diagram, the
+"""The gallery's pages: ``index.html`` and one page per network (the interactive diagram, the
 audit summary and the highlighted source), linked to each other and self-contained.
 
-    rows = write_gallery([Path("specs/resnet50.arch")], Path("out"), jobs=2)
-
-Specs are processed in ``jobs`` worker processes (each lays out its drawings with ``dot``);
-each row says what the spec's first comment promised (``25,557,032 parameters``) and whether
-the checked network matches it.
+``archspec gallery`` (archspec/cli/gallery.py) loads the specs and writes these pages; each
+:class:`Row` says what the spec's first comment promised (``25,557,032 parameters``) and
+whether the checked network matches it.
 """
 
 from __future__ import annotations
 
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from html import escape
-from pathlib import Path
+from typing import Any
 
-from archspec.fileio import write_atomic
+from archspec.ir.graph import OpGraph
 
 _REFERENCE = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+) (?:trainable )?param")
 
@@ -54,23 +51,8 @@ def reference_params(text: str) -> int | None:
     return int(match[1].replace(",", "")) if match else None
 
 
-def write_gallery(specs: list[Path], out_dir: Path, *, jobs: int = 2,
-                  depth: int | None = 1, build: bool = False) -> list[Row]:
-    """Write ``out_dir/index.html`` and ``out_dir/<spec name>.html`` for every spec; with
-    ``build``, also build each network on torch's meta device and count its parameters."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    names = [p.stem for p in specs]
-    tasks = [(p, out_dir, _nav(names, i), depth, build) for i, p in enumerate(specs)]
-    if jobs > 1 and len(specs) > 1:
-        with ProcessPoolExecutor(min(jobs, len(specs))) as pool:
-            rows = list(pool.map(_page_task, tasks))
-    else:
-        rows = [_page_task(t) for t in tasks]
-    write_atomic(out_dir / "index.html", index_page(rows))
-    return rows
-
-
-def _nav(names: list[str], i: int) -> str:
+def nav_links(names: list[str], i: int) -> str:
+    """The header links of page ``i``: the index and the previous and next networks."""
     links = ['<a href="index.html">index</a>']
     if i > 0:
         links.append(f'<a href="{escape(names[i - 1])}.html">← {escape(names[i - 1])}</a>')
@@ -79,48 +61,33 @@ def _nav(names: list[str], i: int) -> str:
     return "<nav>" + "".join(links) + "</nav>"
 
 
-def _page_task(task: tuple[Path, Path, str, int | None, bool]) -> Row:
-    spec, out_dir, nav, depth, build = task
-    text = spec.read_text(encoding="utf-8")
-    summary = text.split("\n", 1)[0].lstrip("#").strip() if text.startswith("#") else ""
-    try:
-        row = _network_page(spec, text, summary, out_dir, nav, depth)
-        return _built(spec, row) if build else row
-    except Exception as e:  # a spec error or a failed layout: one bad spec, not a lost gallery
-        from archspec.errors import SpecError
-        message = e.format() if isinstance(e, SpecError) else f"{type(e).__name__}: {e}"
-        sections = _section("error", f"<pre>{escape(message)}</pre>") + _source(text)
-        page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-                f"<title>{escape(spec.stem)}</title></head><body><header>{nav}"
-                f"<b>{escape(spec.stem)}</b></header>{sections}</body></html>")
-        write_atomic(out_dir / f"{spec.stem}.html", page)
-        return Row(spec.stem, summary, 0, 0, reference_params(text), message)
+def summary_line(text: str) -> str:
+    """A spec's first comment line, without the '#'."""
+    return text.split("\n", 1)[0].lstrip("#").strip() if text.startswith("#") else ""
 
 
-def _built(spec: Path, row: Row) -> Row:
-    """``row`` with the parameter count of the module ``archspec build`` makes (meta device:
-    no memory for the weights)."""
-    from dataclasses import replace
-
-    import archspec
-    module = archspec.build(spec, device="meta")
-    return replace(row, built=sum(p.numel() for p in module.parameters()))
-
-
-def _network_page(spec: Path, text: str, summary: str, out_dir: Path, nav: str,
-                  depth: int | None) -> Row:
-    import archspec
-    from archspec.backends.render.html import viewer_page
-    net = archspec.load(spec)
-    report = net.audit()
+def network_row(name: str, text: str, report: Any) -> Row:
+    """The gallery row of a checked network, from its audit report."""
     inf = report.inference
-    row = Row(spec.stem, summary, inf.params, inf.macs, reference_params(text),
-              other_counts=(report.training.params, inf.trainable_params),
-              training_params=report.training.params)
+    return Row(name, summary_line(text), inf.params, inf.macs, reference_params(text),
+               other_counts=(report.training.params, inf.trainable_params),
+               training_params=report.training.params)
+
+
+def network_page(graph: OpGraph, report: Any, row: Row, text: str, nav: str,
+                 depth: int | None) -> str:
+    """A network's page: the interactive diagram, then the summary, audit and source."""
+    from archspec.backends.render.html import viewer_page
     sections = _section("summary", _summary_html(row)) + _audit(report, depth) + _source(text)
-    write_atomic(out_dir / f"{spec.stem}.html",
-                 viewer_page(net.ir, nav=nav, sections=sections, depth=depth))
-    return row
+    return viewer_page(graph, nav=nav, sections=sections, depth=depth)
+
+
+def error_page(name: str, message: str, text: str, nav: str) -> str:
+    """The page of a spec that failed: its error and its source."""
+    sections = _section("error", f"<pre>{escape(message)}</pre>") + _source(text)
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f"<title>{escape(name)}</title></head><body><header>{nav}"
+            f"<b>{escape(name)}</b></header>{sections}</body></html>")
 
 
 def _section(title: str, body: str) -> str:

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from pages_check import available, check_pages
 
-from archspec.backends.render.gallery import Row, reference_params, summary_table, write_gallery
+from archspec.backends.render.gallery import Row, reference_params, summary_table
 from archspec.cli.app import main
+from archspec.cli.gallery import write_gallery
 
 ROOT = Path(__file__).resolve().parents[3]
 ARTEFACTS = ROOT / "out" / "test-artefacts"
