@@ -1,4 +1,6 @@
-# make demo: set up .venv and run check, render, audit and build over specs/.
+# make demo: set up .venv, check, audit, render and build (on torch's meta device) every network
+# in specs/ into the gallery out/index.html; ends with a one-line-per-network summary table,
+# then loads every page in headless Chromium when it is installed (`make chromium`).
 # make test: set up .venv and run the whole test suite.
 PY ?= python3
 VENV := .venv
@@ -34,13 +36,8 @@ chromium:
 	  >/dev/null 2>&1 || echo "warning: could not install chromium; the browser test will skip"; }
 
 demo: install
-	$(BIN)/archspec check $(SPECS)
-	mkdir -p out
-	@for f in $(SPECS); do n=$$(basename $$f .arch); \
-	  $(BIN)/archspec render $$f -o out/$$n.svg --depth 1 || exit $$?; \
-	  $(BIN)/archspec render $$f -o out/$$n.full.svg || exit $$?; done
-	@for f in $(SPECS); do $(BIN)/archspec audit $$f --depth 1 || exit $$?; done
-	@for f in $(SPECS); do $(BIN)/archspec build $$f --device meta || exit $$?; done
+	$(BIN)/archspec gallery $(SPECS) -o out --jobs $(JOBS) --build
+	$(BIN)/python tests/backends/render/pages_check.py out --shots out/test-artefacts
 
 test: install chromium
 	$(BIN)/ruff check archspec tests bench fuzz

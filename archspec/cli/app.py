@@ -1,4 +1,5 @@
-"""The ``archspec`` command line: check | audit | render | build | fmt | import | lsp | schema.
+"""The ``archspec`` command line: check | audit | render | build | fmt | import | lsp | schema |
+models | gallery.
 
 Exit codes (docs/cli.md): 0 success, 1 a bug in archspec or a missing tool, 2 a spec error or
 bad usage (options, paths, outputs that cannot be written), 3 an audit budget exceeded.
@@ -27,6 +28,7 @@ COMMANDS = {
     "check": ("check", "check"), "audit": ("audit", "audit"), "render": ("render", "render"),
     "build": ("build", "build"), "fmt": ("fmt", "fmt"), "import": ("import_", "import_"),
     "lsp": ("editor", "lsp"), "schema": ("editor", "schema"), "models": ("models", "models"),
+    "gallery": ("gallery", "gallery"),
 }
 GLOBAL_OPTIONS_WITH_VALUE = {"--limit"}
 # click >= 8.2 suggests close command names itself; typer would add the same suggestion again.

@@ -46,16 +46,18 @@ def escape(text: str) -> str:
 
 
 def report_spec_error(e: SpecError) -> None:
+    from archspec.cli.excerpts import print_spec_error
     for one in flatten(e):
-        err.print(escape(one.format()), style="red" if one.severity == "error" else "yellow")
+        print_spec_error(err, one)
         err.print()
     count = len(flatten(e))
     err.print(f"[bold red]{count} error{'s' * (count != 1)}[/]")
 
 
 def print_warnings(net: Any) -> None:
+    from archspec.cli.excerpts import print_spec_error
     for w in net.warnings:
-        err.print(escape(w.format()), style="yellow")
+        print_spec_error(err, w)
 
 
 def fmt_shape(shape: tuple[int, ...]) -> str:

@@ -42,7 +42,7 @@ def render_to_file(graph: OpGraph, path: str | Path, **opts: object) -> Path:
 
     Everything but .dot needs graphviz's ``dot`` program (RenderError when missing). The
     file is replaced atomically (archspec.fileio): a failure leaves the old one untouched.
-    Options are :func:`render`'s (and ``max_views`` for .html)."""
+    Options are :func:`render`'s."""
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in FORMATS:

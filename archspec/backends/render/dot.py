@@ -16,11 +16,13 @@ SHOW_CHOICES = ("shapes", "params", "macs", "rf")
 RANKDIRS = ("TB", "LR", "BT", "RL")
 
 
-def to_dot(an: Analysis, view: View, rankdir: str, show: tuple[str, ...]) -> graphviz.Digraph:
-    """Build the Digraph for ``view``."""
+def to_dot(an: Analysis, view: View, rankdir: str, show: tuple[str, ...], *,
+           titled: bool = True, legend: bool = True) -> graphviz.Digraph:
+    """Build the Digraph for ``view`` (``titled``: the network's call as the graph label;
+    ``legend``: a legend node)."""
     name = an.graph.meta.name or "network"
     params = an.graph.meta.params
-    title = _call(name, params, 120) if params else name
+    title = (_call(name, params, 120) if params else name) if titled else ""
     dot = graphviz.Digraph(name, graph_attr=_graph_attrs(title, rankdir),
                            node_attr={"shape": "box", "style": "rounded,filled",
                                       "fontname": L.FONT, "fontsize": "10", "height": "0.3",
@@ -31,7 +33,8 @@ def to_dot(an: Analysis, view: View, rankdir: str, show: tuple[str, ...]) -> gra
     _emit_block(an, view, dot, "", show)
     for edge in view.edges:
         _emit_edge(dot, edge, show)
-    _emit_legend(an, view, dot)
+    if legend:
+        _emit_legend(an, view, dot)
     return dot
 
 
@@ -53,15 +56,19 @@ def _emit_block(an: Analysis, view: View, dot: graphviz.Digraph, block: str,
 
 
 def _cluster_attrs(an: Analysis, path: str) -> dict[str, str]:
-    info = an.blocks[path]
-    call = _call(info.kind, info.args) if info.args else info.kind
-    head = path if info.kind == "group" else f"{path} : {call}"
     aux = all(n in an.aux_only for n in an.members[path])
-    return {"label": L.html_label([("b", head)]), "id": cluster_id(path),
+    return {"label": L.html_label([("b", cluster_title(an, path))]), "id": cluster_id(path),
             "class": "block open", "style": "rounded,filled" + (",dashed" if aux else ""),
             "fillcolor": L.CLUSTER_FILLS[an.depth[path] % 2], "color": "#adb5bd",
             "labeljust": "l", "fontsize": "10", "margin": "8",
-            "tooltip": L.dot_text(_block_tooltip(an, [path]))}
+            "tooltip": L.dot_text(block_tooltip(an, [path]))}
+
+
+def cluster_title(an: Analysis, path: str) -> str:
+    """An open block's title: its path and, for a block call, the call."""
+    info = an.blocks[path]
+    call = _call(info.kind, info.args) if info.args else info.kind
+    return path if info.kind == "group" else f"{path} : {call}"
 
 
 def _call(kind: str, args: dict, limit: int = 48) -> str:
@@ -77,6 +84,9 @@ def _emit_item(an: Analysis, dot: graphviz.Digraph, item: Item, show: tuple[str,
         dot.node(item.id, **_block_attrs(an, item, show))
     elif item.kind == "output":
         dot.node(item.id, **_output_attrs(an, item.name))
+    elif item.kind == "stub":  # where an edge crosses a block's border (fragments.py)
+        dot.node(item.id, label="", shape="point", width="0.06", color="#868e96",
+                 id=item.id, tooltip=" ", **{"class": "stub"})
     else:
         err = an.orphan_errors[item.index].error
         lines = [("b", "error"), *L.error_lines(err)]
@@ -140,7 +150,7 @@ def _block_attrs(an: Analysis, item: Item, show: tuple[str, ...]) -> dict[str, s
     aux = all(n in an.aux_only for n in item.nodes)
     attrs = {"label": L.html_label(lines), "id": item.id, "shape": "box3d",
              "style": "filled" + (",dashed" if aux else ""), "fillcolor": L.BLOCK_COLORS[0],
-             "color": L.BLOCK_COLORS[1], "tooltip": L.dot_text(_block_tooltip(an, item.paths)),
+             "color": L.BLOCK_COLORS[1], "tooltip": L.dot_text(block_tooltip(an, item.paths)),
              "class": "block collapsed" + (" run" if item.count > 1 else "")}
     return attrs
 
@@ -189,7 +199,7 @@ def _exact_costs(an: Analysis, nodes: list[str]) -> list[str]:
     return [f"params: {params:,}", f"MACs: {macs:,}"]
 
 
-def _block_tooltip(an: Analysis, paths: list[str]) -> str:
+def block_tooltip(an: Analysis, paths: list[str]) -> str:
     info = an.blocks[paths[0]]
     nodes = [n for p in paths for n in an.members[p]]
     head = paths[0] if len(paths) == 1 else f"{paths[0]} … {paths[-1]} (×{len(paths)})"

@@ -1,12 +1,10 @@
 """One self-contained interactive HTML page: click a block to expand or collapse it, hover a
 node for its shape, parameters and MACs.
 
-Browsers cannot run graphviz, so every state a click can reach is laid out ahead of time by
-``dot`` and embedded as SVG. States are accordion-like, which keeps their number linear in
-the number of blocks: opening a block shows the base view with that block (and its ancestors)
-open; collapsing one shows the base view with it closed. States are found breadth-first from
-the base view until ``max_views`` or ``max_items`` is reached; a click with no pre-rendered
-state does nothing (the element is simply not marked clickable).
+Browsers cannot run graphviz, so ``dot`` lays out every block's inside once, with its child
+blocks closed (fragments.py); the page draws an open block by putting its drawing in place of
+its summary node and moving the rest of the enclosing drawing aside (page.py). Each op is laid
+out once, so the page and the time to write it grow linearly with the network.
 """
 
 from __future__ import annotations
@@ -18,121 +16,81 @@ import os
 import re
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from html import escape
 
+from archspec.backends.render import labels as L
 from archspec.backends.render.analysis import Analysis
-from archspec.backends.render.dot import to_dot
+from archspec.backends.render.dot import block_tooltip, cluster_title, to_dot
+from archspec.backends.render.fragments import RUN, Fragment, fragments
 from archspec.backends.render.page import SCRIPT, STYLE, TEMPLATE
 from archspec.backends.render.steps import names, prepare, run_dot
-from archspec.backends.render.view import View, block_id, build_view, cluster_id, open_blocks
+from archspec.backends.render.view import open_blocks
 from archspec.ir.graph import OpGraph
-
-MAX_VIEWS = 200
-MAX_ITEMS = 12_000  # total visible items over all views: bounds dot's work
-
-
-@dataclass(frozen=True)
-class State:
-    """A choice of open blocks, as render options relative to the user's own."""
-
-    expand: tuple[str, ...]
-    collapse: tuple[str, ...]
 
 
 def render_html(graph: OpGraph, *, depth: int | None = None,
                 expand: Iterable[str] = (), rankdir: str = "TB",
                 show: Iterable[str] = ("shapes", "params"),
-                collapse: Iterable[str] = (), max_views: int = MAX_VIEWS,
-                max_items: int = MAX_ITEMS) -> str:
-    """The interactive page for ``graph``; options as :func:`render`, the first view is the
-    one :func:`render` draws."""
+                collapse: Iterable[str] = ()) -> str:
+    """The interactive page for ``graph``; options as :func:`render`, whose drawing decides
+    which blocks are open at first."""
+    return viewer_page(graph, depth=depth, expand=expand, rankdir=rankdir, show=show,
+                       collapse=collapse)
 
+
+def viewer_page(graph: OpGraph, *, nav: str = "", sections: str = "", depth: int | None = None,
+                expand: Iterable[str] = (), rankdir: str = "TB",
+                show: Iterable[str] = ("shapes", "params"), collapse: Iterable[str] = ()) -> str:
+    """:func:`render_html`'s page with ``nav`` (HTML) in its header and ``sections`` (HTML)
+    under the diagram: the gallery's pages (gallery.py)."""
     expand, collapse = names(expand), names(collapse)
     an, show_t = prepare(graph, expand, collapse, rankdir, show)
-    base = State(expand, collapse)
-    states, views, actions = explore(an, depth, base, max_views, max_items)
-    sources = [to_dot(an, views[s], rankdir, show_t).source for s in states]
-    svgs = layout_svgs(sources)
-    keys = {s: f"v{i}" for i, s in enumerate(states)}
-    data = {"views": {keys[s]: pack(svg) for s, svg in zip(states, svgs)},
-            "actions": {keys[s]: {el: [keys[t], anchor] for el, (t, anchor) in acts.items()}
-                        for s, acts in actions.items()},
-            "start": keys[base], "total": len(states)}
-    return page(graph.meta.name or "network", data)
+    frags = fragments(an)
+    sources = [to_dot(an, f.view, rankdir, show_t, titled=not f.key, legend=False).source
+               for f in frags]
+    svgs = dict(zip((f.key for f in frags), layout_svgs(sources)))
+    data = {"svgs": pack(json.dumps(svgs, separators=(",", ":"))),
+            "kids": {f.key: f.kids for f in frags if f.kids},
+            "frames": {f.key: frame(an, f) for f in frags if f.key},
+            "open": sorted(initially_open(an, depth, expand, collapse)),
+            "fills": list(L.CLUSTER_FILLS), "rankdir": rankdir}
+    return page(graph.meta.name or "network", data, legend(an), nav, sections)
 
 
-def explore(an: Analysis, depth: int | None, base: State, max_views: int,
-            max_items: int) -> tuple[list[State], dict[State, View], dict]:
-    """Breadth-first over click targets: the states, their views, and per state
-    ``{element id: (target state, element to keep in place)}``."""
-    base_open = open_blocks(an, depth, base.expand, base.collapse)
-    by_opened: dict[frozenset[str], State] = {}
-    seen = {frozenset(base_open)}
-    states: list[State] = []
-    views: dict[State, View] = {}
-    actions: dict[State, dict[str, tuple[State, str]]] = {}
-    budget = max_items
-    queue = [base]
-    while queue and len(states) < max_views:
-        state = queue.pop(0)
-        view = build_view(an, depth, state.expand, state.collapse)
-        if states and len(view.items) > budget:
-            continue
-        budget -= len(view.items)
-        opened = frozenset(view.clusters)
-        by_opened[opened] = state
-        states.append(state)
-        views[state] = view
-        for el, target, anchor in clicks(an, view, base, base_open):
-            t_open = frozenset(open_blocks(an, depth, target.expand, target.collapse))
-            if t_open not in seen:
-                seen.add(t_open)
-                queue.append(target)
-            actions.setdefault(state, {})[el] = (target, anchor)
-    return states, views, _resolve(actions, states, by_opened, an, depth)
+def initially_open(an: Analysis, depth: int | None, expand: tuple[str, ...],
+                   collapse: tuple[str, ...]) -> set[str]:
+    """The fragments open at first: the blocks :func:`render` draws open, and the runs that
+    hold one of them."""
+    opened = open_blocks(an, depth, expand, collapse) - {""}
+    for runs in an.runs.values():
+        for run in runs:
+            if any(p in opened for p in run):
+                opened.add(RUN + run[0])
+    return opened
 
 
-def _resolve(actions: dict, states: list[State], by_opened: dict, an: Analysis,
-             depth: int | None) -> dict:
-    """Point every action at a rendered state with the same open blocks; drop the rest."""
-    out: dict[State, dict[str, tuple[State, str]]] = {}
-    for state, acts in actions.items():
-        for el, (target, anchor) in acts.items():
-            opened = frozenset(open_blocks(an, depth, target.expand, target.collapse))
-            if opened in by_opened and by_opened[opened] != state:
-                out.setdefault(state, {})[el] = (by_opened[opened], anchor)
-    return {s: out.get(s, {}) for s in states}
+def frame(an: Analysis, f: Fragment) -> list[str]:
+    """[title, tooltip] of the frame an open fragment is drawn in."""
+    if not f.key.startswith(RUN):
+        return [cluster_title(an, f.key), block_tooltip(an, [f.key])]
+    paths = [it.paths[0] for it in f.view.items.values() if it.kind == "block"]
+    title = f"{paths[0]}–{paths[-1].rsplit('.', 1)[-1]} : {an.blocks[paths[0]].kind} ×{len(paths)}"
+    return [title, block_tooltip(an, paths)]
 
 
-def clicks(an: Analysis, view: View, base: State, base_open: set[str]):
-    """(element id, target state, element of the target to keep in place) for every block
-    a user can click in ``view``."""
-    for item in view.items.values():
-        if item.kind == "block":
-            path = item.paths[0]
-            yield item.id, State((*base.expand, path), _drop(base.collapse, path)), \
-                cluster_id(path)
-    for path in view.clusters:
-        if not path:
-            continue
-        if path in base_open:
-            expand = tuple(p for p in base.expand if path not in an.ancestors(p))
-            target = State(expand, (*base.collapse, path))
-        else:
-            parent = an.blocks[path].parent or ""
-            target = State((*base.expand, parent) if parent and parent not in base_open
-                           else base.expand, base.collapse)
-        yield cluster_id(path), target, block_id(path)
-
-
-def _drop(paths: tuple[str, ...], path: str) -> tuple[str, ...]:
-    return tuple(p for p in paths if p != path)
+def legend(an: Analysis) -> list[list[str]]:
+    """[name, fill, border] of each primitive family in the network, and of closed blocks."""
+    fams = {L.family(an.data(n).op) for n in an.graph.nodes}
+    rows = [[f, *L.FAMILY_COLORS[f]] for f in L.FAMILY_COLORS if f in fams and f != "io"]
+    if len(an.blocks) > 1:
+        rows.append(["block (closed)", *L.BLOCK_COLORS])
+    if an.errors or an.orphan_errors:
+        rows.append(["error", *L.ERROR_COLORS])
+    return rows
 
 
 def layout_svgs(sources: list[str]) -> list[str]:
     """Lay out several DOT graphs with as few ``dot`` processes as there are cores."""
-
     workers = max(1, min(os.cpu_count() or 1, len(sources)))
     chunks = [sources[i::workers] for i in range(workers)]
     with ThreadPoolExecutor(workers) as pool:
@@ -149,14 +107,18 @@ def split_svgs(output: bytes) -> list[str]:
     return re.findall(r"<svg\b.*?</svg>", text, flags=re.DOTALL)
 
 
-def pack(svg: str) -> str:
-    """gzip + base64: the page inflates views with the browser's DecompressionStream, which
-    keeps a page of many views about ten times smaller."""
-    return base64.b64encode(gzip.compress(svg.encode("utf-8"), 6, mtime=0)).decode("ascii")
+def pack(text: str) -> str:
+    """gzip + base64: the page inflates the drawings with the browser's DecompressionStream;
+    compressing them together lets gzip share the many repeated strings between fragments."""
+    return base64.b64encode(gzip.compress(text.encode("utf-8"), 9, mtime=0)).decode("ascii")
 
 
-def page(title: str, data: dict) -> str:
-    """The HTML document: template + inline CSS/JS + the views as JSON."""
+def page(title: str, data: dict, legend_rows: list[list[str]], nav: str = "",
+         sections: str = "") -> str:
+    """The HTML document: template + inline CSS/JS + the drawings as JSON."""
     blob = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
-    return (TEMPLATE.replace("{{title}}", escape(title)).replace("{{style}}", STYLE)
-            .replace("{{script}}", SCRIPT).replace("{{data}}", blob))
+    keys = "".join(f'<span class="key"><i style="background:{fill};border-color:{border}">'
+                   f"</i>{escape(name)}</span>" for name, fill, border in legend_rows)
+    parts = {"title": escape(title), "style": STYLE, "legend": keys, "nav": nav,
+             "sections": sections, "script": SCRIPT, "data": blob}
+    return re.sub(r"\{\{(\w+)\}\}", lambda m: parts[m[1]], TEMPLATE)  # one pass: no re-expansion
