@@ -10,10 +10,12 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import operator
 from typing import Any
 
 from archspec.errors import SpecImportError
 from archspec.importers.flat import FlatNet, Layer
+from archspec.importers.fx_patterns import chunk_slice, is_chunking, rewrite_channel_shuffles
 from archspec.importers.torch_ops import FUNCTIONS, MODULES, binary, bind, function_table
 from archspec.source import UNKNOWN, SourceFile, Span
 
@@ -128,6 +130,7 @@ def import_torch(source: Any, input_shape: tuple[int, ...] | None, name: str | N
     model, label = resolve(source, kwargs)
     model.eval()
     gm = trace(model)
+    rewrite_channel_shuffles(gm)
     net = FlatNet(name or label, model=model)
     net.shapes = propagate(gm, tuple(input_shape))
     convert_graph(gm, net, tuple(input_shape))
@@ -147,7 +150,7 @@ def convert_graph(gm: Any, net: FlatNet, input_shape: tuple[int, ...]) -> None:
             net.outputs = [o.name for o in outs]
         elif n.op == "get_attr":
             unsupported.append(f"parameter use '{n.target}'")
-        else:
+        elif not is_chunking(n):    # its parts become slices
             layer = convert_node(gm, n, functions)
             if layer is None:
                 unsupported.append(describe(gm, n))
@@ -210,9 +213,14 @@ def convert_function(n: Any, functions: dict[Any, str]) -> tuple | None:
     if rule is not None and len(tensors) == 1 and hasattr(args[0], "op"):
         call = rule(n)
         return None if call is None else (*call, tensors)
+    if n.target is operator.getitem and is_chunking(args[0]):
+        return chunk_slice(n, rank(args[0].args[0]))
+    if n.target is torch.channel_shuffle and isinstance(args[1], int):
+        return "channel_shuffle", (args[1],), {}, tensors[:1]
     if n.target is torch.cat:
         items = args[0]
         dim = args[1] if len(args) > 1 else n.kwargs.get("dim", 0)
+        dim = dim + rank(n) if isinstance(dim, int) and dim < 0 else dim
         if dim >= 1 and all(hasattr(a, "op") for a in items):
             return "concat", (), {} if dim == 1 else {"dim": dim - 1}, [a.name for a in items]
     return None

@@ -63,6 +63,37 @@ BUILDERS = {
 }
 
 
+def test_shufflenet_v2_channel_shuffle_and_chunk_are_recovered() -> None:
+    text = assert_faithful(models.shufflenet_v2_x1_0(), (3, 64, 64), "shufflenet_v2_x1_0")
+    assert re.findall(r"^block (\w+)", text, re.M) == ["inverted_residual",
+                                                        "inverted_residual_1"]
+    assert "  y = in -> slice(0, in.c // 2)\n  branch2 = in -> slice(in.c // 2, in.c)\n" in text
+    assert text.count("-> channel_shuffle(2)") == 2
+    assert "size" not in text and "view" not in text
+
+
+class Splits(nn.Module):
+    """torch.split by sizes and by a size, chunk on a negative dim, as method and function."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mix = nn.Conv2d(6, 6, 7, padding=3)   # sees the whole 4x4 map
+
+    def forward(self, x: object) -> object:
+        x = self.mix(x)
+        a, b, c = torch.split(x, [1, 2, 3], dim=1)
+        d, e = x.chunk(2, dim=-1)
+        f, g = x.split(2, 2)
+        return torch.cat([c, b, a], 1) + torch.cat([e, d], -1) + torch.cat([g, f], 2)
+
+
+def test_chunk_and_split_parts_become_slices() -> None:
+    text = assert_faithful(Splits(), (6, 4, 4), "splits")
+    for part in ("slice(0, 1)", "slice(1, 3)", "slice(3, 6)", "slice(0, 2, dim=2)",
+                 "slice(2, 4, dim=2)", "slice(0, 2, dim=1)", "slice(2, 4, dim=1)"):
+        assert part in text
+
+
 @pytest.mark.parametrize("builder", sorted(BUILDERS))
 def test_torchvision_builder_imports_faithfully(builder: str) -> None:
     shape, kwargs = BUILDERS[builder]
