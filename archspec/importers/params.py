@@ -72,6 +72,13 @@ def divisor_of(in_channels: list[int | None], values: list[Any]) -> int | None:
     return k if k >= 1 and all(v * k == c for v, c in zip(values, in_channels)) else None
 
 
+def channels_first(in_channels: list[int | None], values: list[Any]) -> bool:
+    """Every value is ``[in.c, ...]`` with one same tail (ConvNeXt's ``[dim, 1, 1]`` scale)."""
+    return (None not in in_channels and all(isinstance(v, (list, tuple)) and v for v in values)
+            and all(v[0] == c for v, c in zip(values, in_channels))
+            and len({tuple(v[1:]) for v in values}) == 1)
+
+
 def signature(holes: list[Hole], in_channels: list[int | None]) -> Signature:
     sig = Signature()
     for h in holes:
@@ -93,6 +100,9 @@ def expression(sig: Signature, h: Hole, in_channels: list[int | None]) -> A.Expr
     if h.kind in ("start", "stop") and (k := divisor_of(in_channels, h.values)):
         return A.Attr(A.InRef(), "c") if k == 1 else A.BinOp("//", A.Attr(A.InRef(), "c"),
                                                              A.Num(k))
+    if h.kind == "shape" and channels_first(in_channels, h.values):
+        rest = {tuple(v[1:]) for v in h.values}.pop()
+        return A.Group([A.Attr(A.InRef(), "c"), *(A.Num(n) for n in rest)])
     for p in sig.params:
         k = multiple_of(h.values, p.values) if p.kind == h.kind == "out" else None
         if k:

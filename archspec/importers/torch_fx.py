@@ -149,7 +149,8 @@ def convert_graph(gm: Any, net: FlatNet, input_shape: tuple[int, ...]) -> None:
             outs = n.args[0] if isinstance(n.args[0], (tuple, list)) else [n.args[0]]
             net.outputs = [o.name for o in outs]
         elif n.op == "get_attr":
-            unsupported.append(f"parameter use '{n.target}'")
+            if not all(free_parameter(u) for u in n.users):
+                unsupported.append(f"parameter use '{n.target}'")
         elif not is_chunking(n):    # its parts become slices
             layer = convert_node(gm, n, functions)
             if layer is None:
@@ -187,6 +188,8 @@ def convert_node(gm: Any, n: Any, functions: dict[Any, str]) -> Layer | None:
             return None
         return Layer(n.name, call[0], call[1], call[2], tensors, n.target,
                      owners=owners(n, n.target))
+    if free_parameter(n) is not None:
+        return param_layer(gm, n)
     call = convert_function(n, functions)
     if call is None:
         return None
@@ -229,6 +232,30 @@ def convert_function(n: Any, functions: dict[Any, str]) -> tuple | None:
 def rank(n: Any) -> int:
     meta = getattr(n, "meta", {}).get("tensor_meta")
     return len(meta.shape) if hasattr(meta, "shape") else -1
+
+
+def free_parameter(n: Any) -> tuple[Any, Any] | None:
+    """``(parameter, tensor)`` when ``n`` is ``param * x`` or ``param + x`` (either order)
+    with a parameter used in forward (ConvNeXt's ``layer_scale``)."""
+    a, b = (n.args + (None, None))[:2] if n.op == "call_function" else (None, None)
+    if binary(n.target) is None or len(n.args) != 2 or n.kwargs:
+        return None
+    param, x = (a, b) if getattr(a, "op", None) == "get_attr" else (b, a)
+    if getattr(param, "op", None) != "get_attr" or getattr(x, "op", None) in (None, "get_attr"):
+        return None
+    return param, x
+
+
+def param_layer(gm: Any, n: Any) -> Layer | None:
+    """``scale_param`` / ``add_param`` labelled with the parameter's name (its state key)."""
+    param, x = free_parameter(n)
+    try:
+        value = gm.get_parameter(param.target)
+    except AttributeError:     # a buffer or a plain tensor attribute: no spec equivalent
+        return None
+    op = "scale_param" if binary(n.target) == "mul" else "add_param"
+    return Layer(n.name, op, (list(value.shape),), {}, [x.name], param.target,
+                 owners=owners(n, None))
 
 
 def binary_op(op: str, args: list[Any]) -> tuple | None:

@@ -24,12 +24,13 @@ def original_macs(model: object, shape: tuple[int, ...]) -> int:
     return counter.get_total_flops() // 2
 
 
-def assert_faithful(model: nn.Module, shape: tuple[int, ...], name: str) -> str:
+def assert_faithful(model: nn.Module, shape: tuple[int, ...], name: str,
+                    warnings: tuple[str, ...] = ()) -> str:
     torch.manual_seed(0)
     model.eval()
     text = import_model(model, shape, name=name)
     net = archspec.load(text)
-    assert [w.message for w in net.warnings] == []
+    assert tuple(w.message for w in net.warnings) == warnings
     built = net.build(device="meta").eval()   # no initialisation: the weights come next
     built.load_state_dict(model.state_dict(), strict=True, assign=True)
     x = torch.randn(2, *shape)
@@ -60,6 +61,7 @@ BUILDERS = {
     "mnasnet0_5": ((3, 32, 32), {}), "squeezenet1_1": ((3, 64, 64), {}),
     "regnet_y_400mf": ((3, 32, 32), {}),        # module names like 'block1-0': quoted labels
     "efficientnet_b0": ((3, 32, 32), {}),       # StochasticDepth('row') becomes drop_path
+    "efficientnet_v2_s": ((3, 32, 32), {}),
 }
 
 
@@ -70,6 +72,19 @@ def test_shufflenet_v2_channel_shuffle_and_chunk_are_recovered() -> None:
     assert "  y = in -> slice(0, in.c // 2)\n  branch2 = in -> slice(in.c // 2, in.c)\n" in text
     assert text.count("-> channel_shuffle(2)") == 2
     assert "size" not in text and "view" not in text
+
+
+def test_convnext_layer_scale_permutes_and_channels_last_layer_norm() -> None:
+    # the hand-written specs/convnext_tiny.arch gets the same receptive-field warning
+    warning = ("the receptive field of output 'out' (32×32) does not cover the 64×64 input: "
+               "no unit sees the whole image")
+    text = assert_faithful(models.convnext_tiny(), (3, 64, 64), "convnext_tiny", (warning,))
+    assert re.findall(r"^block (\w+)", text, re.M) == ["conv2d_norm_activation", "cnblock"]
+    for line in ("conv(in.c, 7, p=3, groups=groups),", "permute([1, 2, 0]),",
+                 "layer_norm(dims=-1, eps=1e-06),", "-> layer_scale: scale_param([in.c, 1, 1])",
+                 "-> stochastic_depth: drop_path(drop_rate)", "[layer_norm2d, conv(192, 2, s=2)]",
+                 "-> classifier: [layer_norm2d, flatten, linear(1000)]"):
+        assert line in text
 
 
 class Splits(nn.Module):
