@@ -43,7 +43,10 @@ def test_writes_the_output_file_with_name_and_input(tiny: Path, tmp_path: Path) 
     (["-o", "x.txt"], "--output: cannot write 'x.txt': the suffix chooses the format"),
     (["-o", "missing_dir/x.arch"], "does not exist"),
     (["--name", "no good"], "is not a name"),
-    (["--weights", "w.pt"], "Caffe weights (.caffemodel) are not read yet"),
+    (["--weights", "w.pt"], "a .prototxt has no weights: give them with --caffemodel"),
+    (["--caffemodel", "net.caffemodel"], "give --weights OUT.pt to write the weights"),
+    (["--caffemodel", "missing.caffemodel", "--weights", "w.pt"],
+     "no such file: missing.caffemodel"),
     (["--input", "3xx"], "expected CxHxW"),
     (["--kwargs", "=3"], "expected NAME=VALUE"),
 ])
