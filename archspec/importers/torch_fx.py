@@ -129,7 +129,11 @@ def import_torch(source: Any, input_shape: tuple[int, ...] | None, name: str | N
                               hint="pass --input 3x224x224 (input_shape=(3, 224, 224))")
     model, label = resolve(source, kwargs)
     model.eval()
-    gm = trace(model)
+    try:
+        gm = trace(model)
+    except SpecImportError as fx_error:
+        from archspec.importers.torch_export import import_exported
+        return import_exported(model, tuple(input_shape), name or label, fx_error)
     rewrite_channel_shuffles(gm)
     net = FlatNet(name or label, model=model)
     net.shapes = propagate(gm, tuple(input_shape))
