@@ -74,6 +74,18 @@ def test_malformed_prototxt_exits_2_with_location(tmp_path: Path,
     assert "Traceback" not in err
 
 
+def test_unsupported_layers_exit_2_each_located(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture) -> None:
+    bad = tmp_path / "odd.prototxt"
+    bad.write_text(TINY + 'layer { name: "p" type: "PReLU" bottom: "c" top: "c" }\n'
+                   'layer { name: "m" type: "MVN" bottom: "c" top: "m" }\n')
+    assert main(["import", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:6:19: error: unsupported Caffe layer type 'PReLU' (layer 'p')" in err
+    assert f"{bad}:7:19: error: unsupported Caffe layer type 'MVN' (layer 'm')" in err
+    assert "Traceback" not in err
+
+
 def test_torch_source_with_kwargs_and_weights(tmp_path: Path) -> None:
     torch = pytest.importorskip("torch")
     pytest.importorskip("torchvision")
