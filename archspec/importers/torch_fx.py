@@ -241,9 +241,10 @@ def rank(n: Any) -> int:
 def free_parameter(n: Any) -> tuple[Any, Any] | None:
     """``(parameter, tensor)`` when ``n`` is ``param * x`` or ``param + x`` (either order)
     with a parameter used in forward (ConvNeXt's ``layer_scale``)."""
-    a, b = (n.args + (None, None))[:2] if n.op == "call_function" else (None, None)
-    if binary(n.target) is None or len(n.args) != 2 or n.kwargs:
+    if n.op not in ("call_function", "call_method") or binary(n.target) is None or \
+            len(n.args) != 2 or n.kwargs:
         return None
+    a, b = n.args
     param, x = (a, b) if getattr(a, "op", None) == "get_attr" else (b, a)
     if getattr(param, "op", None) != "get_attr" or getattr(x, "op", None) in (None, "get_attr"):
         return None

@@ -87,6 +87,22 @@ def test_convnext_layer_scale_permutes_and_channels_last_layer_norm() -> None:
         assert line in text
 
 
+class FreeParams(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 9, padding=4)
+        self.gamma = nn.Parameter(torch.randn(4, 1, 1))
+        self.shift = nn.Parameter(torch.randn(4, 8, 8))
+
+    def forward(self, x: object) -> object:
+        return self.shift + self.conv(x) * self.gamma
+
+
+def test_parameters_used_in_forward_become_labelled_free_parameters() -> None:
+    text = assert_faithful(FreeParams(), (3, 8, 8), "free_params")
+    assert "-> gamma: scale_param([4, 1, 1]) -> shift: add_param([4, 8, 8])" in text
+
+
 class Splits(nn.Module):
     """torch.split by sizes and by a size, chunk on a negative dim, as method and function."""
 
