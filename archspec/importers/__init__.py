@@ -37,13 +37,11 @@ def import_source(source: Any, input_shape: tuple[int, ...] | None = None,
 
 
 def caffe_text_and_state(flat: Any, caffemodel: str | Path) -> tuple[str, Any]:
-    from archspec.api import load
-    from archspec.importers.caffe_weights import caffe_state, read_caffemodel
+    from archspec.importers.caffe_weights import built_state, caffe_state, read_caffemodel
     from archspec.importers.recover import to_text
     text = to_text(flat)
     blobs = read_caffemodel(caffemodel)
-    expected = load(text).build(device="meta").state_dict()
-    return text, caffe_state(flat, blobs, expected, caffemodel)
+    return text, caffe_state(flat, blobs, built_state(text), caffemodel)
 
 
 def to_flat(source: Any, input_shape: tuple[int, ...] | None, name: str | None,

@@ -178,6 +178,17 @@ def check_shapes(net: FlatNet, state: dict[str, Any], expected: dict[str, Any],
             state[key] = got.reshape(tensor.shape)   # legacy 4-D blobs of vectors
 
 
+def built_state(text: str) -> dict[str, Any]:
+    """The state_dict of the spec ``text`` built on the meta device: the keys and shapes
+    that the weights must fill."""
+    from archspec.backends.torch import build_module
+    from archspec.elaborate import Loader, elaborate
+    from archspec.reading import read_source
+    loader = Loader(None, reader=read_source)
+    graph = elaborate(loader, loader.load_source(SourceFile("<imported>", text), None))
+    return build_module(graph, device="meta").state_dict()
+
+
 def write_caffemodel(path: str | Path, name: str,
                      layers: list[tuple[str, str, list[Any]]]) -> None:
     """Write ``(layer name, type, blobs)`` as a .caffemodel (``layer`` syntax, ``shape``
