@@ -17,7 +17,7 @@ from typing import Any
 
 from archspec.errors import SpecImportError
 from archspec.importers.flat import FlatNet, Layer
-from archspec.importers.torch_ops import MODULES, _nondefault, _pair
+from archspec.importers.torch_ops import MODULES, _nondefault, _pair, mean_call
 from archspec.source import UNKNOWN
 
 Converted = tuple[str, tuple[Any, ...], dict[str, Any], list[Any]]  # op, args, kwargs, inputs
@@ -177,12 +177,8 @@ def cat(n: Any, ex: Exported) -> Converted | None:
 
 def mean(n: Any, ex: Exported) -> Converted | None:
     x, dims, keepdim = args_with(n, [None, None, False])
-    rank = len(shape_of(x))
-    dims = [d + rank if d < 0 else d for d in (dims or [])]
-    if not dims or 0 in dims:
-        return None
-    shifted = tuple(d - 1 for d in dims)
-    return "mean", (), _nondefault(dims=(shifted, (-2, -1)), keepdim=(keepdim, True)), [x]
+    call = mean_call(list(dims), len(shape_of(x)), keepdim) if dims else None
+    return None if call is None else (*call, [x])
 
 
 def reshape(n: Any, ex: Exported) -> Converted | None:

@@ -216,10 +216,19 @@ def f_mean(n: Any) -> Call | None:
     if b is None or b["dim"] is None:
         return None
     dims = b["dim"] if isinstance(b["dim"], (list, tuple)) else [b["dim"]]
-    if any(d == 0 for d in dims):
+    meta = n.args[0].meta.get("tensor_meta")
+    return mean_call(dims, len(meta.shape) if hasattr(meta, "shape") else 0, b["keepdim"])
+
+
+def mean_call(dims: list[int], rank: int, keepdim: bool) -> Call | None:
+    """``mean`` over torch ``dims`` of a rank-``rank`` tensor (0: unknown), written as
+    non-batch dims, negative when the rank is known (the last two: the default)."""
+    if rank:
+        dims = [d - rank if d >= 0 else d for d in dims]
+    if any(d == 0 or d == -rank for d in dims):
         return None
     shifted = tuple(d - 1 if d > 0 else d for d in dims)
-    return "mean", (), _nondefault(dims=(shifted, (-2, -1)), keepdim=(b["keepdim"], True))
+    return "mean", (), _nondefault(dims=(shifted, (-2, -1)), keepdim=(keepdim, True))
 
 
 def f_dropout(n: Any) -> Call | None:

@@ -72,6 +72,7 @@ def test_shufflenet_v2_channel_shuffle_and_chunk_are_recovered() -> None:
     assert "  y = in -> slice(0, in.c // 2)\n  branch2 = in -> slice(in.c // 2, in.c)\n" in text
     assert text.count("-> channel_shuffle(2)") == 2
     assert "size" not in text and "view" not in text
+    assert "-> conv5: [conv(1024, 1, bias=false), bn, relu]\n      -> mean(keepdim=false)\n" in text
 
 
 def test_convnext_layer_scale_permutes_and_channels_last_layer_norm() -> None:
