@@ -24,17 +24,19 @@ def import_(source: Annotated[str, typer.Argument(
             name: Annotated[Optional[str], typer.Option(help="The network's name.")] = None,
             weights: Annotated[Optional[Path], typer.Option(
                 help="Also write the source's state_dict under the spec's keys (.pt).")] = None,
-            kwargs: KwargsOpt = None) -> None:
+            kwargs: KwargsOpt = None,
+            caffemodel: Annotated[Optional[Path], typer.Option(
+                help="The Caffe weights of a .prototxt source, for --weights.")] = None
+            ) -> None:
     """Import a model as a readable spec: blocks, repeats and the original module names."""
     from archspec.api import load
     from archspec.importers import import_source
     check_outputs(source, output, weights)
     if name is not None and not name.isidentifier():
         raise typer.BadParameter(f"{name!r} is not a name", param_hint="--name")
-    if weights is not None and source.endswith(".prototxt"):
-        raise typer.BadParameter("Caffe weights (.caffemodel) are not read yet",
-                                 param_hint="--weights")
-    text, state = import_source(source, parse_shape(input), name, **parse_kwargs(kwargs))
+    check_caffemodel(source, weights, caffemodel)
+    text, state = import_source(source, parse_shape(input), name, caffemodel=caffemodel,
+                                **parse_kwargs(kwargs))
     load(text)   # what import writes must check; a SpecError here exits 2 with its location
     if output is None:
         print(text, end="")
@@ -50,6 +52,24 @@ def check_outputs(source: str, output: Path | None, weights: Path | None) -> Non
     for path, option, suffix in ((output, "--output", ".arch"), (weights, "--weights", ".pt")):
         if path is not None:
             check_output(path, option=option, suffixes=(suffix,), inputs=(source,))
+
+
+def check_caffemodel(source: str, weights: Path | None, caffemodel: Path | None) -> None:
+    """A prototxt's weights come from --caffemodel; --caffemodel only with --weights."""
+    is_caffe = source.endswith(".prototxt")
+    if weights is not None and is_caffe and caffemodel is None:
+        raise typer.BadParameter("a .prototxt has no weights: give them with --caffemodel "
+                                 "net.caffemodel", param_hint="--weights")
+    if caffemodel is None:
+        return
+    if not is_caffe:
+        raise typer.BadParameter("only a .prototxt source takes Caffe weights",
+                                 param_hint="--caffemodel")
+    if weights is None:
+        raise typer.BadParameter("give --weights OUT.pt to write the weights it maps",
+                                 param_hint="--caffemodel")
+    if not caffemodel.is_file():
+        raise typer.BadParameter(f"no such file: {caffemodel}", param_hint="--caffemodel")
 
 
 def parse_kwargs(items: list[str] | None) -> dict[str, str]:

@@ -20,17 +20,28 @@ def import_model(source: Any, input_shape: tuple[int, ...] | None = None,
 
 
 def import_source(source: Any, input_shape: tuple[int, ...] | None = None,
-                  name: str | None = None, **kwargs: Any) -> tuple[str, Any]:
-    """The spec text and the source's weights under the spec's keys (a state_dict; None for
-    a prototxt), for ``--weights``."""
+                  name: str | None = None, caffemodel: str | Path | None = None,
+                  **kwargs: Any) -> tuple[str, Any]:
+    """The spec text and the source's weights under the spec's keys (a state_dict; for a
+    prototxt, read from ``caffemodel``, else None), for ``--weights``."""
     from archspec.importers.recover import to_text
     flat = to_flat(source, input_shape, name, **kwargs)
+    if caffemodel is not None:
+        return caffe_text_and_state(flat, caffemodel)
     if flat.model is not None:
         return to_text(flat), flat.model.state_dict()
     if flat.weights:
         import torch
         return to_text(flat), {k: torch.from_numpy(v.copy()) for k, v in flat.weights.items()}
     return to_text(flat), None
+
+
+def caffe_text_and_state(flat: Any, caffemodel: str | Path) -> tuple[str, Any]:
+    from archspec.importers.caffe_weights import built_state, caffe_state, read_caffemodel
+    from archspec.importers.recover import to_text
+    text = to_text(flat)
+    blobs = read_caffemodel(caffemodel)
+    return text, caffe_state(flat, blobs, built_state(text), caffemodel)
 
 
 def to_flat(source: Any, input_shape: tuple[int, ...] | None, name: str | None,

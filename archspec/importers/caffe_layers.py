@@ -220,4 +220,5 @@ def scale(state: CaffeImport, cl: CaffeLayer) -> None:
         raise SpecImportError(f"Scale layer '{cl.name}' has no bias; only BatchNorm + "
                               "Scale(bias_term: true) maps to one batch norm", cl.span)
     del bn.kwargs["affine"]
+    state.net.origins[bn.path].append(cl.name)   # its blobs are the bn's weight and bias
     state.alias(cl, x)

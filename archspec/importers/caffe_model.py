@@ -60,6 +60,8 @@ class CaffeImport:
             raise SpecImportError(f"layers '{self.paths[path]}' and '{layer.name}' both "
                                   f"become module '{path}'", layer.msg.span,
                                   hint="rename one of them")
+        if labeled:
+            self.net.origins[path] = [layer.name]   # whose .caffemodel blobs it holds
         flat = Layer(out, op, args, kwargs or {}, inputs, path if labeled else "", layer.span,
                      owners, hint=layer.tops[0] if layer.tops else "")
         self.net.layers.append(flat)

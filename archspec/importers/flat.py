@@ -49,6 +49,7 @@ class FlatNet:
     model: Any = None      # the source nn.Module (its state_dict has the spec's keys)
     guessed_classes: bool = False   # module classes come from names (Caffe), not the source
     weights: dict[str, Any] = field(default_factory=dict)   # spec key -> array (ONNX)
+    origins: dict[str, list[str]] = field(default_factory=dict)  # path -> Caffe layers
 
 
 def identifier(text: str, taken: set[str] | None = None) -> str:

@@ -64,6 +64,21 @@ def multiple_of(values: list[Any], base: list[Any]) -> int | None:
     return k if k > 1 and all(v == k * b for v, b in pairs) else None
 
 
+def divisor_of(in_channels: list[int | None], values: list[Any]) -> int | None:
+    """k when every value is ``in.c // k`` exactly (a slice bound: ShuffleNet's halves)."""
+    if None in in_channels or not all(isinstance(v, int) and v > 0 for v in values):
+        return None
+    k = in_channels[0] // values[0]   # type: ignore[operator]
+    return k if k >= 1 and all(v * k == c for v, c in zip(values, in_channels)) else None
+
+
+def channels_first(in_channels: list[int | None], values: list[Any]) -> bool:
+    """Every value is ``[in.c, ...]`` with one same tail (ConvNeXt's ``[dim, 1, 1]`` scale)."""
+    return (None not in in_channels and all(isinstance(v, (list, tuple)) and v for v in values)
+            and all(v[0] == c for v, c in zip(values, in_channels))
+            and len({tuple(v[1:]) for v in values}) == 1)
+
+
 def signature(holes: list[Hole], in_channels: list[int | None]) -> Signature:
     sig = Signature()
     for h in holes:
@@ -82,6 +97,12 @@ def expression(sig: Signature, h: Hole, in_channels: list[int | None]) -> A.Expr
             return ParamRef(p)
     if h.kind == "out" and None not in in_channels and compatible(in_channels, h.values):
         return A.Attr(A.InRef(), "c")
+    if h.kind in ("start", "stop") and (k := divisor_of(in_channels, h.values)):
+        return A.Attr(A.InRef(), "c") if k == 1 else A.BinOp("//", A.Attr(A.InRef(), "c"),
+                                                             A.Num(k))
+    if h.kind == "shape" and channels_first(in_channels, h.values):
+        rest = {tuple(v[1:]) for v in h.values}.pop()
+        return A.Group([A.Attr(A.InRef(), "c"), *(A.Num(n) for n in rest)])
     for p in sig.params:
         k = multiple_of(h.values, p.values) if p.kind == h.kind == "out" else None
         if k:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import operator
 from typing import Any
 
 from archspec.errors import SpecImportError
 from archspec.importers.flat import FlatNet, Layer
+from archspec.importers.fx_patterns import chunk_slice, is_chunking, rewrite_channel_shuffles
 from archspec.importers.torch_ops import FUNCTIONS, MODULES, binary, bind, function_table
 from archspec.source import UNKNOWN, SourceFile, Span
 
@@ -127,7 +129,12 @@ def import_torch(source: Any, input_shape: tuple[int, ...] | None, name: str | N
                               hint="pass --input 3x224x224 (input_shape=(3, 224, 224))")
     model, label = resolve(source, kwargs)
     model.eval()
-    gm = trace(model)
+    try:
+        gm = trace(model)
+    except SpecImportError as fx_error:
+        from archspec.importers.torch_export import import_exported
+        return import_exported(model, tuple(input_shape), name or label, fx_error)
+    rewrite_channel_shuffles(gm)
     net = FlatNet(name or label, model=model)
     net.shapes = propagate(gm, tuple(input_shape))
     convert_graph(gm, net, tuple(input_shape))
@@ -146,8 +153,9 @@ def convert_graph(gm: Any, net: FlatNet, input_shape: tuple[int, ...]) -> None:
             outs = n.args[0] if isinstance(n.args[0], (tuple, list)) else [n.args[0]]
             net.outputs = [o.name for o in outs]
         elif n.op == "get_attr":
-            unsupported.append(f"parameter use '{n.target}'")
-        else:
+            if not all(free_parameter(u) for u in n.users):
+                unsupported.append(f"parameter use '{n.target}'")
+        elif not is_chunking(n):    # its parts become slices
             layer = convert_node(gm, n, functions)
             if layer is None:
                 unsupported.append(describe(gm, n))
@@ -184,6 +192,8 @@ def convert_node(gm: Any, n: Any, functions: dict[Any, str]) -> Layer | None:
             return None
         return Layer(n.name, call[0], call[1], call[2], tensors, n.target,
                      owners=owners(n, n.target))
+    if free_parameter(n) is not None:
+        return param_layer(gm, n)
     call = convert_function(n, functions)
     if call is None:
         return None
@@ -210,9 +220,14 @@ def convert_function(n: Any, functions: dict[Any, str]) -> tuple | None:
     if rule is not None and len(tensors) == 1 and hasattr(args[0], "op"):
         call = rule(n)
         return None if call is None else (*call, tensors)
+    if n.target is operator.getitem and is_chunking(args[0]):
+        return chunk_slice(n, rank(args[0].args[0]))
+    if n.target is torch.channel_shuffle and isinstance(args[1], int):
+        return "channel_shuffle", (args[1],), {}, tensors[:1]
     if n.target is torch.cat:
         items = args[0]
         dim = args[1] if len(args) > 1 else n.kwargs.get("dim", 0)
+        dim = dim + rank(n) if isinstance(dim, int) and dim < 0 else dim
         if dim >= 1 and all(hasattr(a, "op") for a in items):
             return "concat", (), {} if dim == 1 else {"dim": dim - 1}, [a.name for a in items]
     return None
@@ -221,6 +236,31 @@ def convert_function(n: Any, functions: dict[Any, str]) -> tuple | None:
 def rank(n: Any) -> int:
     meta = getattr(n, "meta", {}).get("tensor_meta")
     return len(meta.shape) if hasattr(meta, "shape") else -1
+
+
+def free_parameter(n: Any) -> tuple[Any, Any] | None:
+    """``(parameter, tensor)`` when ``n`` is ``param * x`` or ``param + x`` (either order)
+    with a parameter used in forward (ConvNeXt's ``layer_scale``)."""
+    if n.op not in ("call_function", "call_method") or binary(n.target) is None or \
+            len(n.args) != 2 or n.kwargs:
+        return None
+    a, b = n.args
+    param, x = (a, b) if getattr(a, "op", None) == "get_attr" else (b, a)
+    if getattr(param, "op", None) != "get_attr" or getattr(x, "op", None) in (None, "get_attr"):
+        return None
+    return param, x
+
+
+def param_layer(gm: Any, n: Any) -> Layer | None:
+    """``scale_param`` / ``add_param`` labelled with the parameter's name (its state key)."""
+    param, x = free_parameter(n)
+    try:
+        value = gm.get_parameter(param.target)
+    except AttributeError:     # a buffer or a plain tensor attribute: no spec equivalent
+        return None
+    op = "scale_param" if binary(n.target) == "mul" else "add_param"
+    return Layer(n.name, op, (list(value.shape),), {}, [x.name], param.target,
+                 owners=owners(n, None))
 
 
 def binary_op(op: str, args: list[Any]) -> tuple | None:

@@ -89,6 +89,34 @@ def stochastic_depth(m: Any) -> Call | None:
     return ("drop_path", (m.p,), {}) if m.mode == "row" else None
 
 
+def layer_norm(m: Any) -> Call | None:
+    """nn.LayerNorm over its last len(normalized_shape) dims (ConvNeXt's, channels-last)."""
+    if m.elementwise_affine and getattr(m, "bias", True) is None:
+        return None
+    count = len(m.normalized_shape)
+    dims = -1 if count == 1 else tuple(range(-count, 0))
+    return "layer_norm", (), {"dims": dims, **_nondefault(eps=(m.eps, 1e-5),
+                                                          affine=(m.elementwise_affine, True))}
+
+
+def layer_norm2d(m: Any) -> Call | None:
+    """torchvision's and timm's LayerNorm2d: over the channels of a C×H×W map."""
+    if len(m.normalized_shape) != 1 or (m.elementwise_affine and m.bias is None):
+        return None
+    return "layer_norm2d", (), _nondefault(eps=(m.eps, 1e-6), affine=(m.elementwise_affine, True))
+
+
+def permute(m: Any) -> Call | None:
+    """torchvision's Permute module (batch dim first and kept)."""
+    return permutation(list(m.dims))
+
+
+def permutation(dims: list[Any]) -> Call | None:
+    if not dims or dims[0] != 0 or not all(isinstance(d, int) and d > 0 for d in dims[1:]):
+        return None
+    return "permute", ([d - 1 for d in dims[1:]],), {}
+
+
 def simple(op: str) -> Callable[[Any], Call]:
     return lambda m: (op, (), {})
 
@@ -98,7 +126,8 @@ MODULES: dict[str, Callable[[Any], Call | None]] = {
     "MaxPool2d": max_pool, "AvgPool2d": avg_pool, "AdaptiveAvgPool2d": adaptive_avg,
     "AdaptiveMaxPool2d": adaptive_max, "Dropout": dropout("dropout"),
     "Dropout2d": dropout("dropout2d"), "Flatten": flatten, "Identity": simple("identity"),
-    "StochasticDepth": stochastic_depth,
+    "StochasticDepth": stochastic_depth, "LayerNorm": layer_norm, "LayerNorm2d": layer_norm2d,
+    "Permute": permute,
     "ReLU": simple("relu"), "ReLU6": simple("relu6"), "Sigmoid": simple("sigmoid"),
     "Tanh": simple("tanh"), "SiLU": simple("silu"), "Hardswish": simple("hardswish"),
     "Hardsigmoid": simple("hardsigmoid"),
@@ -187,10 +216,19 @@ def f_mean(n: Any) -> Call | None:
     if b is None or b["dim"] is None:
         return None
     dims = b["dim"] if isinstance(b["dim"], (list, tuple)) else [b["dim"]]
-    if any(d == 0 for d in dims):
+    meta = n.args[0].meta.get("tensor_meta")
+    return mean_call(dims, len(meta.shape) if hasattr(meta, "shape") else 0, b["keepdim"])
+
+
+def mean_call(dims: list[int], rank: int, keepdim: bool) -> Call | None:
+    """``mean`` over torch ``dims`` of a rank-``rank`` tensor (0: unknown), written as
+    non-batch dims, negative when the rank is known (the last two: the default)."""
+    if rank:
+        dims = [d - rank if d >= 0 else d for d in dims]
+    if any(d == 0 or d == -rank for d in dims):
         return None
     shifted = tuple(d - 1 if d > 0 else d for d in dims)
-    return "mean", (), _nondefault(dims=(shifted, (-2, -1)), keepdim=(b["keepdim"], True))
+    return "mean", (), _nondefault(dims=(shifted, (-2, -1)), keepdim=(keepdim, True))
 
 
 def f_dropout(n: Any) -> Call | None:
@@ -198,9 +236,19 @@ def f_dropout(n: Any) -> Call | None:
     return None if b is None else ("dropout", () if b["p"] == 0.5 else (b["p"],), {})
 
 
+def f_permute(n: Any) -> Call | None:
+    """``x.permute(0, 2, 3, 1)``, ``torch.permute(x, [0, 2, 3, 1])``, ``dims=`` by name."""
+    dims = list(n.args[1:])
+    if len(dims) == 1 and isinstance(dims[0], (list, tuple)):
+        dims = list(dims[0])
+    if not dims and isinstance(n.kwargs.get("dims"), (list, tuple)):
+        dims = list(n.kwargs["dims"])
+    return permutation(dims)
+
+
 FUNCTIONS: dict[Any, Callable[[Any], Call | None]] = {
     "adaptive_avg_pool2d": f_adaptive("adaptive_avgpool", "gap"),
     "adaptive_max_pool2d": f_adaptive("adaptive_maxpool", "gmp"),
     "avg_pool2d": f_pool("avg_pool2d"), "max_pool2d": f_pool("max_pool2d"),
-    "mean": f_mean, "dropout": f_dropout,
+    "mean": f_mean, "dropout": f_dropout, "permute": f_permute,
 }

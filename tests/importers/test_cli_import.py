@@ -43,7 +43,10 @@ def test_writes_the_output_file_with_name_and_input(tiny: Path, tmp_path: Path) 
     (["-o", "x.txt"], "--output: cannot write 'x.txt': the suffix chooses the format"),
     (["-o", "missing_dir/x.arch"], "does not exist"),
     (["--name", "no good"], "is not a name"),
-    (["--weights", "w.pt"], "Caffe weights (.caffemodel) are not read yet"),
+    (["--weights", "w.pt"], "a .prototxt has no weights: give them with --caffemodel"),
+    (["--caffemodel", "net.caffemodel"], "give --weights OUT.pt to write the weights"),
+    (["--caffemodel", "missing.caffemodel", "--weights", "w.pt"],
+     "no such file: missing.caffemodel"),
     (["--input", "3xx"], "expected CxHxW"),
     (["--kwargs", "=3"], "expected NAME=VALUE"),
 ])
@@ -68,6 +71,18 @@ def test_malformed_prototxt_exits_2_with_location(tmp_path: Path,
     assert main(["import", str(bad)]) == 2
     err = capsys.readouterr().err
     assert f"{bad}:3:8: error: expected ':' or '{{' after 'type'" in err
+    assert "Traceback" not in err
+
+
+def test_unsupported_layers_exit_2_each_located(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture) -> None:
+    bad = tmp_path / "odd.prototxt"
+    bad.write_text(TINY + 'layer { name: "p" type: "PReLU" bottom: "c" top: "c" }\n'
+                   'layer { name: "m" type: "MVN" bottom: "c" top: "m" }\n')
+    assert main(["import", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:6:19: error: unsupported Caffe layer type 'PReLU' (layer 'p')" in err
+    assert f"{bad}:7:19: error: unsupported Caffe layer type 'MVN' (layer 'm')" in err
     assert "Traceback" not in err
 
 

@@ -85,3 +85,17 @@ def test_a_file_that_is_not_onnx(tmp_path: Path) -> None:
     with pytest.raises(SpecImportError) as info:
         import_source(path)
     assert info.value.message.startswith(f"cannot read {path} as ONNX: ")
+
+
+def test_command_line_old_opset_and_unsupported_ops_exit_2(tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture) -> None:
+    from archspec.cli import main
+    old = export(torch.nn.Conv2d(3, 4, 3), (3, 8, 8), tmp_path / "old.onnx", opset=11)
+    assert main(["import", str(old)]) == 2
+    err = capsys.readouterr().err
+    assert f"{old}:1:1: error: {old} uses opset 11; archspec reads opset 13 and later" in err
+    soft = export(Soft(), (3, 8, 8), tmp_path / "soft.onnx")
+    assert main(["import", str(soft)]) == 2
+    err = capsys.readouterr().err
+    assert "error: unsupported ONNX operations: Softplus ('/Softplus'); Abs ('/Abs')" in err
+    assert "Traceback" not in err

@@ -24,12 +24,13 @@ def original_macs(model: object, shape: tuple[int, ...]) -> int:
     return counter.get_total_flops() // 2
 
 
-def assert_faithful(model: nn.Module, shape: tuple[int, ...], name: str) -> str:
+def assert_faithful(model: nn.Module, shape: tuple[int, ...], name: str,
+                    warnings: tuple[str, ...] = ()) -> str:
     torch.manual_seed(0)
     model.eval()
     text = import_model(model, shape, name=name)
     net = archspec.load(text)
-    assert [w.message for w in net.warnings] == []
+    assert tuple(w.message for w in net.warnings) == warnings
     built = net.build(device="meta").eval()   # no initialisation: the weights come next
     built.load_state_dict(model.state_dict(), strict=True, assign=True)
     x = torch.randn(2, *shape)
@@ -60,7 +61,69 @@ BUILDERS = {
     "mnasnet0_5": ((3, 32, 32), {}), "squeezenet1_1": ((3, 64, 64), {}),
     "regnet_y_400mf": ((3, 32, 32), {}),        # module names like 'block1-0': quoted labels
     "efficientnet_b0": ((3, 32, 32), {}),       # StochasticDepth('row') becomes drop_path
+    "efficientnet_v2_s": ((3, 32, 32), {}),
 }
+
+
+def test_shufflenet_v2_channel_shuffle_and_chunk_are_recovered() -> None:
+    text = assert_faithful(models.shufflenet_v2_x1_0(), (3, 64, 64), "shufflenet_v2_x1_0")
+    assert re.findall(r"^block (\w+)", text, re.M) == ["inverted_residual",
+                                                        "inverted_residual_1"]
+    assert "  y = in -> slice(0, in.c // 2)\n  branch2 = in -> slice(in.c // 2, in.c)\n" in text
+    assert text.count("-> channel_shuffle(2)") == 2
+    assert "size" not in text and "view" not in text
+    assert "-> conv5: [conv(1024, 1, bias=false), bn, relu]\n      -> mean(keepdim=false)\n" in text
+
+
+def test_convnext_layer_scale_permutes_and_channels_last_layer_norm() -> None:
+    # the hand-written specs/convnext_tiny.arch gets the same receptive-field warning
+    warning = ("the receptive field of output 'out' (32×32) does not cover the 64×64 input: "
+               "no unit sees the whole image")
+    text = assert_faithful(models.convnext_tiny(), (3, 64, 64), "convnext_tiny", (warning,))
+    assert re.findall(r"^block (\w+)", text, re.M) == ["conv2d_norm_activation", "cnblock"]
+    for line in ("conv(in.c, 7, p=3, groups=groups),", "permute([1, 2, 0]),",
+                 "layer_norm(dims=-1, eps=1e-06),", "-> layer_scale: scale_param([in.c, 1, 1])",
+                 "-> stochastic_depth: drop_path(drop_rate)", "[layer_norm2d, conv(192, 2, s=2)]",
+                 "-> classifier: [layer_norm2d, flatten, linear(1000)]"):
+        assert line in text
+
+
+class FreeParams(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 9, padding=4)
+        self.gamma = nn.Parameter(torch.randn(4, 1, 1))
+        self.shift = nn.Parameter(torch.randn(4, 8, 8))
+
+    def forward(self, x: object) -> object:
+        return self.shift + self.conv(x) * self.gamma
+
+
+def test_parameters_used_in_forward_become_labelled_free_parameters() -> None:
+    text = assert_faithful(FreeParams(), (3, 8, 8), "free_params")
+    assert "-> gamma: scale_param([4, 1, 1]) -> shift: add_param([4, 8, 8])" in text
+
+
+class Splits(nn.Module):
+    """torch.split by sizes and by a size, chunk on a negative dim, as method and function."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mix = nn.Conv2d(6, 6, 7, padding=3)   # sees the whole 4x4 map
+
+    def forward(self, x: object) -> object:
+        x = self.mix(x)
+        a, b, c = torch.split(x, [1, 2, 3], dim=1)
+        d, e = x.chunk(2, dim=-1)
+        f, g = x.split(2, 2)
+        return torch.cat([c, b, a], 1) + torch.cat([e, d], -1) + torch.cat([g, f], 2)
+
+
+def test_chunk_and_split_parts_become_slices() -> None:
+    text = assert_faithful(Splits(), (6, 4, 4), "splits")
+    for part in ("slice(0, 1)", "slice(1, 3)", "slice(3, 6)", "slice(0, 2, dim=2)",
+                 "slice(2, 4, dim=2)", "slice(0, 2, dim=1)", "slice(2, 4, dim=1)"):
+        assert part in text
 
 
 @pytest.mark.parametrize("builder", sorted(BUILDERS))
