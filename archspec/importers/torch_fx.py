@@ -13,6 +13,7 @@ import inspect
 from typing import Any
 
 from archspec.errors import SpecImportError
+from archspec.importers.built import built_graph
 from archspec.importers.flat import FlatNet, Layer
 from archspec.importers.torch_ops import FUNCTIONS, MODULES, binary, bind, function_table
 from archspec.source import UNKNOWN, SourceFile, Span
@@ -127,7 +128,7 @@ def import_torch(source: Any, input_shape: tuple[int, ...] | None, name: str | N
                               hint="pass --input 3x224x224 (input_shape=(3, 224, 224))")
     model, label = resolve(source, kwargs)
     model.eval()
-    gm = trace(model)
+    gm = built_graph(model) or trace(model)
     net = FlatNet(name or label, model=model)
     net.shapes = propagate(gm, tuple(input_shape))
     convert_graph(gm, net, tuple(input_shape))
