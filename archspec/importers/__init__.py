@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +27,29 @@ def import_source(source: Any, input_shape: tuple[int, ...] | None = None,
     """The spec text and the source's weights under the spec's keys (a state_dict; None for
     a prototxt), for ``--weights``."""
     from archspec.importers.recover import to_text
-    flat = to_flat(source, input_shape, name, **kwargs)
+    with cyclic_gc_paused():
+        flat = to_flat(source, input_shape, name, **kwargs)
+        text = to_text(flat)
     if flat.model is not None:
-        return to_text(flat), flat.model.state_dict()
+        return text, flat.model.state_dict()
     if flat.weights:
         import torch
-        return to_text(flat), {k: torch.from_numpy(v.copy()) for k, v in flat.weights.items()}
-    return to_text(flat), None
+        return text, {k: torch.from_numpy(v.copy()) for k, v in flat.weights.items()}
+    return text, None
+
+
+@contextlib.contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """An import allocates millions of long-lived objects (fx nodes, layers, AST); each full
+    collection of the cyclic GC walks all of them, which made import time grow faster than
+    the layer count (bench/import.py). Reference counting still frees what dies at once."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def to_flat(source: Any, input_shape: tuple[int, ...] | None, name: str | None,
