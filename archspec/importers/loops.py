@@ -19,6 +19,7 @@ from typing import Any
 
 from archspec.frontend import ast as A
 from archspec.frontend.fmt import format_expr
+from archspec.importers.unify import Mismatch, kwarg, param_index
 
 INDEX = "i"
 MIN_ITEMS = 3          # fewer items read better written out
@@ -137,10 +138,10 @@ def index_loops(items: list[A.Expr]) -> list[A.Expr]:
     out: list[A.Expr] = []
     p = 0
     while p < len(items):
-        end, slots = loop_end(items, p)
-        if end - p >= MIN_ITEMS:
+        end, first, slots = loop_end(items, p)
+        if first is not None:
             out.append(A.GroupFor(INDEX, A.Call(A.Name("range"), [A.Num(end - p)], []),
-                                  [looped_call(items[p], slots)]))
+                                  [looped_call(first, slots)]))
             p = end
         else:
             out.append(items[p])
@@ -148,10 +149,8 @@ def index_loops(items: list[A.Expr]) -> list[A.Expr]:
     return out
 
 
-def call_slots(e: A.Expr) -> tuple[str, list[int]] | None:
-    """(the call with its integers blanked, its integers) of an unlabelled call."""
-    if not isinstance(e, A.Call):
-        return None
+def call_slots(e: A.Call) -> tuple[str, list[int]]:
+    """(the call with its integers blanked, its integers)."""
     values: list[int] = []
     parts = [format_expr(e.func)]
     for arg in [*e.args, *(k.value for k in e.kwargs)]:
@@ -164,27 +163,43 @@ def call_slots(e: A.Expr) -> tuple[str, list[int]] | None:
     return "\x00".join(parts), values
 
 
-def loop_end(items: list[A.Expr], p: int) -> tuple[int, list[tuple[int, int, str] | None]]:
-    """Where a loop starting at ``p`` ends, and each integer slot's progression (None for
-    a constant); ``p`` when no slot varies."""
-    first = call_slots(items[p])
-    if first is None:
-        return p, []
-    end = p + 1
-    rows = [first[1]]
-    while end < len(items) and (got := call_slots(items[end])) is not None and \
-            got[0] == first[0]:
-        rows.append(got[1])
-        end += 1
-    if len(rows) < MIN_ITEMS:
-        return p, []
-    columns = list(zip(*rows))
-    reach = [slot_reach(list(c)) for c in columns]
+def loop_end(items: list[A.Expr], p: int) -> tuple[int, A.Call | None,
+                                                 list[tuple[int, int, str] | None]]:
+    """Where a loop starting at ``p`` ends (``p`` when no number varies), the call it
+    repeats (keywords left at their default by some items written out) and each integer
+    slot's progression (None for a constant)."""
+    run = same_calls(items, p)
+    keys = [call_slots(c) for c in run]
+    while len(keys) > 1 and keys[-1][0] != keys[0][0]:
+        run, keys = run[:-1], keys[:-1]
+    if len(run) < MIN_ITEMS or any(k[0] != keys[0][0] for k in keys):
+        return p, None, []
+    reach = [slot_reach(list(column)) for column in zip(*(k[1] for k in keys))]
     length = min((r[0] for r in reach), default=0)
     slots = [r[1] for r in reach]
     if length < MIN_ITEMS or all(s is None for s in slots):
-        return p, []
-    return p + length, slots
+        return p, None, []
+    return p + length, run[0], slots
+
+
+def same_calls(items: list[A.Expr], p: int) -> list[A.Call]:
+    """The calls of one function with one argument count from ``p`` on, each with the
+    keywords any of them gives (a keyword some leave out takes its default)."""
+    run: list[A.Call] = []
+    for e in items[p:]:
+        if not isinstance(e, A.Call) or (run and (format_expr(e.func) != format_expr(
+                run[0].func) or len(e.args) != len(run[0].args))):
+            break
+        run.append(e)
+    op = run[0].func.id if run and isinstance(run[0].func, A.Name) else ""
+    names = sorted({k.name for c in run for k in c.kwargs}, key=lambda k: param_index(op, k))
+    out: list[A.Call] = []
+    for c in run:
+        try:
+            out.append(A.Call(c.func, c.args, [A.Kwarg(n, kwarg(c, op, n)) for n in names]))
+        except Mismatch:
+            break
+    return out
 
 
 def slot_reach(values: list[int]) -> tuple[int, tuple[int, int, str] | None]:
@@ -201,8 +216,7 @@ def prefix(values: list[int], expected: Any) -> int:
     return next((k for k, v in enumerate(values) if v != expected(k)), len(values))
 
 
-def looped_call(e: A.Expr, slots: list[tuple[int, int, str] | None]) -> A.Expr:
-    assert isinstance(e, A.Call)
+def looped_call(e: A.Call, slots: list[tuple[int, int, str] | None]) -> A.Expr:
     it = iter(slots)
 
     def slot(arg: A.Expr) -> A.Expr:
