@@ -16,7 +16,14 @@ from archspec.errors import SpecImportError
 from archspec.frontend import ast as A
 from archspec.frontend.fmt import format_expr
 from archspec.importers.align import align
-from archspec.importers.emit import Emitter, call_ast, network_module, outputs, value_ast
+from archspec.importers.emit import (
+    Emitter,
+    call_ast,
+    network_module,
+    network_outputs,
+    outputs,
+    value_ast,
+)
 from archspec.importers.flat import FlatNet, Layer, consumer_counts, identifier, reserved_names
 from archspec.importers.loops import COUNT, concat_loop, index_loops
 from archspec.importers.params import signature
@@ -98,7 +105,7 @@ class Recovery:
             stmts.append(A.Input(var, value_ast(list(shape))))
             em.bind(name, A.Name(var))
         self.emit_items(root, em)
-        outs = outputs(em, self.net.outputs)
+        outs = network_outputs(em, self.net)
         return stmts + em.stmts + outs
 
     def instance_body(self, inst: Instance) -> list[A.Stmt]:

@@ -49,6 +49,8 @@ class FlatNet:
     model: Any = None      # the source nn.Module (its state_dict has the spec's keys)
     guessed_classes: bool = False   # module classes come from names (Caffe), not the source
     weights: dict[str, Any] = field(default_factory=dict)   # spec key -> array (ONNX)
+    output_names: list[str] = field(default_factory=list)   # per output, where the source has
+    aux_weights: dict[str, float] = field(default_factory=dict)  # aux output -> loss weight
 
 
 def identifier(text: str, taken: set[str] | None = None) -> str:

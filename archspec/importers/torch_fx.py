@@ -132,6 +132,9 @@ def import_torch(source: Any, input_shape: tuple[int, ...] | None, name: str | N
     net = FlatNet(name or label, model=model)
     net.shapes = propagate(gm, tuple(input_shape))
     convert_graph(gm, net, tuple(input_shape))
+    roles = getattr(gm, "archspec_outputs", [])   # a built network's output names and kinds
+    net.output_names = [name for name, _ in roles]
+    net.aux_weights = {name: weight for name, weight in roles if weight is not None}
     return net
 
 

@@ -16,10 +16,8 @@ pytest.importorskip("torch")
 SPECS = sorted((Path(__file__).resolve().parents[2] / "specs").glob("*.arch"))
 
 # Specs that cannot round trip yet, each for a reason the importer names in its error.
-AUX = "auxiliary heads exist only in training; the import reads the eval forward"
 UNMAPPED = "archspec lowers {} to a call the importer does not map back yet"
 XFAIL = {
-    "googlenet": AUX, "inception_v3": AUX,
     "lenet5": UNMAPPED.format("the LeNet-5 table conv, subsampling and RBF layers"),
     "alexnet_caffe": UNMAPPED.format("lrn (F.local_response_norm)"),
     "convnext_tiny": UNMAPPED.format("layer_norm, layer scale and drop_path"),
@@ -66,6 +64,13 @@ def records(net: archspec.Network) -> list[tuple[Any, ...]]:
     return out
 
 
+def outputs(net: archspec.Network) -> list[tuple[Any, ...]]:
+    """Each output: name, role (main or aux), loss weight and the node it reads."""
+    nodes = list(net.ir.nodes)
+    return [(o.name, o.role, o.loss_weight, nodes.index(o.node.node), o.node.port)
+            for o in net.ir.meta.outputs.values()]
+
+
 def input_shape(net: archspec.Network) -> tuple[int, ...]:
     (name,) = net.ir.meta.inputs
     return net.ir.nodes[name]["data"].shape
@@ -83,4 +88,5 @@ def test_zoo_spec_round_trips(spec: Path) -> None:
     text = import_model(model, input_shape(original), name=original.name)
     imported = archspec.load(text)
     assert records(imported) == records(original)
+    assert outputs(imported) == outputs(original)
     assert list(imported.build(device="meta").state_dict()) == list(model.state_dict())
