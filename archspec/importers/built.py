@@ -16,13 +16,16 @@ def built_graph(model: Any) -> Any:
     """A GraphModule over ``model`` computing its training ``forward`` when that has
     auxiliary outputs, else its eval one, with module stacks and the outputs unpacked from
     their NamedTuple; None for a module archspec did not build. Its ``archspec_outputs``
-    lists (name, loss weight or None for a main output) per output."""
+    lists (name, loss weight or None for a main output) per output. ``@checkpoint`` only
+    changes the training program, so it is not recovered."""
     cls = type(model)
     scopes, program = getattr(cls, "_scopes", None), getattr(cls, "_program", None)
-    if scopes is None or program is None or program.regions:
-        return None                       # checkpointed regions are methods: trace those
+    if scopes is None or program is None:
+        return None
     import torch.fx as fx
     with_aux = cls.TrainOutputs is not None and cls.TrainOutputs is not cls.Outputs
+    if with_aux and program.regions:
+        return None   # checkpointed blocks are methods of the training program: not read
     graph = fx.Graph()
     graph.output(graph.graph_copy(program.forwards["train" if with_aux else "eval"], {}))
     for n in graph.nodes:

@@ -90,3 +90,11 @@ def test_zoo_spec_round_trips(spec: Path) -> None:
     assert records(imported) == records(original)
     assert outputs(imported) == outputs(original)
     assert list(imported.build(device="meta").state_dict()) == list(model.state_dict())
+
+
+def test_checkpointed_blocks_import_as_plain_blocks() -> None:
+    original = archspec.load(SPECS[0].parent / "densenet121.arch", memory_efficient=True)
+    model = original.build(device="meta")
+    text = import_model(model, input_shape(original), name=original.name)
+    assert "@checkpoint" not in text     # a training-time choice: the eval program has none
+    assert records(archspec.load(text)) == records(original)
