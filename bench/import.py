@@ -5,7 +5,8 @@
    the same run (the floor any fx-based importer pays).
 2. Scaling: generated 1k and 10k-layer models, sequential (conv/relu pairs in one
    nn.Sequential) and residual (blocks of conv/bn/relu + skip), import time and time per
-   layer; the 10k/1k ratio is ~10 when the import is linear in layers.
+   layer; the 10k/1k ratio is ~10 when the import is linear in layers. CPU time (this
+   process's) is printed beside the wall time: on a shared machine it is the steadier figure.
 
     .venv/bin/python bench/import.py [--repeat 3] [--sizes 1000,10000]
 """
@@ -20,12 +21,18 @@ from typing import Any
 
 
 def median_time(fn: Callable[[], Any], repeat: int) -> float:
-    times = []
+    return median_times(fn, repeat)[0]
+
+
+def median_times(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
+    """Median wall and CPU seconds of ``fn``."""
+    walls, cpus = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def sequential(layers: int) -> Any:
@@ -68,13 +75,14 @@ def bench_resnet50(repeat: int) -> None:
 def bench_scaling(sizes: list[int], repeat: int) -> None:
     from archspec.importers import import_model
     for kind, make in (("sequential", sequential), ("residual", residual)):
-        base: float | None = None
+        base: tuple[float, float] | None = None
         for n in sizes:
             model = make(n).eval()
-            t = median_time(lambda m=model: import_model(m, (4, 4, 4)), repeat)
-            base = base or t / n
+            t, cpu = median_times(lambda m=model: import_model(m, (4, 4, 4)), repeat)
+            base = base or (t / n, cpu / n)
             print(f"{kind:10} {n:>6} layers: {t:6.2f} s, {t / n * 1e6:6.0f} us/layer, "
-                  f"{t / n / base:.2f}x the per-layer time of {sizes[0]}")
+                  f"{t / n / base[0]:.2f}x the per-layer time of {sizes[0]}; CPU "
+                  f"{cpu / n * 1e6:5.0f} us/layer, {cpu / n / base[1]:.2f}x")
 
 
 def main() -> None:

@@ -4,6 +4,10 @@ For each builder (random weights, no downloads): import at 3x224x224 (299 for In
 check, build, strict-load the original state_dict, compare eval outputs (max |diff|) and
 parameter counts and MACs (torch.utils.flop_counter). Prints a Markdown table.
 
+"lines" counts the imported spec's lines of code (not blank, not a comment); "hand-written"
+counts the same of the zoo spec of that name (specs/NAME.arch) with the definitions it uses
+from the standard library, each printed by ``fmt`` as the import is; "ratio" divides the two.
+
     .venv/bin/python bench/import_table.py [builder ...]
 """
 
@@ -16,6 +20,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.importers.readability import code_lines, handwritten_lines  # noqa: E402
+
 BUILDERS = ["alexnet", "vgg11", "vgg16", "vgg16_bn", "resnet18", "resnet50", "resnet152",
             "resnext50_32x4d", "wide_resnet50_2", "densenet121", "googlenet", "inception_v3",
             "mobilenet_v2", "mobilenet_v3_large", "mnasnet1_0", "shufflenet_v2_x1_0",
@@ -48,12 +56,14 @@ def row(builder: str) -> str:
     try:
         text = import_model(model, shape, name=builder)
     except archspec.SpecError as e:
-        return f"| {builder} | - | - | - | {e.message[:90]} |"
+        return f"| {builder} | - | - | - | - | - | {e.message[:90]} |"
     seconds = time.perf_counter() - start
+    lines, hand = code_lines(text), handwritten_lines(builder)
+    sizes = f"{lines} | {hand or '-'} | {f'{lines / hand:.2f}' if hand else '-'}"
     try:
         net = archspec.load(text)
     except archspec.SpecError as e:
-        return f"| {builder} | {len(text.splitlines())} | - | - | does not check: {e} |"
+        return f"| {builder} | {sizes} | - | - | does not check: {e} |"
     built = net.build(device="meta").eval()
     built.load_state_dict(model.state_dict(), strict=True, assign=True)
     x = torch.randn(1, *shape)
@@ -64,12 +74,12 @@ def row(builder: str) -> str:
         report.macs == macs(model, shape)
     blocks = ", ".join(re.findall(r"^block (\w+)", text, re.M)) or "-"
     verdict = f"strict load, max diff {diff:.1e}, params+MACs {'equal' if same else 'DIFFER'}"
-    return f"| {builder} | {len(text.splitlines())} | {seconds:.2f} s | {blocks} | {verdict} |"
+    return f"| {builder} | {sizes} | {seconds:.2f} s | {blocks} | {verdict} |"
 
 
 def main() -> None:
-    print("| model | lines | import | blocks | match |")
-    print("|---|---|---|---|---|")
+    print("| model | lines | hand-written | ratio | import | blocks | match |")
+    print("|---|---|---|---|---|---|---|")
     for builder in sys.argv[1:] or BUILDERS:
         print(row(builder), flush=True)
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from archspec.gc_pause import gc_paused
+
 __all__ = ["import_model"]
 
 
@@ -25,15 +27,17 @@ def import_source(source: Any, input_shape: tuple[int, ...] | None = None,
     """The spec text and the source's weights under the spec's keys (a state_dict; for a
     prototxt, read from ``caffemodel``, else None), for ``--weights``."""
     from archspec.importers.recover import to_text
-    flat = to_flat(source, input_shape, name, **kwargs)
-    if caffemodel is not None:
-        return caffe_text_and_state(flat, caffemodel)
+    with gc_paused():  # an import keeps millions of objects alive: collections made it superlinear
+        flat = to_flat(source, input_shape, name, **kwargs)
+        if caffemodel is not None:
+            return caffe_text_and_state(flat, caffemodel)
+        text = to_text(flat)
     if flat.model is not None:
-        return to_text(flat), flat.model.state_dict()
+        return text, flat.model.state_dict()
     if flat.weights:
         import torch
-        return to_text(flat), {k: torch.from_numpy(v.copy()) for k, v in flat.weights.items()}
-    return to_text(flat), None
+        return text, {k: torch.from_numpy(v.copy()) for k, v in flat.weights.items()}
+    return text, None
 
 
 def caffe_text_and_state(flat: Any, caffemodel: str | Path) -> tuple[str, Any]:

@@ -16,8 +16,16 @@ from archspec.errors import SpecImportError
 from archspec.frontend import ast as A
 from archspec.frontend.fmt import format_expr
 from archspec.importers.align import align
-from archspec.importers.emit import Emitter, call_ast, network_module, outputs, value_ast
+from archspec.importers.emit import (
+    Emitter,
+    call_ast,
+    network_module,
+    network_outputs,
+    outputs,
+    value_ast,
+)
 from archspec.importers.flat import FlatNet, Layer, consumer_counts, identifier, reserved_names
+from archspec.importers.loops import COUNT, concat_loop, index_loops
 from archspec.importers.params import signature
 from archspec.importers.scopes import (
     CONTAINERS,
@@ -48,7 +56,7 @@ class Recovery:
         self.calls = call_counts(net)
         self.instances: dict[Scope, Instance] = {}
         self.classes: dict[str, list[Instance]] = {}
-        self.signatures: dict[str, list[str]] = {}
+        self.signatures: dict[str, list[str]] = {"range": [COUNT]}  # block -> its params
 
     def run(self) -> A.Module:
         root = build_tree(self.net)
@@ -97,7 +105,7 @@ class Recovery:
             stmts.append(A.Input(var, value_ast(list(shape))))
             em.bind(name, A.Name(var))
         self.emit_items(root, em)
-        outs = outputs(em, self.net.outputs)
+        outs = network_outputs(em, self.net)
         return stmts + em.stmts + outs
 
     def instance_body(self, inst: Instance) -> list[A.Stmt]:
@@ -149,6 +157,8 @@ class Recovery:
         blocks: list[A.BlockDef] = []
         taken: set[str] = reserved_names()
         for cls in sorted(self.classes, key=self.height):
+            for inst in self.classes[cls]:   # the calls inside are final: inner classes first
+                inst.body = concat_loop(inst.body) or inst.body
             for group in partition(self.classes[cls]):
                 name = identifier(snake(cls), taken)
                 taken.add(name)
@@ -252,7 +262,7 @@ def collapse_runs(node: object) -> None:
     for value in vars(node).values():
         collapse_runs(value)
     if isinstance(node, A.Group):
-        node.items = runs(node.items)
+        node.items = runs(index_loops(node.items))
 
 
 def runs(items: list[A.Expr]) -> list[A.Expr]:

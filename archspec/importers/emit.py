@@ -132,17 +132,33 @@ def flat_body(net: FlatNet) -> list[A.Stmt]:
         if layer.hint:
             em.hints[layer.out] = layer.hint
         em.layer(layer, identifier(layer.path) if layer.path else "")
-    outs = outputs(em, net.outputs)
+    outs = network_outputs(em, net)
     return stmts + em.stmts + outs
 
 
-def outputs(em: Emitter, tensors: list[str]) -> list[A.Stmt]:
-    """``out value`` for one output, ``out name = value`` for each of several."""
+def outputs(em: Emitter, tensors: list[str], names: list[str] | None = None) -> list[A.Stmt]:
+    """``out value`` for one output, ``out name = value`` for each of several (named after
+    ``names`` where given, else after the tensors)."""
     if em.tail not in tensors:
         em.flush()
-    if len(tensors) == 1:
+    if len(tensors) == 1 and not names:
         return [A.Out(None, em.value(tensors[0]))]
-    return [A.Out(identifier(t), em.value(t)) for t in tensors]
+    return [A.Out(identifier(n or t), em.value(t))
+            for t, n in zip(tensors, names or [""] * len(tensors))]
+
+
+def network_outputs(em: Emitter, net: FlatNet) -> list[A.Stmt]:
+    """The network's outputs: main ones as ``out``, auxiliary ones (training only, with a
+    loss weight) as ``aux name(weight=w) = value``."""
+    names = net.output_names or [""] * len(net.outputs)
+    main = [(t, n) for t, n in zip(net.outputs, names) if n not in net.aux_weights]
+    single = len(main) == 1 and main[0][1] in ("", "out")
+    stmts = outputs(em, [t for t, _ in main], None if single else [n for _, n in main])
+    for t, n in zip(net.outputs, names):
+        if n in net.aux_weights:
+            weight = A.Kwarg("weight", value_ast(net.aux_weights[n]))
+            stmts.append(A.Aux(identifier(n), em.value(t), [], [weight]))
+    return stmts
 
 
 def network_module(net: FlatNet, body: list[A.Stmt], blocks: list[A.BlockDef] | None = None

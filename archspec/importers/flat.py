@@ -50,6 +50,8 @@ class FlatNet:
     guessed_classes: bool = False   # module classes come from names (Caffe), not the source
     weights: dict[str, Any] = field(default_factory=dict)   # spec key -> array (ONNX)
     origins: dict[str, list[str]] = field(default_factory=dict)  # path -> Caffe layers
+    output_names: list[str] = field(default_factory=list)   # per output, where the source has
+    aux_weights: dict[str, float] = field(default_factory=dict)  # aux output -> loss weight
 
 
 def identifier(text: str, taken: set[str] | None = None) -> str:

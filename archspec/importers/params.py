@@ -12,7 +12,8 @@ from archspec.frontend import ast as A
 from archspec.importers.unify import Hole
 
 NAMES = {"out": "channels", "stride": "stride", "kernel": "kernel", "groups": "groups",
-         "padding": "padding", "dilation": "dilation", "p": "drop_rate"}
+         "padding": "padding", "dilation": "dilation", "p": "drop_rate",
+         "repeats": "num_layers"}   # a loop's count (loops.COUNT)
 
 
 @dataclass

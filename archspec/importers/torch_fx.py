@@ -14,6 +14,7 @@ import operator
 from typing import Any
 
 from archspec.errors import SpecImportError
+from archspec.importers.built import built_graph
 from archspec.importers.flat import FlatNet, Layer
 from archspec.importers.fx_patterns import chunk_slice, is_chunking, rewrite_channel_shuffles
 from archspec.importers.torch_ops import FUNCTIONS, MODULES, binary, bind, function_table
@@ -101,24 +102,38 @@ def trace(model: Any) -> Any:
     return fx.GraphModule(model, graph)
 
 
+REAL_RUN_MACS = 10**9   # below this bound one real pass is cheaper than fake tensors
+
+
 def propagate(gm: Any, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
-    """Each fx node's output shape without the batch dimension, from one pass on fake
-    tensors (no arithmetic, and no fake copy of the parameters, which costs more than
-    running a small model)."""
+    """Each fx node's output shape without the batch dimension, from one pass: a real one
+    when the model is small for this input (a fake tensor costs about a millisecond per op,
+    more than running a small layer), else on fake tensors (no arithmetic, and no fake copy
+    of the parameters)."""
     import torch
     from torch._subclasses.fake_tensor import FakeTensorMode
     from torch.fx.passes.shape_prop import ShapeProp
     first = next(gm.parameters(), None)
     device = first.device if first is not None else "cpu"
     with torch.no_grad():
-        try:
-            prop = ShapeProp(gm)   # made outside the mode: inside, it copies gm to fakes
-            with FakeTensorMode(allow_non_fake_inputs=True):
-                prop.propagate(torch.zeros(1, *shape, device=device))
-        except Exception:  # noqa: BLE001 - an op without a fake kernel: run it for real
+        if device != torch.device("meta") and macs_bound(gm, shape) < REAL_RUN_MACS:
             ShapeProp(gm).propagate(torch.zeros(1, *shape, device=device))
+        else:
+            try:
+                prop = ShapeProp(gm)   # made outside the mode: inside, it copies gm to fakes
+                with FakeTensorMode(allow_non_fake_inputs=True):
+                    prop.propagate(torch.zeros(1, *shape, device=device))
+            except Exception:  # noqa: BLE001 - an op without a fake kernel: run it for real
+                ShapeProp(gm).propagate(torch.zeros(1, *shape, device=device))
     return {n.name: tuple(n.meta["tensor_meta"].shape[1:]) for n in gm.graph.nodes
             if hasattr(n.meta.get("tensor_meta"), "shape")}
+
+
+def macs_bound(gm: Any, shape: tuple[int, ...]) -> int:
+    """An upper bound of one pass's multiply-adds when no layer enlarges the input's
+    positions: each weight used at most once per position."""
+    import math
+    return sum(p.numel() for p in gm.parameters()) * math.prod(shape[1:])
 
 
 def import_torch(source: Any, input_shape: tuple[int, ...] | None, name: str | None = None,
@@ -129,15 +144,20 @@ def import_torch(source: Any, input_shape: tuple[int, ...] | None, name: str | N
                               hint="pass --input 3x224x224 (input_shape=(3, 224, 224))")
     model, label = resolve(source, kwargs)
     model.eval()
-    try:
-        gm = trace(model)
-    except SpecImportError as fx_error:
-        from archspec.importers.torch_export import import_exported
-        return import_exported(model, tuple(input_shape), name or label, fx_error)
+    gm = built_graph(model)
+    if gm is None:
+        try:
+            gm = trace(model)
+        except SpecImportError as fx_error:
+            from archspec.importers.torch_export import import_exported
+            return import_exported(model, tuple(input_shape), name or label, fx_error)
     rewrite_channel_shuffles(gm)
     net = FlatNet(name or label, model=model)
     net.shapes = propagate(gm, tuple(input_shape))
     convert_graph(gm, net, tuple(input_shape))
+    roles = getattr(gm, "archspec_outputs", [])   # a built network's output names and kinds
+    net.output_names = [name for name, _ in roles]
+    net.aux_weights = {name: weight for name, weight in roles if weight is not None}
     return net
 
 

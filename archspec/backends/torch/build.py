@@ -9,6 +9,7 @@ from typing import Any
 
 import torch
 from archspec.backends.torch.codegen import build_program, ident, output_refs
+from archspec.backends.torch.hierarchy import block_scopes
 from archspec.backends.torch.limits import check_param_budget, dtype_itemsize
 from archspec.backends.torch.module import ArchModule, class_name, make_class
 from archspec.backends.torch.modules import apply_inits, freeze, lower_all, place_modules
@@ -41,7 +42,8 @@ def build_module(graph: OpGraph, *, device: str | torch.device | None = None,
         program = build_program(graph, lowered, types, memory_format)
         weights = {name: o.loss_weight for name, o in outputs(graph).items()}
         cls = make_class(graph.meta.name or "network", program, weights,
-                         {"Outputs": types["eval"], "TrainOutputs": types["train"]})
+                         {"Outputs": types["eval"], "TrainOutputs": types["train"],
+                          "_scopes": block_scopes(graph)})
         model = cls()
         place_modules(model, graph, lowered)
         apply_inits(graph, lowered)
