@@ -168,14 +168,31 @@ def load(spec: SpecInput, network: str | None = None, *, input_shape: Shape | No
     ``SymbolicNetwork`` with shapes as formulas and the valid sizes (docs/symbolic.md).
     Raises SpecError (SpecErrors for several).
     """
+    args = dict(spec=spec, network=network, allow_paths=allow_paths, limits=limits, **params)
     if input_shape is not None and any(isinstance(d, str) for d in input_shape):
-        from archspec.symbolic.load import load_symbolic
-        args = dict(spec=spec, network=network, allow_paths=allow_paths, limits=limits, **params)
-        net, shapes = load_symbolic(load, args, tuple(input_shape))
-        return SymbolicNetwork(net.ir, net.source, net.warnings, shapes=shapes,
-                               input_dims=tuple(input_shape), load_args=args)
+        return _load_symbolic(args, tuple(input_shape))
+    from archspec.elaborate.symbols import SymbolicInput
+    try:
+        return _load_concrete(**args, input_shape=input_shape)
+    except SymbolicInput:  # the spec writes size symbols: `input x: [3, H, W]`
+        return _load_symbolic(args, None)
+
+
+def _load_concrete(spec: SpecInput, network: str | None = None, *,
+                   input_shape: Shape | None = None,
+                   allow_paths: str | Path | Iterable[str | Path] = (),
+                   limits: Limits | None = None, **params: Any) -> Network:
+    """``load`` at concrete sizes; raises SymbolicInput for a spec with size symbols."""
     with using(limits if limits is not None else current()):
         return _load(spec, network, input_shape, allow_paths, params)
+
+
+def _load_symbolic(args: dict[str, Any], input_shape: tuple[Any, ...] | None
+                   ) -> SymbolicNetwork:
+    from archspec.symbolic.load import load_symbolic
+    net, shapes, dims = load_symbolic(_load_concrete, args, input_shape)
+    return SymbolicNetwork(net.ir, net.source, net.warnings, shapes=shapes, input_dims=dims,
+                           load_args=args)
 
 
 def _load(spec: SpecInput, network: str | None, input_shape: Shape | None,

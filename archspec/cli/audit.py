@@ -19,7 +19,7 @@ from archspec.cli.options import (
     parse_budget,
 )
 from archspec.cli.output import Exit, PlainConsole, err, escape, out, print_warnings
-from archspec.cli.symbolic import check_sizes, print_size_table
+from archspec.cli.symbolic import check_sizes, print_size_table, require_sizes
 
 
 def audit(files: Annotated[list[Path], typer.Argument(help="One spec, or two to compare.")],
@@ -44,6 +44,8 @@ def audit(files: Annotated[list[Path], typer.Argument(help="One spec, or two to 
     request = Request(param, network, allow_path, input)
     table_sizes = check_sizes(sizes, request, len(files))
     nets = [request.load(f) for f in files]
+    for net in nets:
+        require_sizes(net, request, "audit", table_sizes)
     if table_sizes is not None:
         print_warnings(nets[0])
         return print_size_table(nets[0], table_sizes, json)

@@ -22,6 +22,7 @@ from archspec.cli.options import (
     parse_budget,
 )
 from archspec.cli.output import escape, out, print_warnings, wrote
+from archspec.cli.symbolic import require_sizes
 from archspec.cli.tuning import FeaturesOpt, FreezeOpt, PartialOpt, Tuning, WeightsOpt
 from archspec.fileio import check_output, same_file
 
@@ -55,6 +56,7 @@ def build(file: Annotated[Path, typer.Argument(help="A spec; - reads standard in
     request = Request(param, network, allow_path, input)
     check_device(device)
     net = request.load(file)
+    require_sizes(net, request, "build")
     print_warnings(net)
     model = lower(net, device=device, dtype_name=dtype_name, channels_last=channels_last,
                   optimize=optimize, seed=seed, limit=limit, tuning=tuning)

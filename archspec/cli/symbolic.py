@@ -56,13 +56,36 @@ def parse_sizes(text: str | None) -> list[int] | None:
 
 
 def check_sizes(text: str | None, request: Any, files: int) -> list[int] | None:
-    """``--sizes`` needs a symbolic ``--input`` and one spec."""
+    """``--sizes`` needs size symbols (``--input 3xHxW`` or in the spec) and one spec."""
     sizes = parse_sizes(text)
-    if sizes is not None and not any(isinstance(d, str) for d in request.input_shape or ()):
+    if sizes is not None and request.input_shape is not None and not any(
+            isinstance(d, str) for d in request.input_shape):
         raise bad("--sizes", "needs size names in --input, e.g. --input 3xHxW")
     if sizes is not None and files != 1:
         raise bad("--sizes", "a table of sizes takes one spec")
     return sizes
+
+
+def require_sizes(net: Any, request: Any, command: str, sizes: list[int] | None = None
+                  ) -> None:
+    """``build``/``audit`` of a spec that writes size symbols (``input x: [3, H, W]``) need
+    a size: a located error at the input, with a valid size in the hint; ``--sizes``
+    needs a symbolic network."""
+    from archspec.errors import SpecTypeError
+    symbolic = is_symbolic(net)
+    if sizes is not None and not symbolic:
+        raise bad("--sizes", "needs size names in --input, e.g. --input 3xHxW")
+    if not symbolic or request.input_shape is not None or sizes is not None:
+        return
+    example = "x".join(str(net.shapes.reference.get(d, d)) if isinstance(d, str) else str(d)
+                       for d in net.input_dims)
+    first = net.ir.meta.inputs[0]
+    raise SpecTypeError(
+        f"input '{first}' has size symbols {list(net.input_dims)}: {command} needs sizes",
+        net.ir.nodes[first]["data"].span,
+        hint=f"give a size, e.g. --input {example} (valid sizes: "
+             f"{net.shapes.valid.describe()})" + (", or a table with --sizes 224,320,448"
+                                                   if command == "audit" else ""))
 
 
 def plain(item: Any) -> str:

@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from archspec.errors import SpecTypeError
+from archspec.errors import Note, SpecError, SpecErrors, SpecTypeError
 from archspec.ir.graph import Shape
 from archspec.source import Span
+from archspec.symbolic.constraints import Constraint
 from archspec.symbolic.expr import sym
 from archspec.symbolic.network import NetworkShapes, analyse
+from archspec.symbolic.validset import ValidSet
 
 InputDims = tuple[int | str, ...]
 Loader = Callable[..., Any]  # archspec.api.load, passed in (the api sits above this package)
@@ -50,17 +52,100 @@ def fmt_reference(reference: dict[str, int]) -> str:
     return ", ".join(f"{k} = {v}" for k, v in sorted(reference.items()))
 
 
-def load_symbolic(load: Loader, args: dict[str, Any], input_shape: InputDims
-                  ) -> tuple[Any, NetworkShapes]:
-    """The network elaborated at the declared size (the reference) and its symbolic shapes
-    (see module docstring); ``args`` are ``load``'s arguments but the input shape."""
-    declared_net = load(**args)
-    declared = next(iter(declared_net.inputs.values()))
-    reference = reference_sizes(input_shape, declared, declared_net)
-    concrete = tuple(reference[d] if isinstance(d, str) else d for d in input_shape)
-    net = declared_net if concrete == tuple(declared) else load(**args, input_shape=concrete)
+def load_symbolic(load: Loader, args: dict[str, Any], input_shape: InputDims | None
+                  ) -> tuple[Any, NetworkShapes, InputDims]:
+    """The network elaborated at a reference size, its symbolic shapes (see module
+    docstring) and its input dims; ``args`` are ``load``'s arguments but the input shape.
+    ``input_shape`` None: the sizes the spec writes (``input x: [3, H, W] where ...``)."""
+    from archspec.elaborate.symbols import SymbolicInput
+    try:
+        declared_net, written = load(**args), None
+    except SymbolicInput as found:
+        declared_net, written = None, found
+    if input_shape is None:
+        if written is None:
+            raise TypeError("load_symbolic: the spec declares no size symbols")
+        input_shape = tuple(written.dims)
+    bounds = spec_bounds(written, input_shape)
+    if declared_net is not None:
+        declared = next(iter(declared_net.inputs.values()))
+        reference = reference_sizes(input_shape, declared, declared_net)
+        net = at_reference(load, args, input_shape, reference, declared_net)
+    else:
+        net, reference = first_reference(load, args, input_shape, bounds, written)
     dims = tuple(sym(d) if isinstance(d, str) else d for d in input_shape)
-    return net, analyse(net.ir, dims, reference)
+    return net, analyse(net.ir, dims, reference, bounds), input_shape
+
+
+def at_reference(load: Loader, args: dict[str, Any], input_shape: InputDims,
+                 reference: dict[str, int], declared_net: Any) -> Any:
+    concrete = concrete_input(input_shape, tuple(reference), reference)
+    declared = tuple(next(iter(declared_net.inputs.values())))
+    return declared_net if concrete == declared else load(**args, input_shape=concrete)
+
+
+def spec_bounds(written: Any, input_shape: InputDims) -> list[Any]:
+    """The spec's bounds in the symbols of ``input_shape`` (matched by position: a spec
+    ``[3, H, W]`` loaded with ``(3, "S", "S")`` bounds S twice)."""
+    if written is None or not written.bounds:
+        return []
+    rename: dict[str, Any] = {}
+    for spec_dim, dim in zip(written.dims, input_shape):
+        if isinstance(spec_dim, str):
+            rename.setdefault(spec_dim, sym(dim) if isinstance(dim, str) else dim)
+    return [Constraint(c.lhs.subs(rename), c.rhs.subs(rename), c.kind, c.origin)
+            for c in written.bounds]
+
+
+def load_written(load: Loader, args: dict[str, Any], written: Any) -> tuple[Any, NetworkShapes]:
+    """A spec whose input writes size symbols (``written``, the elaborator's SymbolicInput):
+    the network at a reference size and its symbolic shapes; the LSP's entry point."""
+    dims = tuple(written.dims)
+    net, reference = first_reference(load, args, dims, written.bounds, written)
+    symbolic = tuple(sym(d) if isinstance(d, str) else d for d in dims)
+    return net, analyse(net.ir, symbolic, reference, written.bounds)
+
+
+REFERENCE_SIZES = (224, 256, 299, 320, 384, 448, 512, 640, 800, 1024)
+
+
+def first_reference(load: Loader, args: dict[str, Any], input_shape: InputDims,
+                    bounds: list[Any], written: Any) -> tuple[Any, dict[str, int]]:
+    """A spec that writes only symbols is elaborated at the first of REFERENCE_SIZES (every
+    symbol the same) within its bounds where it elaborates; if none, the first one's
+    error is raised, with a hint to give a size."""
+    symbols = tuple(dict.fromkeys(d for d in input_shape if isinstance(d, str)))
+    inside = ValidSet(bounds, symbols)
+    first_error = None
+    for size in candidate_sizes(inside, symbols):
+        reference = {s: size for s in symbols}
+        try:
+            return load(**args, input_shape=concrete_input(input_shape, symbols,
+                                                           reference)), reference
+        except SpecError as err:
+            first_error = first_error or err
+    if first_error is None:
+        raise SpecTypeError(f"the bounds of input '{written.name}' leave no size",
+                            written.span, hint="check the `where` bounds")
+    note = Note(f"input '{written.name}' has size symbols: it was checked at the reference "
+                f"size {fmt_reference(reference_tried(inside, symbols))}; give a size it takes "
+                "(--input with numbers, load(input_shape=...))", written.span)
+    (first_error.errors[0] if isinstance(first_error, SpecErrors) else first_error
+     ).notes.append(note)
+    raise first_error
+
+
+def reference_tried(inside: Any, symbols: tuple[str, ...]) -> dict[str, int]:
+    return {s: candidate_sizes(inside, symbols)[0] for s in symbols}
+
+
+def candidate_sizes(inside: Any, symbols: tuple[str, ...]) -> list[int]:
+    """REFERENCE_SIZES within the bounds, then the bounds' least size from 224 and from 1."""
+    fits = [n for n in REFERENCE_SIZES if inside.contains(**{s: n for s in symbols})]
+    if symbols:
+        fits += inside.values(symbols[0], range(224, 4097))[:1]
+        fits += inside.values(symbols[0], range(1, 224))[:1]
+    return [n for n in dict.fromkeys(fits) if inside.contains(**{s: n for s in symbols})]
 
 
 def reference_sizes(input_shape: InputDims, declared: Shape, net: Any) -> dict[str, int]:

@@ -97,10 +97,13 @@ class Propagation:
             self.require(Constraint.at_least(size, 1, origin))
 
 
-def analyse(graph: OpGraph, input_shape: SymShape, reference: dict[str, int]) -> NetworkShapes:
+def analyse(graph: OpGraph, input_shape: SymShape, reference: dict[str, int],
+            bounds: list[Item] = ()) -> NetworkShapes:  # type: ignore[assignment]
     """The symbolic shapes of ``graph`` (elaborated at ``reference``) when its first input
-    has ``input_shape``; raises SpecTypeError where a size does not follow from a rule."""
+    has ``input_shape``; raises SpecTypeError where a size does not follow from a rule.
+    ``bounds`` (the spec's `where` clause) join the constraints first."""
     state = Propagation(graph, reference)
+    state.constraints.extend(bounds)
     first = graph.meta.inputs[0]
     for n in topo_nodes(graph):
         if n.name == first:
