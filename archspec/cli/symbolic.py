@@ -30,10 +30,24 @@ def fmt_formula(shape: tuple) -> str:
 
 
 def print_valid(net: Any) -> None:
-    """The valid set statement and its caveats (spec code that reads sizes)."""
-    print(f"  valid sizes: {net.shapes.valid.describe()}")
+    """The valid set statement and its caveats (spec code that reads sizes); with spec code
+    that branches on sizes, one line per case."""
+    if not net.cases:
+        print(f"  valid sizes: {net.shapes.valid.describe()}")
+    else:
+        where = ", ".join(dict.fromkeys(str(t.where) for c in net.cases if c.shapes
+                                        for t in c.shapes.tests))
+        print(f"  cases (spec code compares sizes at {where}):")
+        for case in net.cases:
+            answer = (f"{case_outputs(case.shapes)}; valid sizes: {case.shapes.valid.describe()}"
+                      if case.shapes else case.failure)
+            print(f"    where {case.describe_conditions()}: {answer}")
     for caveat in net.caveats():
         print(f"  note: {caveat}")
+
+
+def case_outputs(shapes: Any) -> str:
+    return ", ".join(f"{k} {fmt_formula(v)}" for k, v in shapes.outputs.items())
 
 
 def parse_sizes(text: str | None) -> list[int] | None:

@@ -12,6 +12,7 @@ from typing import Any
 from archspec.errors import Note, SpecError, SpecErrors, SpecTypeError
 from archspec.ir.graph import Shape
 from archspec.source import Span
+from archspec.symbolic.branches import fmt_condition, restrict_to_outcomes, split_cases
 from archspec.symbolic.constraints import Constraint
 from archspec.symbolic.expr import sym
 from archspec.symbolic.network import NetworkShapes, analyse
@@ -25,16 +26,25 @@ def has_symbols(shape: Iterable[Any]) -> bool:
     return any(isinstance(d, str) for d in shape)
 
 
-def caveats(shapes: NetworkShapes) -> list[str]:
-    """Where the answer is not unconditional: spec code that reads symbolic sizes."""
+def caveats(shapes: NetworkShapes, decided: bool = True) -> list[str]:
+    """Where the answer is not unconditional: spec code that reads symbolic sizes (and, with
+    ``decided``, its size comparisons that the sizes in question decide)."""
+    notes = [*(decided_notes(shapes) if decided else []), *shapes.notes]
     reads = {str(r.span): r for r in shapes.size_reads}
     if not reads:
-        return list(shapes.notes)
+        return notes
     where = ", ".join(f"{r.attr} at {span}" for span, r in list(reads.items())[:3])
     more = f" and {len(reads) - 3} more" if len(reads) > 3 else ""
     return [f"the spec reads sizes that depend on {', '.join(shapes.symbols)} "
             f"({where}{more}): this answer holds only at sizes where it takes the same "
-            f"branches and values as at {fmt_reference(shapes.reference)}", *shapes.notes]
+            f"branches and values as at {fmt_reference(shapes.reference)}", *notes]
+
+
+def decided_notes(shapes: NetworkShapes) -> list[str]:
+    """Spec comparisons on sizes that hold at every size in question (no case split)."""
+    kept = {id(c) for c in shapes.branch_conditions}
+    return [f"spec code compares sizes at {t.where}: {fmt_condition(t.taken)} at every size "
+            "in question (decided, no cases)" for t in shapes.tests if id(t.taken) not in kept]
 
 
 def concrete_input(input_dims: InputDims, symbols: tuple[str, ...],
@@ -53,9 +63,11 @@ def fmt_reference(reference: dict[str, int]) -> str:
 
 
 def load_symbolic(load: Loader, args: dict[str, Any], input_shape: InputDims | None
-                  ) -> tuple[Any, NetworkShapes, InputDims]:
+                  ) -> tuple[Any, NetworkShapes, InputDims, list[Any]]:
     """The network elaborated at a reference size, its symbolic shapes (see module
-    docstring) and its input dims; ``args`` are ``load``'s arguments but the input shape.
+    docstring), its input dims and the cases of spec code branching on sizes
+    (symbolic/branches.py; [] when it does not); ``args`` are ``load``'s arguments but
+    the input shape.
     ``input_shape`` None: the sizes the spec writes (``input x: [3, H, W] where ...``)."""
     from archspec.elaborate.symbols import SymbolicInput
     try:
@@ -74,7 +86,13 @@ def load_symbolic(load: Loader, args: dict[str, Any], input_shape: InputDims | N
     else:
         net, reference = first_reference(load, args, input_shape, bounds, written)
     dims = tuple(sym(d) if isinstance(d, str) else d for d in input_shape)
-    return net, analyse(net.ir, dims, reference, bounds), input_shape
+    shapes = analyse(net.ir, dims, reference, bounds)
+
+    def analyse_at(sizes: dict[str, int], case_bounds: list[Any]) -> tuple[Any, NetworkShapes]:
+        other = load(**args, input_shape=concrete_input(input_shape, tuple(sizes), sizes))
+        return other, analyse(other.ir, dims, sizes, case_bounds)
+    cases = split_cases(net, shapes, bounds, analyse_at) if shapes.tests else []
+    return net, shapes, input_shape, cases if len(cases) > 1 else []
 
 
 def at_reference(load: Loader, args: dict[str, Any], input_shape: InputDims,
@@ -103,7 +121,10 @@ def load_written(load: Loader, args: dict[str, Any], written: Any) -> tuple[Any,
     dims = tuple(written.dims)
     net, reference = first_reference(load, args, dims, written.bounds, written)
     symbolic = tuple(sym(d) if isinstance(d, str) else d for d in dims)
-    return net, analyse(net.ir, symbolic, reference, written.bounds)
+    shapes = analyse(net.ir, symbolic, reference, written.bounds)
+    if shapes.tests:  # the reference's case: its outcomes become conditions
+        restrict_to_outcomes(shapes, written.bounds, [])
+    return net, shapes
 
 
 REFERENCE_SIZES = (224, 256, 299, 320, 384, 448, 512, 640, 800, 1024)
@@ -140,11 +161,12 @@ def reference_tried(inside: Any, symbols: tuple[str, ...]) -> dict[str, int]:
 
 
 def candidate_sizes(inside: Any, symbols: tuple[str, ...]) -> list[int]:
-    """REFERENCE_SIZES within the bounds, then the bounds' least size from 224 and from 1."""
+    """REFERENCE_SIZES within the bounds, then the bounds' least size from 224, then their
+    greatest below 224."""
     fits = [n for n in REFERENCE_SIZES if inside.contains(**{s: n for s in symbols})]
     if symbols:
         fits += inside.values(symbols[0], range(224, 4097))[:1]
-        fits += inside.values(symbols[0], range(1, 224))[:1]
+        fits += inside.values(symbols[0], range(1, 224))[-1:]
     return [n for n in dict.fromkeys(fits) if inside.contains(**{s: n for s in symbols})]
 
 
