@@ -207,8 +207,8 @@ def load(spec: SpecInput, network: str | None = None, *, input_shape: Shape | No
     from archspec.elaborate.symbols import SymbolicInput
     try:
         return _load_concrete(**args, input_shape=input_shape)
-    except SymbolicInput:  # the spec writes size symbols: `input x: [3, H, W]`
-        return _load_symbolic(args, None)
+    except SymbolicInput as written:  # the spec writes size symbols: `input x: [3, H, W]`
+        return _load_symbolic(args, None, written)
 
 
 def _load_concrete(spec: SpecInput, network: str | None = None, *,
@@ -220,10 +220,10 @@ def _load_concrete(spec: SpecInput, network: str | None = None, *,
         return _load(spec, network, input_shape, allow_paths, params)
 
 
-def _load_symbolic(args: dict[str, Any], input_shape: tuple[Any, ...] | None
-                   ) -> SymbolicNetwork:
+def _load_symbolic(args: dict[str, Any], input_shape: tuple[Any, ...] | None,
+                   written: Any = None) -> SymbolicNetwork:
     from archspec.symbolic.load import load_symbolic
-    net, shapes, dims, cases = load_symbolic(_load_concrete, args, input_shape)
+    net, shapes, dims, cases = load_symbolic(_load_concrete, args, input_shape, written)
     return SymbolicNetwork(net.ir, net.source, net.warnings, shapes=shapes, input_dims=dims,
                            load_args=args, cases=cases)
 

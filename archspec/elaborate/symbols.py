@@ -123,8 +123,7 @@ def bound_constraints(ctx: Ctx, frame: Frame, stmt: A.Input, symbols: set[str]) 
 def bound_constraint(ctx: Ctx, frame: Frame, b: A.Expr, symbols: set[str]) -> Any:
     """``H >= 32`` as a Constraint whose origin names the bound and its span."""
     from archspec.frontend.fmt import format_oneline
-    from archspec.symbolic.constraints import Constraint
-    from archspec.symbolic.network import Origin
+    from archspec.symbolic.constraints import Constraint, Origin
     if not (isinstance(b, A.BinOp) and b.op in COMPARISONS):
         raise SpecTypeError("a size bound is a comparison", b.span, hint=BOUND_HINT)
     left, right = (size_term(ctx, frame, side, symbols) for side in (b.left, b.right))

@@ -62,18 +62,20 @@ def fmt_reference(reference: dict[str, int]) -> str:
     return ", ".join(f"{k} = {v}" for k, v in sorted(reference.items()))
 
 
-def load_symbolic(load: Loader, args: dict[str, Any], input_shape: InputDims | None
-                  ) -> tuple[Any, NetworkShapes, InputDims, list[Any]]:
+def load_symbolic(load: Loader, args: dict[str, Any], input_shape: InputDims | None,
+                  written: Any = None) -> tuple[Any, NetworkShapes, InputDims, list[Any]]:
     """The network elaborated at a reference size, its symbolic shapes (see module
     docstring), its input dims and the cases of spec code branching on sizes
     (symbolic/branches.py; [] when it does not); ``args`` are ``load``'s arguments but
-    the input shape.
+    the input shape; ``written``: the elaborator's SymbolicInput when the caller has it.
     ``input_shape`` None: the sizes the spec writes (``input x: [3, H, W] where ...``)."""
     from archspec.elaborate.symbols import SymbolicInput
-    try:
-        declared_net, written = load(**args), None
-    except SymbolicInput as found:
-        declared_net, written = None, found
+    declared_net = None
+    if written is None:
+        try:
+            declared_net = load(**args)
+        except SymbolicInput as found:
+            written = found
     if input_shape is None:
         if written is None:
             raise TypeError("load_symbolic: the spec declares no size symbols")

@@ -70,7 +70,7 @@ class Tracing:
         """A transposed window's chosen size (max_unpool's ``output_size``) was taken
         relative to its default size at the reference: relative to the symbolic default
         instead, within torch's bound ``|extra| < stride``."""
-        from archspec.symbolic.network import Origin
+        from archspec.symbolic.constraints import Origin
         at_reference = n if isinstance(n, int) else as_expr(n).evaluate(reference)
         extra = normal(as_expr(extra) + default_size(rule, at_reference) - default_size(rule, n))
         if not isinstance(extra, int):
@@ -165,7 +165,7 @@ def size_tests(tracing: Tracing, shapes: dict) -> list[SizeTest]:
 
 def constraints(left: Dim, op: str, right: Dim, result: bool, where: Any) -> tuple[Any, Any]:
     """``left op right`` if it held, else its negation, and the complement of that."""
-    from archspec.symbolic.network import Origin
+    from archspec.symbolic.constraints import Origin
     from archspec.symbolic.validset import negation
     origin = Origin("spec code", where)
     if op in ("==", "!="):
