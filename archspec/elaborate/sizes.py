@@ -52,6 +52,16 @@ class SizeLog:
     in_spec: bool = False  # spec arithmetic is running (not a primitive's own rules)
 
 
+def both_ways(op: Callable[[Any, Any], Any]) -> tuple[Callable, Callable]:
+    """``op`` as a SizeValue's method and as its reflected method."""
+    def forward(self: Any, other: Any) -> Any:
+        return combine(op, self, other)
+
+    def reflected(self: Any, other: Any) -> Any:
+        return combine(op, other, self)
+    return forward, reflected
+
+
 class SizeValue(int):
     """An int read from a tensor's size, or computed from such ints (see module docstring).
     ``parents``: the SizeValues it was computed from; ``derived``: a value was computed
@@ -69,35 +79,11 @@ class SizeValue(int):
     def __reduce__(self) -> tuple[type, tuple[int]]:  # copies and pickles are plain ints
         return (int, (int(self),))
 
-    def __add__(self, other: Any) -> Any:
-        return combine(operator.add, self, other)
-
-    def __radd__(self, other: Any) -> Any:
-        return combine(operator.add, other, self)
-
-    def __sub__(self, other: Any) -> Any:
-        return combine(operator.sub, self, other)
-
-    def __rsub__(self, other: Any) -> Any:
-        return combine(operator.sub, other, self)
-
-    def __mul__(self, other: Any) -> Any:
-        return combine(operator.mul, self, other)
-
-    def __rmul__(self, other: Any) -> Any:
-        return combine(operator.mul, other, self)
-
-    def __floordiv__(self, other: Any) -> Any:
-        return combine(operator.floordiv, self, other)
-
-    def __rfloordiv__(self, other: Any) -> Any:
-        return combine(operator.floordiv, other, self)
-
-    def __mod__(self, other: Any) -> Any:
-        return combine(operator.mod, self, other)
-
-    def __rmod__(self, other: Any) -> Any:
-        return combine(operator.mod, other, self)
+    __add__, __radd__ = both_ways(operator.add)
+    __sub__, __rsub__ = both_ways(operator.sub)
+    __mul__, __rmul__ = both_ways(operator.mul)
+    __floordiv__, __rfloordiv__ = both_ways(operator.floordiv)
+    __mod__, __rmod__ = both_ways(operator.mod)
 
     def __neg__(self) -> Any:
         return combine(operator.mul, self, -1)
