@@ -135,8 +135,9 @@ REFERENCE_SIZES = (224, 256, 299, 320, 384, 448, 512, 640, 800, 1024)
 def first_reference(load: Loader, args: dict[str, Any], input_shape: InputDims,
                     bounds: list[Any], written: Any) -> tuple[Any, dict[str, int]]:
     """A spec that writes only symbols is elaborated at the first of REFERENCE_SIZES (every
-    symbol the same) within its bounds where it elaborates; if none, the first one's
-    error is raised, with a hint to give a size."""
+    symbol the same) within its bounds where it elaborates; if none, or when two sizes fail
+    alike (an error that does not depend on the size: the editor re-checks on every key),
+    the first one's error is raised, with a hint to give a size."""
     symbols = tuple(dict.fromkeys(d for d in input_shape if isinstance(d, str)))
     inside = ValidSet(bounds, symbols)
     first_error = None
@@ -146,6 +147,8 @@ def first_reference(load: Loader, args: dict[str, Any], input_shape: InputDims,
             return load(**args, input_shape=concrete_input(input_shape, symbols,
                                                            reference)), reference
         except SpecError as err:
+            if first_error is not None and same_error(err, first_error):
+                break
             first_error = first_error or err
     if first_error is None:
         raise SpecTypeError(f"the bounds of input '{written.name}' leave no size",
@@ -156,6 +159,10 @@ def first_reference(load: Loader, args: dict[str, Any], input_shape: InputDims,
     (first_error.errors[0] if isinstance(first_error, SpecErrors) else first_error
      ).notes.append(note)
     raise first_error
+
+
+def same_error(a: SpecError, b: SpecError) -> bool:
+    return (a.message, str(a.span)) == (b.message, str(b.span))
 
 
 def reference_tried(inside: Any, symbols: tuple[str, ...]) -> dict[str, int]:

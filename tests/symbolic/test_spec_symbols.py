@@ -214,3 +214,16 @@ def test_lsp_hover_shows_the_formula(tmp_path: Path) -> None:
     assert analysis.errors == []
     found = hover(analysis, T.Position(4, 6))
     assert found.contents.value == "`x`: [3, H, W]\n\nvalid sizes: H ≥ 32; W ≡ 0 (mod 4)"
+
+
+def test_an_error_that_does_not_depend_on_the_size_is_not_retried(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import archspec.api as api
+    calls = []
+    real = api._load
+    monkeypatch.setattr(api, "_load", lambda *a: calls.append(a) or real(*a))
+    text = "network n {\n  input x: [3, H, W]\n  out x -> cnov(4, 3)\n}\n"
+    with pytest.raises(SpecError) as caught:
+        archspec.load(write(tmp_path, text))
+    assert only_error(caught).message == "unknown name 'cnov'"
+    assert len(calls) == 3  # finds the symbols, then 224 and 256 fail alike
