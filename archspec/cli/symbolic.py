@@ -112,13 +112,20 @@ def plain(item: Any) -> str:
                        for option in item.options)
 
 
+def failing_at(net: Any, point: dict[str, int]) -> Any:
+    """The constraint failing at ``point``, in the case of the spec's size comparisons that
+    holds there (None in a case not analysed: the concrete load decides)."""
+    shapes = net.shapes_at(**point) if net.cases else net.shapes
+    return shapes.valid.failing(**point) if shapes is not None else None
+
+
 def size_rows(net: Any, sizes: list[int]) -> list[dict[str, Any]]:
     """One row per size (every symbol set to it): the concrete audit's totals, or why the
     size is invalid."""
     rows = []
     for size in sizes:
         point = {name: size for name in net.shapes.symbols}
-        failing = net.shapes.valid.failing(**point)
+        failing = failing_at(net, point)
         if failing is not None:
             rows.append({"size": size, "valid": False, "reason": plain(failing),
                          "at": str(getattr(failing, "origin", ""))})

@@ -160,3 +160,14 @@ def test_fully_convolutional_zoo_specs_print_their_valid_set(
     assert main(["check", path, "--input", f"{channels}xHxW", "-q"]) == 0
     assert main(["check", path, "--input", f"{channels}xHxW"]) == 0
     assert capsys.readouterr().out.splitlines()[1:] == [f"  valid sizes: {statement}"]
+
+
+def test_audit_table_answers_in_each_case(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    path = tmp_path / "br.arch"
+    path.write_text(BRANCH)
+    assert main(["audit", str(path), "--sizes", "8,16", "--json"]) == 0
+    import json
+    rows = json.loads(capsys.readouterr().out)["sizes"]
+    assert [(r["size"], r["valid"]) for r in rows] == [(8, True), (16, True)]
+    small = archspec.load(BRANCH, input_shape=(3, 8, 8)).audit().inference
+    assert rows[0]["macs"] == small.macs
