@@ -45,7 +45,7 @@ test: install chromium
 
 fuzz: install
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -n $(JOBS) -p no:cacheprovider \
-	  tests/hardening/test_fuzz.py tests/hardening/test_differential.py
+	  tests/hardening/test_fuzz.py tests/hardening/test_differential.py tests/symbolic/test_proof.py
 
 bench: install
 	$(BIN)/python bench/run_all.py

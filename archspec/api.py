@@ -94,6 +94,8 @@ class SymbolicNetwork(Network):
     shapes: Any = None        # archspec.symbolic.network.NetworkShapes
     input_dims: tuple[int | str, ...] = ()
     load_args: dict[str, Any] = field(default_factory=dict, repr=False)
+    cases: list[Any] = field(default_factory=list)  # symbolic.branches.Case: spec code
+    # that branches on sizes splits the answer; [] when it does not
 
     @property
     def symbolic_outputs(self) -> dict[str, tuple[Any, ...]]:
@@ -102,20 +104,51 @@ class SymbolicNetwork(Network):
 
     def is_valid(self, **sizes: int) -> bool:
         """Whether the network elaborates at these sizes (every symbol given)."""
-        return bool(self.shapes.valid.contains(**sizes))
+        if not self.cases:
+            return bool(self.shapes.valid.contains(**sizes))
+        from archspec.symbolic.branches import is_valid
+        return is_valid(self.cases, sizes, lambda: self._loads_at(sizes))
+
+    def shapes_at(self, **sizes: int) -> Any:
+        """The NetworkShapes whose formulas hold at these sizes: with cases, the case's
+        (None in a case that was not analysed)."""
+        if not self.cases:
+            return self.shapes
+        from archspec.symbolic.branches import case_at
+        case = case_at(self.cases, sizes)
+        return case.shapes if case is not None else None
+
+    def _loads_at(self, sizes: dict[str, int]) -> bool:
+        try:
+            self.at(**sizes)
+        except SpecError:
+            return False
+        return True
 
     def valid_sizes(self, name: str, candidates: Iterable[int], **fixed: int) -> list[int]:
-        """The valid values of symbol ``name`` among ``candidates`` (others in ``fixed``)."""
-        return list(self.shapes.valid.values(name, candidates, **fixed))
+        """The valid values of symbol ``name`` among ``candidates`` (others in ``fixed``;
+        with cases, others unfixed take the same value)."""
+        if not self.cases:
+            return list(self.shapes.valid.values(name, candidates, **fixed))
+        others = [s for s in self.shapes.symbols if s != name and s not in fixed]
+        return [n for n in candidates
+                if self.is_valid(**{name: n, **fixed, **{s: n for s in others}})]
 
     def describe_valid(self) -> str:
         """The valid set as a short exact statement ("H, W ≥ 1"), then its caveats."""
+        if self.cases:
+            from archspec.symbolic.branches import describe
+            return "; ".join([describe(self.cases), *self.caveats()])
         return "; ".join([self.shapes.valid.describe(), *self.caveats()])
 
     def caveats(self) -> list[str]:
         """Where the answer is conditional (spec code that reads symbolic sizes)."""
         from archspec.symbolic.load import caveats
-        return caveats(self.shapes)
+        found = caveats(self.shapes)
+        for case in self.cases[1:]:
+            if case.shapes is not None:
+                found += [c for c in caveats(case.shapes, decided=False) if c not in found]
+        return found
 
     def cost_formulas(self, dtype_bytes: int = 4) -> Any:
         """Parameters, MACs, FLOPs, activation and peak memory as exact formulas in the size
@@ -174,14 +207,31 @@ def load(spec: SpecInput, network: str | None = None, *, input_shape: Shape | No
     ``SymbolicNetwork`` with shapes as formulas and the valid sizes (docs/symbolic.md).
     Raises SpecError (SpecErrors for several).
     """
+    args = dict(spec=spec, network=network, allow_paths=allow_paths, limits=limits, **params)
     if input_shape is not None and any(isinstance(d, str) for d in input_shape):
-        from archspec.symbolic.load import load_symbolic
-        args = dict(spec=spec, network=network, allow_paths=allow_paths, limits=limits, **params)
-        net, shapes = load_symbolic(load, args, tuple(input_shape))
-        return SymbolicNetwork(net.ir, net.source, net.warnings, shapes=shapes,
-                               input_dims=tuple(input_shape), load_args=args)
+        return _load_symbolic(args, tuple(input_shape))
+    from archspec.elaborate.symbols import SymbolicInput
+    try:
+        return _load_concrete(**args, input_shape=input_shape)
+    except SymbolicInput as written:  # the spec writes size symbols: `input x: [3, H, W]`
+        return _load_symbolic(args, None, written)
+
+
+def _load_concrete(spec: SpecInput, network: str | None = None, *,
+                   input_shape: Shape | None = None,
+                   allow_paths: str | Path | Iterable[str | Path] = (),
+                   limits: Limits | None = None, **params: Any) -> Network:
+    """``load`` at concrete sizes; raises SymbolicInput for a spec with size symbols."""
     with using(limits if limits is not None else current()):
         return _load(spec, network, input_shape, allow_paths, params)
+
+
+def _load_symbolic(args: dict[str, Any], input_shape: tuple[Any, ...] | None,
+                   written: Any = None) -> SymbolicNetwork:
+    from archspec.symbolic.load import load_symbolic
+    net, shapes, dims, cases = load_symbolic(_load_concrete, args, input_shape, written)
+    return SymbolicNetwork(net.ir, net.source, net.warnings, shapes=shapes, input_dims=dims,
+                           load_args=args, cases=cases)
 
 
 def _load(spec: SpecInput, network: str | None, input_shape: Shape | None,

@@ -16,8 +16,8 @@ from pygments.token import (
     Whitespace,
 )
 
-KEYWORDS = ("import", "as", "let", "input", "out", "aux", "for", "in", "assert", "if", "else",
-            "and", "or", "not")
+KEYWORDS = ("import", "as", "let", "input", "where", "out", "aux", "for", "in", "assert", "if",
+            "else", "and", "or", "not")
 NAME = r"[^\W\d]\w*"
 
 

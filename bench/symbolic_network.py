@@ -6,6 +6,8 @@ Contenders, alternated round by round in the same run (medians printed, with rat
 2. symbolic check: ``archspec.load(spec, input_shape=(3, "H", "W"))`` (the concrete
    elaboration at the reference size, then the symbolic pass and the ValidSet);
 3. the symbolic pass alone on the already elaborated graph;
+3b. (ResNet-50 only) the same network with its sizes written in the spec,
+   ``input x: [3, H, W]`` (a partial elaboration that finds the symbols, then the above);
 4. the valid sizes of H and of W over 1..4096 from the loaded network;
 5. brute force: a concrete load at a few sizes, extrapolated to the 4096 values of H = W
    (a weak reference: the real question, every (H, W) pair, is 4096 times larger).
@@ -57,23 +59,42 @@ def main() -> None:
             except SpecError:  # an invalid size costs a load too
                 pass
 
-    times = interleaved({
+    contenders = {
         "concrete": lambda: archspec.load(args.spec),
         "symbolic": lambda: archspec.load(args.spec, input_shape=(channels, "H", "W")),
         "pass": lambda: analyse(net.ir, shape, net.shapes.reference),
         "sizes": lambda: (net.valid_sizes("H", SIDE), net.valid_sizes("W", SIDE)),
         "brute": brute,
-    }, args.rounds)
+    }
+    written = written_spec() if Path(args.spec).stem == "resnet50" else None
+    if written:
+        contenders["written"] = lambda: archspec.load(written)
+    times = interleaved(contenders, args.rounds)
     med = {k: statistics.median(v) for k, v in times.items()}
     brute_line = med["brute"] / len(BRUTE_SIZES) * len(SIDE)
     print(f"{net.name}: {net.describe_valid()} ({len(net.shapes.constraints)} constraints)")
     print(f"concrete check   {med['concrete'] * 1e3:9.1f} ms")
     print(f"symbolic check   {med['symbolic'] * 1e3:9.1f} ms  "
           f"({med['symbolic'] / med['concrete']:.2f}x the concrete check)")
+    if written:
+        print(f"written in spec  {med['written'] * 1e3:9.1f} ms  "
+              f"({med['written'] / med['concrete']:.2f}x the concrete check)")
     print(f"symbolic pass    {med['pass'] * 1e3:9.1f} ms")
     print(f"valid H, W 1..4096 {med['sizes'] * 1e3:7.2f} ms")
     print(f"brute force H=W 1..4096 (extrapolated) {brute_line:8.1f} s  "
           f"({brute_line / med['sizes']:,.0f}x the valid-size query)")
+
+
+def written_spec() -> str:
+    """A file (like the spec's, so the parse cache applies alike): ResNet-50 with
+    ``input x: [3, H, W]`` in place of its declared size."""
+    import tempfile
+    text = (ROOT / "archspec" / "std" / "resnet.arch").read_text(encoding="utf-8")
+    text = text.replace("input x: [3, size, size]", "input x: [3, H, W]", 1) + (
+        '\nnetwork resnet50_hw = resnet(unit="bottleneck", layers=[3, 4, 6, 3])\n')
+    path = Path(tempfile.mkdtemp(prefix="archspec-bench-")) / "resnet50_hw.arch"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
 
 
 def chain_scaling(sizes: list[int]) -> None:

@@ -19,7 +19,7 @@ from archspec.cli.options import (
     parse_budget,
 )
 from archspec.cli.output import Exit, PlainConsole, err, escape, out, print_warnings
-from archspec.cli.symbolic import check_sizes, print_size_table
+from archspec.cli.symbolic import check_sizes, is_symbolic, print_size_table
 
 
 def audit(files: Annotated[list[Path], typer.Argument(help="One spec, or two to compare.")],
@@ -51,9 +51,8 @@ def audit(files: Annotated[list[Path], typer.Argument(help="One spec, or two to 
     setup = training_setup(train, world, batch, precision)
     request = Request(param, network, allow_path, input)
     table_sizes = check_sizes(sizes, request, len(files))
-    symbolic = check_symbolic(request, len(files), csv, depth)
     nets = [request.load(f) for f in files]
-    if symbolic:
+    if symbolic_audit(nets, request, table_sizes, csv, depth):
         print_warnings(nets[0])
         return audit_formulas(nets[0], table_sizes, json, setup, budgets)
     reports = [net.audit(depth=depth, train=setup) for net in nets]
@@ -88,15 +87,21 @@ def training_setup(train: str, world: int, batch: int, precision: str) -> Any:
     return TrainingSetup(train, world, batch, precision)
 
 
-def check_symbolic(request: Request, files: int, csv: bool, depth: int | None) -> bool:
-    """Size names in --input: formulas for one spec (no per-layer rows, no comparison)."""
-    if not any(isinstance(d, str) for d in request.input_shape or ()):
+def symbolic_audit(nets: list[Any], request: Request, sizes: list[int] | None, csv: bool,
+                   depth: int | None) -> bool:
+    """Size symbols (in --input or written in the spec): formulas for one spec, no per-layer
+    rows, no comparison."""
+    if not any(is_symbolic(net) for net in nets):
+        if sizes is not None:
+            raise bad("--sizes", "needs size names: --input 3xHxW, or input x: [3, H, W] in "
+                      "the spec")
         return False
-    if files != 1:
-        raise bad("--input", "a comparison needs concrete sizes (e.g. --input 3x224x224)")
-    for option, given in (("--csv", csv), ("--depth", depth is not None)):
+    option = "--input" if request.input_shape is not None else "FILES"
+    if len(nets) != 1:
+        raise bad(option, "a comparison needs concrete sizes (e.g. --input 3x224x224)")
+    for name, given in (("--csv", csv), ("--depth", depth is not None)):
         if given:
-            raise bad(option, "per-layer rows need concrete sizes: give e.g. --input "
+            raise bad(name, "per-layer rows need concrete sizes: give e.g. --input "
                       "3x224x224, or --json for the formulas")
     return True
 

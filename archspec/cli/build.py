@@ -22,6 +22,7 @@ from archspec.cli.options import (
     parse_budget,
 )
 from archspec.cli.output import escape, out, print_warnings, wrote
+from archspec.cli.symbolic import require_sizes
 from archspec.cli.tuning import FeaturesOpt, FreezeOpt, PartialOpt, Tuning, WeightsOpt
 from archspec.fileio import check_output, same_file
 
@@ -59,6 +60,8 @@ def build(file: Annotated[Path, typer.Argument(help="A spec; - reads standard in
     request = Request(param, network, allow_path, input)
     check_device(device)
     net = request.load(file)
+    if not dynamic:
+        require_sizes(net, request, "build")
     print_warnings(net)
     plans = dynamic_plans(net) if dynamic else None
     model = lower(net, device=device, dtype_name=dtype_name, channels_last=channels_last,
@@ -76,7 +79,8 @@ def dynamic_plans(net: Any) -> list[Any]:
     """The dynamic dims, checked before the build: exit 2 saying what torch cannot state."""
     from archspec.cli.symbolic import is_symbolic
     if not is_symbolic(net):
-        raise bad("--dynamic", "needs size names in --input, e.g. --input 3xHxW")
+        raise bad("--dynamic", "needs size names: --input 3xHxW, or input x: [3, H, W] in "
+                               "the spec")
     from archspec.backends.torch.dynamic import plans_for
     from archspec.symbolic.export_dims import NotExportable
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from archspec.cli.symbolic import output_shapes, plain
+from archspec.cli.symbolic import failing_at, output_shapes, plain
 from archspec.passes.training import TrainingSetup, per_device
 
 PER_SIZE = ("per size only (a shard ⌈Ψ/N⌉ of a parameter count that depends on the size "
@@ -21,7 +21,7 @@ def formula_document(net: Any, sizes: list[int] | None, setup: TrainingSetup) ->
     from archspec.symbolic.costs import NoFormula, cost_formulas
     shapes = net.shapes
     doc: dict[str, Any] = {
-        "name": net.name, "symbols": list(shapes.symbols), "valid": shapes.valid.describe(),
+        "name": net.name, "symbols": list(shapes.symbols), "valid": valid_statement(net),
         "caveats": net.caveats(), "reference": dict(shapes.reference),
         "training": {"strategy": setup.strategy, "world": setup.world, "batch": setup.batch,
                      "precision": setup.precision}}
@@ -41,6 +41,14 @@ def formula_document(net: Any, sizes: list[int] | None, setup: TrainingSetup) ->
             "no_formula": None,
             "at_reference": evaluated(formulas, setup, shapes.reference),
             "sizes": [size_row(net, s, setup, formulas) for s in sizes or ()]}
+
+
+def valid_statement(net: Any) -> str:
+    """The valid set, across the cases of spec code that compares sizes (caveats apart)."""
+    if net.cases:
+        from archspec.symbolic.branches import describe
+        return describe(net.cases)
+    return net.shapes.valid.describe()
 
 
 def training_poly(totals: dict[str, Any], saved_bytes: Any, setup: TrainingSetup,
@@ -72,7 +80,7 @@ def size_row(net: Any, size: int, setup: TrainingSetup, formulas: Any | None
     """Every symbol set to ``size``: the formulas' values (or, without formulas, the concrete
     audit's), or why the size is invalid."""
     point = {name: size for name in net.shapes.symbols}
-    failing = net.shapes.valid.failing(**point)
+    failing = failing_at(net, point)
     if failing is not None:
         return {"size": size, "valid": False, "reason": plain(failing),
                 "at": str(getattr(failing, "origin", ""))}

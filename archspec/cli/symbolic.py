@@ -30,10 +30,24 @@ def fmt_formula(shape: tuple) -> str:
 
 
 def print_valid(net: Any) -> None:
-    """The valid set statement and its caveats (spec code that reads sizes)."""
-    print(f"  valid sizes: {net.shapes.valid.describe()}")
+    """The valid set statement and its caveats (spec code that reads sizes); with spec code
+    that branches on sizes, one line per case."""
+    if not net.cases:
+        print(f"  valid sizes: {net.shapes.valid.describe()}")
+    else:
+        where = ", ".join(dict.fromkeys(str(t.where) for c in net.cases if c.shapes
+                                        for t in c.shapes.tests))
+        print(f"  cases (spec code compares sizes at {where}):")
+        for case in net.cases:
+            answer = (f"{case_outputs(case.shapes)}; valid sizes: {case.shapes.valid.describe()}"
+                      if case.shapes else case.failure)
+            print(f"    where {case.describe_conditions()}: {answer}")
     for caveat in net.caveats():
         print(f"  note: {caveat}")
+
+
+def case_outputs(shapes: Any) -> str:
+    return ", ".join(f"{k} {fmt_formula(v)}" for k, v in shapes.outputs.items())
 
 
 def parse_sizes(text: str | None) -> list[int] | None:
@@ -56,13 +70,30 @@ def parse_sizes(text: str | None) -> list[int] | None:
 
 
 def check_sizes(text: str | None, request: Any, files: int) -> list[int] | None:
-    """``--sizes`` needs a symbolic ``--input`` and one spec."""
+    """``--sizes`` needs size symbols (``--input 3xHxW`` or in the spec) and one spec."""
     sizes = parse_sizes(text)
-    if sizes is not None and not any(isinstance(d, str) for d in request.input_shape or ()):
+    if sizes is not None and request.input_shape is not None and not any(
+            isinstance(d, str) for d in request.input_shape):
         raise bad("--sizes", "needs size names in --input, e.g. --input 3xHxW")
     if sizes is not None and files != 1:
         raise bad("--sizes", "a table of sizes takes one spec")
     return sizes
+
+
+def require_sizes(net: Any, request: Any, command: str) -> None:
+    """``build`` of a spec that writes size symbols (``input x: [3, H, W]``) needs a size (or
+    ``--dynamic``): a located error at the input, with a valid size in the hint."""
+    from archspec.errors import SpecTypeError
+    if not is_symbolic(net) or request.input_shape is not None:
+        return
+    example = "x".join(str(net.shapes.reference.get(d, d)) if isinstance(d, str) else str(d)
+                       for d in net.input_dims)
+    first = net.ir.meta.inputs[0]
+    raise SpecTypeError(
+        f"input '{first}' has size symbols {list(net.input_dims)}: {command} needs sizes",
+        net.ir.nodes[first]["data"].span,
+        hint=f"give a size, e.g. --input {example} (valid sizes: "
+             f"{net.shapes.valid.describe()}), or export with --dynamic")
 
 
 def plain(item: Any) -> str:
@@ -73,6 +104,13 @@ def plain(item: Any) -> str:
         return f"{item.lhs.plain()} {relation} {item.rhs.plain()}"
     return " or ".join("(" + " and ".join(plain(c) for c in option) + ")"
                        for option in item.options)
+
+
+def failing_at(net: Any, point: dict[str, int]) -> Any:
+    """The constraint failing at ``point``, in the case of the spec's size comparisons that
+    holds there (None in a case not analysed: the concrete load decides)."""
+    shapes = net.shapes_at(**point) if net.cases else net.shapes
+    return shapes.valid.failing(**point) if shapes is not None else None
 
 
 def print_size_table(net: Any, doc: dict[str, Any]) -> None:

@@ -269,7 +269,12 @@ def _binop(ctx: Ctx, frame: Frame, e: A.BinOp) -> Any:
         return tensor_binop(ctx, frame, e, a, b)
     if isinstance(a, list) or isinstance(b, list):
         ctx.tick(e.span, list_size(a) + list_size(b))  # `==`, `+`, `*` walk their lists
-    result = scalar_binop(e.op, a, b, e.span)
+    log = ctx.graph.meta.size_log
+    if log is None:
+        result = scalar_binop(e.op, a, b, e.span)
+    else:  # sizes read by the spec are followed (elaborate/sizes.py)
+        from archspec.elaborate.sizes import spec_binop
+        result = spec_binop(log, e.op, a, b, e.span)
     return check_list(ctx, result, e.span) if isinstance(result, list) else result
 
 

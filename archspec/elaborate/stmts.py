@@ -126,7 +126,7 @@ def _input(ctx: Ctx, frame: Frame, stmt: A.Input) -> None:
     if frame.in_value is not None or frame.path:
         raise SpecTypeError("`input` is only allowed in a network", stmt.span,
                             hint="a block receives its input as `in`")
-    declared = evaluate(ctx, frame, stmt.shape)
+    declared = declared_input(ctx, frame, stmt)
     check_shape_literal(declared, stmt)
     check_argument_name(stmt.name, "input", stmt.span)
     shape = ctx.input_overrides.get(stmt.name) or declared
@@ -136,6 +136,18 @@ def _input(ctx: Ctx, frame: Frame, stmt: A.Input) -> None:
         raise SpecNameError(f"duplicate input '{stmt.name}'", stmt.span)
     ref = ctx.builder.input(stmt.name, tuple(shape), stmt.span)
     bind(frame, stmt.name, V.Tensor(ref, tuple(shape)), stmt.span)
+
+
+def declared_input(ctx: Ctx, frame: Frame, stmt: A.Input) -> Any:
+    """The declared shape; with size symbols (``[3, H, W]``), the size given from outside."""
+    from archspec.elaborate.symbols import declared_shape, symbolic_dims
+    dims = symbolic_dims(ctx, frame, stmt)
+    if dims is not None:
+        return declared_shape(ctx, frame, stmt, dims)
+    if stmt.bounds:
+        raise SpecTypeError("size bounds need size symbols in the shape", stmt.bounds[0].span,
+                            hint="write `input x: [3, H, W] where H >= 32`")
+    return evaluate(ctx, frame, stmt.shape)
 
 
 def check_shape_literal(shape: Any, stmt: A.Input) -> None:

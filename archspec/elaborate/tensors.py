@@ -76,9 +76,9 @@ def tensor_attr(ctx: Ctx, t: V.Tensor, e: A.Attr) -> Any:
         axis = "chw".index(e.name)
         if axis >= len(shape):
             raise SpecTypeError(f"a {len(shape)}-d tensor has no '.{e.name}'", e.span)
-        return shape[axis]
+        return shape[axis] if axis == 0 else traced(ctx, t, axis, e)
     if e.name == "shape":
-        return list(shape)
+        return [traced(ctx, t, axis, e) for axis in range(len(shape))]
     if e.name == "rank":
         return len(shape)
     if e.name == "numel":
@@ -89,6 +89,15 @@ def tensor_attr(ctx: Ctx, t: V.Tensor, e: A.Attr) -> Any:
     raise SpecNameError(f"a tensor has no attribute '{e.name}'", e.span,
                      hint=did_you_mean(e.name, SHAPE_ATTRS) or
                      f"tensor attributes: {', '.join(SHAPE_ATTRS)}")
+
+
+def traced(ctx: Ctx, t: V.Tensor, axis: int, e: A.Attr) -> Any:
+    """A size read by spec code, as a SizeValue that symbolic sizes can follow."""
+    from archspec.elaborate.sizes import SizeLog, read_size
+    if ctx.graph.meta.size_log is None:
+        ctx.graph.meta.size_log = SizeLog()
+    return read_size(ctx.graph.meta.size_log, t.shape[axis], t.ref.node, t.ref.port, axis,
+                     e.name, e.span)
 
 
 def index_tensor(ctx: Ctx, frame: Frame, t: V.Tensor, parts: list[Any], e: A.Index) -> Any:

@@ -183,6 +183,7 @@ class Assign(Node):
 class Input(Node):
     name: str
     shape: Expr
+    bounds: list[Expr] = field(default_factory=list)  # `where H >= 32, W >= 32`
 
 
 @dataclass(eq=False, repr=False)

@@ -120,7 +120,9 @@ class Formatter(CommentWriter):
         if isinstance(s, A.Assign):
             return f"{pad}{', '.join(s.targets)} = {self.expr(s.value, depth)}"
         if isinstance(s, A.Input):
-            return f"{pad}input {s.name}: {self.expr(s.shape, depth)}"
+            where = " where " + ", ".join(self.expr(b, depth) for b in s.bounds) if s.bounds \
+                else ""
+            return f"{pad}input {s.name}: {self.expr(s.shape, depth)}{where}"
         if isinstance(s, A.Out):
             name = f"{s.name} = " if s.name else ""
             return f"{pad}out {name}{self.expr(s.value, depth)}"

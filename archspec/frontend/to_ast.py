@@ -151,8 +151,10 @@ class ToAst(Transformer):
     def assign(self, meta: Any, *parts: Any) -> A.Assign:
         return A.Assign([str(p) for p in parts[:-1]], parts[-1], span=self.span(meta))
 
-    def input_stmt(self, meta: Any, name: Token, shape: A.Expr) -> A.Input:
-        return A.Input(str(name), shape, span=self.span(meta))
+    def input_stmt(self, meta: Any, name: Token, shape: A.Expr, *bounds: A.Expr | None
+                   ) -> A.Input:
+        return A.Input(str(name), shape, [b for b in bounds if b is not None],
+                       span=self.span(meta))
 
     def out_stmt(self, meta: Any, *parts: Any) -> A.Out:
         name = str(parts[0]) if len(parts) == 2 else None

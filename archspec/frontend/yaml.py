@@ -25,6 +25,7 @@ SAFE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "
 TOP_KEYS = ("imports", "let", "blocks", "networks")
 STMT = re.compile(r"^(let|input|out|aux|for|assert|do)\b\s*(.*)$")
 FOR = re.compile(r"^(\S+)\s+in\s+(.+)$")
+WHERE = re.compile(r"^(\S+)\s+where\s+(.+)$")
 
 
 def parse_yaml(source: SourceFile) -> A.Module:
@@ -241,7 +242,15 @@ class YamlReader:
         return A.Let(self.name(k, rest, "let name"), self.expr(v), span=span)
 
     def _stmt_input(self, rest: str, v: yaml.Node, span: Span, k: yaml.Node) -> A.Stmt:
-        return A.Input(self.name(k, rest, "input name"), self.expr(v), span=span)
+        """``input x: [3, H, W]``, with size bounds in the key: ``input x where H >= 32``."""
+        m = WHERE.match(rest)
+        if not m:
+            return A.Input(self.name(k, rest, "input name"), self.expr(v), span=span)
+        col = span.col + len("input ") + m.start(2) + key_offset(k)
+        group = parse_expr(SourceFile(self.source.name, f"[{m.group(2)}]"), span.line, col - 1,
+                           display=self.source)
+        bounds = list(group.items) if isinstance(group, A.Group) else [group]
+        return A.Input(self.name(k, m.group(1), "input name"), self.expr(v), bounds, span=span)
 
     def _stmt_out(self, rest: str, v: yaml.Node, span: Span, k: yaml.Node) -> A.Stmt:
         name = self.name(k, rest, "output name") if rest else None

@@ -95,7 +95,8 @@ def statement(s: A.Stmt) -> Any:
     if isinstance(s, A.Assign):
         return {", ".join(s.targets): expr(s.value)}
     if isinstance(s, A.Input):
-        return {f"input {s.name}": expr(s.shape)}
+        where = " where " + ", ".join(format_expr(b) for b in s.bounds) if s.bounds else ""
+        return {f"input {s.name}{where}": expr(s.shape)}
     if isinstance(s, A.Out):
         return {f"out {s.name}" if s.name else "out": expr(s.value)}
     if isinstance(s, A.Aux):

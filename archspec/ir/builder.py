@@ -61,8 +61,10 @@ class GraphBuilder:
         with_ports = len(result) == 2 and isinstance(result[1], dict)
         shape, ports = result if with_ports else (result, {})
         name = name or self.fresh(f"{block}.{op}" if block else op)
-        add_node(self.graph, OpNode(name, op, params, list(inputs), tuple(shape), span, block,
-                                    prim.stateful, dict(ports), dict(attrs or {}),
+        add_node(self.graph, OpNode(name, op, params, list(inputs), tuple(map(int, shape)),
+                                    span, block, prim.stateful,  # map(int): plain sizes
+                                    {p: tuple(map(int, s)) for p, s in ports.items()},
+                                    dict(attrs or {}),
                                     list(trace or [])))
         return Ref(name)
 

@@ -104,6 +104,7 @@ class GraphMeta:
     span: Span = UNKNOWN                                  # where the network is defined
     passes: dict[str, Any] = field(default_factory=dict)  # pass name -> result, in run order
     size_reads: list[tuple[str, str, Span]] = field(default_factory=list)  # node, attr, where
+    size_log: Any = None  # elaborate.sizes.SizeLog: sizes spec code read, followed symbolically
 
     def as_dict(self) -> dict[str, Any]:
         """A dict of the fields for ``networkx`` users (``DiGraph.graph``): the containers are

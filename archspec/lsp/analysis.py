@@ -30,6 +30,7 @@ class Analysis:
     graph: OpGraph | None = None
     imported: dict[Path, Namespace] = field(default_factory=dict)
     shape_index: Any = field(default=None, repr=False)  # shapes.ShapeIndex, made on demand
+    symbolic: Any = None  # symbolic.network.NetworkShapes when the input has size symbols
 
     @property
     def module(self) -> A.Module | None:
@@ -62,7 +63,7 @@ def analyse(path: Path, text: str, open_texts: Mapping[Path, str] | None = None)
     loader = Loader(path.parent, reader=editor_reader(open_texts or {}))
     try:
         result.ns = loader.load_source(source, path)
-        result.graph = elaborate(loader, result.ns)
+        result.graph = elaborate_symbolic(loader, result.ns, result)
         run_lints(result.graph)  # their findings join the graph's warnings
     except SpecError as err:
         result.errors = flatten(err)
@@ -73,6 +74,23 @@ def analyse(path: Path, text: str, open_texts: Mapping[Path, str] | None = None)
             run_lints(result.graph)  # their findings join the graph's warnings
         result.warnings = list(graph_meta(result.graph, "warnings") or [])
     return result
+
+
+def elaborate_symbolic(loader: Loader, ns: Namespace, result: Analysis) -> OpGraph:
+    """The graph; for an input with size symbols (``[3, H, W]``), at a reference size, with
+    the formulas in ``result.symbolic``."""
+    from archspec.elaborate.symbols import SymbolicInput
+    try:
+        return elaborate(loader, ns)
+    except SymbolicInput as written:
+        from archspec.elaborate.network import FIRST_INPUT
+        from archspec.symbolic.load import load_written
+
+        class Elaborated:
+            def __init__(self, input_shape: Any) -> None:
+                self.ir = elaborate(loader, ns, None, {}, {FIRST_INPUT: input_shape})
+        net, result.symbolic = load_written(Elaborated, {}, written)
+        return net.ir
 
 
 def analyse_blanking(path: Path, text: str, open_texts: Mapping[Path, str],

@@ -10,10 +10,18 @@ from archspec.ir.graph import BlockInfo, OpGraph, OpNode, input_shapes, node
 from archspec.lsp.analysis import Analysis
 from archspec.lsp.describe import block_doc, primitive_doc, primitives
 from archspec.lsp.positions import contains, same_file, size, word_at
-from archspec.lsp.shapes import block_instances, index_of, instance_totals, macs, shape_text
+from archspec.lsp.shapes import (
+    ShapeIndex,
+    block_instances,
+    index_of,
+    instance_totals,
+    macs,
+    shape_text,
+)
 from archspec.lsp.syntax import bound_names, definition_at, walk
 from archspec.lsp.values import name_facts
 from archspec.ops.common import fmt_shape
+from archspec.source import Span
 
 MAX_LISTED = 4
 Definition = A.BlockDef | A.NetworkAlias
@@ -125,6 +133,17 @@ def instance_line(graph: OpGraph, info: BlockInfo) -> str:
     return f"- `{info.path}` ({args}) → {out}, params {params:,}, MACs {total:,}"
 
 
+def symbolic_facts(analysis: Analysis, index: ShapeIndex, word: str, target: Span) -> str:
+    """A value's shapes as formulas in the input's size symbols, and the valid sizes."""
+    from archspec.symbolic.dims import fmt_shape as fmt_formula
+    sym = analysis.symbolic
+    shapes = [fmt_formula(sym.shapes.get((n.name, 0), n.shape)) for n in index.results(target)]
+    if not shapes:
+        return ""
+    return (f"`{word}`: " + " | ".join(dict.fromkeys(shapes))
+            + f"\n\nvalid sizes: {sym.valid.describe()}")
+
+
 def value_facts(analysis: Analysis, word: str, line: int) -> str:
     """What a name holds at ``line``: the shape of its last binding above in its block, or
     for a parameter or a let, its values."""
@@ -138,6 +157,8 @@ def value_facts(analysis: Analysis, word: str, line: int) -> str:
     index = index_of(analysis)
     if isinstance(binding, (A.Assign, A.Input)) and index is not None:
         target = binding.value.span if isinstance(binding, A.Assign) else binding.span
+        if analysis.symbolic is not None:
+            return symbolic_facts(analysis, index, word, target)
         shapes = index.shapes(target)
         return f"`{word}`: " + shape_text(shapes) if shapes else ""
     return name_facts(analysis, owner, binding, word)

@@ -15,8 +15,13 @@ def pair(value: Any) -> tuple[int, int]:
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
             raise ArgumentError(f"expected 1 or 2 integers, got {len(value)}")
-        return int(value[0]), int(value[1])
-    return int(value), int(value)
+        return as_int(value[0]), as_int(value[1])
+    return as_int(value), as_int(value)
+
+
+def as_int(value: Any) -> int:
+    """``int(value)``, keeping an int subclass (a size read by spec code: elaborate/sizes.py)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else int(value)
 
 
 def expect_rank(op: str, shape: Shape, rank: int, what: str = "C×H×W") -> None:

@@ -7,7 +7,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from math import isqrt
 
+from archspec.source import Span
 from archspec.symbolic.expr import IntOrExpr, SizeExpr, as_expr
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a network's constraint comes from: the node (or the bound, the spec code) and
+    its span."""
+
+    node: str
+    span: Span
+
+    def __str__(self) -> str:
+        return f"{self.node} ({self.span})"
 
 
 @dataclass(frozen=True)

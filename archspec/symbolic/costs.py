@@ -68,7 +68,10 @@ class CostFormulas:
 
 def cost_formulas(net: Any, dtype_bytes: int = 4) -> CostFormulas:
     """The cost formulas of a SymbolicNetwork (``archspec.load(spec, input_shape=(3, "H",
-    "W"))``)."""
+    "W"))``). NoFormula when spec code compares sizes (each case would need its own)."""
+    if getattr(net, "cases", None):
+        raise NoFormula("the spec's code compares sizes, so its costs differ by case: "
+                        "evaluated at each size instead")
     graph, shapes = net.ir, net.shapes
     annotate(graph)
     nodes = [node_cost(a, shapes.shapes, dtype_bytes) for _, a in graph.nodes(data=True)]

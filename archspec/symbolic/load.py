@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from archspec.errors import SpecTypeError
+from archspec.errors import Note, SpecError, SpecErrors, SpecTypeError
 from archspec.ir.graph import Shape
 from archspec.source import Span
+from archspec.symbolic.branches import fmt_condition, restrict_to_outcomes, split_cases
+from archspec.symbolic.constraints import Constraint
 from archspec.symbolic.expr import sym
 from archspec.symbolic.network import NetworkShapes, analyse
+from archspec.symbolic.validset import ValidSet
 
 InputDims = tuple[int | str, ...]
 Loader = Callable[..., Any]  # archspec.api.load, passed in (the api sits above this package)
@@ -23,16 +26,25 @@ def has_symbols(shape: Iterable[Any]) -> bool:
     return any(isinstance(d, str) for d in shape)
 
 
-def caveats(shapes: NetworkShapes) -> list[str]:
-    """Where the answer is not unconditional: spec code that reads symbolic sizes."""
+def caveats(shapes: NetworkShapes, decided: bool = True) -> list[str]:
+    """Where the answer is not unconditional: spec code that reads symbolic sizes (and, with
+    ``decided``, its size comparisons that the sizes in question decide)."""
+    notes = [*(decided_notes(shapes) if decided else []), *shapes.notes]
     reads = {str(r.span): r for r in shapes.size_reads}
     if not reads:
-        return list(shapes.notes)
+        return notes
     where = ", ".join(f"{r.attr} at {span}" for span, r in list(reads.items())[:3])
     more = f" and {len(reads) - 3} more" if len(reads) > 3 else ""
     return [f"the spec reads sizes that depend on {', '.join(shapes.symbols)} "
             f"({where}{more}): this answer holds only at sizes where it takes the same "
-            f"branches and values as at {fmt_reference(shapes.reference)}", *shapes.notes]
+            f"branches and values as at {fmt_reference(shapes.reference)}", *notes]
+
+
+def decided_notes(shapes: NetworkShapes) -> list[str]:
+    """Spec comparisons on sizes that hold at every size in question (no case split)."""
+    kept = {id(c) for c in shapes.branch_conditions}
+    return [f"spec code compares sizes at {t.where}: {fmt_condition(t.taken)} at every size "
+            "in question (decided, no cases)" for t in shapes.tests if id(t.taken) not in kept]
 
 
 def concrete_input(input_dims: InputDims, symbols: tuple[str, ...],
@@ -50,17 +62,121 @@ def fmt_reference(reference: dict[str, int]) -> str:
     return ", ".join(f"{k} = {v}" for k, v in sorted(reference.items()))
 
 
-def load_symbolic(load: Loader, args: dict[str, Any], input_shape: InputDims
-                  ) -> tuple[Any, NetworkShapes]:
-    """The network elaborated at the declared size (the reference) and its symbolic shapes
-    (see module docstring); ``args`` are ``load``'s arguments but the input shape."""
-    declared_net = load(**args)
-    declared = next(iter(declared_net.inputs.values()))
-    reference = reference_sizes(input_shape, declared, declared_net)
-    concrete = tuple(reference[d] if isinstance(d, str) else d for d in input_shape)
-    net = declared_net if concrete == tuple(declared) else load(**args, input_shape=concrete)
+def load_symbolic(load: Loader, args: dict[str, Any], input_shape: InputDims | None,
+                  written: Any = None) -> tuple[Any, NetworkShapes, InputDims, list[Any]]:
+    """The network elaborated at a reference size, its symbolic shapes (see module
+    docstring), its input dims and the cases of spec code branching on sizes
+    (symbolic/branches.py; [] when it does not); ``args`` are ``load``'s arguments but
+    the input shape; ``written``: the elaborator's SymbolicInput when the caller has it.
+    ``input_shape`` None: the sizes the spec writes (``input x: [3, H, W] where ...``)."""
+    from archspec.elaborate.symbols import SymbolicInput
+    declared_net = None
+    if written is None:
+        try:
+            declared_net = load(**args)
+        except SymbolicInput as found:
+            written = found
+    if input_shape is None:
+        if written is None:
+            raise TypeError("load_symbolic: the spec declares no size symbols")
+        input_shape = tuple(written.dims)
+    bounds = spec_bounds(written, input_shape)
+    if declared_net is not None:
+        declared = next(iter(declared_net.inputs.values()))
+        reference = reference_sizes(input_shape, declared, declared_net)
+        net = at_reference(load, args, input_shape, reference, declared_net)
+    else:
+        net, reference = first_reference(load, args, input_shape, bounds, written)
     dims = tuple(sym(d) if isinstance(d, str) else d for d in input_shape)
-    return net, analyse(net.ir, dims, reference)
+    shapes = analyse(net.ir, dims, reference, bounds)
+
+    def analyse_at(sizes: dict[str, int], case_bounds: list[Any]) -> tuple[Any, NetworkShapes]:
+        other = load(**args, input_shape=concrete_input(input_shape, tuple(sizes), sizes))
+        return other, analyse(other.ir, dims, sizes, case_bounds)
+    cases = split_cases(net, shapes, bounds, analyse_at) if shapes.tests else []
+    return net, shapes, input_shape, cases if len(cases) > 1 else []
+
+
+def at_reference(load: Loader, args: dict[str, Any], input_shape: InputDims,
+                 reference: dict[str, int], declared_net: Any) -> Any:
+    concrete = concrete_input(input_shape, tuple(reference), reference)
+    declared = tuple(next(iter(declared_net.inputs.values())))
+    return declared_net if concrete == declared else load(**args, input_shape=concrete)
+
+
+def spec_bounds(written: Any, input_shape: InputDims) -> list[Any]:
+    """The spec's bounds in the symbols of ``input_shape`` (matched by position: a spec
+    ``[3, H, W]`` loaded with ``(3, "S", "S")`` bounds S twice)."""
+    if written is None or not written.bounds:
+        return []
+    rename: dict[str, Any] = {}
+    for spec_dim, dim in zip(written.dims, input_shape):
+        if isinstance(spec_dim, str):
+            rename.setdefault(spec_dim, sym(dim) if isinstance(dim, str) else dim)
+    return [Constraint(c.lhs.subs(rename), c.rhs.subs(rename), c.kind, c.origin)
+            for c in written.bounds]
+
+
+def load_written(load: Loader, args: dict[str, Any], written: Any) -> tuple[Any, NetworkShapes]:
+    """A spec whose input writes size symbols (``written``, the elaborator's SymbolicInput):
+    the network at a reference size and its symbolic shapes; the LSP's entry point."""
+    dims = tuple(written.dims)
+    net, reference = first_reference(load, args, dims, written.bounds, written)
+    symbolic = tuple(sym(d) if isinstance(d, str) else d for d in dims)
+    shapes = analyse(net.ir, symbolic, reference, written.bounds)
+    if shapes.tests:  # the reference's case: its outcomes become conditions
+        restrict_to_outcomes(shapes, written.bounds, [])
+    return net, shapes
+
+
+REFERENCE_SIZES = (224, 256, 299, 320, 384, 448, 512, 640, 800, 1024)
+
+
+def first_reference(load: Loader, args: dict[str, Any], input_shape: InputDims,
+                    bounds: list[Any], written: Any) -> tuple[Any, dict[str, int]]:
+    """A spec that writes only symbols is elaborated at the first of REFERENCE_SIZES (every
+    symbol the same) within its bounds where it elaborates; if none, or when two sizes fail
+    alike (an error that does not depend on the size: the editor re-checks on every key),
+    the first one's error is raised, with a hint to give a size."""
+    symbols = tuple(dict.fromkeys(d for d in input_shape if isinstance(d, str)))
+    inside = ValidSet(bounds, symbols)
+    first_error = None
+    for size in candidate_sizes(inside, symbols):
+        reference = {s: size for s in symbols}
+        try:
+            return load(**args, input_shape=concrete_input(input_shape, symbols,
+                                                           reference)), reference
+        except SpecError as err:
+            if first_error is not None and same_error(err, first_error):
+                break
+            first_error = first_error or err
+    if first_error is None:
+        raise SpecTypeError(f"the bounds of input '{written.name}' leave no size",
+                            written.span, hint="check the `where` bounds")
+    note = Note(f"input '{written.name}' has size symbols: it was checked at the reference "
+                f"size {fmt_reference(reference_tried(inside, symbols))}; give a size it takes "
+                "(--input with numbers, load(input_shape=...))", written.span)
+    (first_error.errors[0] if isinstance(first_error, SpecErrors) else first_error
+     ).notes.append(note)
+    raise first_error
+
+
+def same_error(a: SpecError, b: SpecError) -> bool:
+    return (a.message, str(a.span)) == (b.message, str(b.span))
+
+
+def reference_tried(inside: Any, symbols: tuple[str, ...]) -> dict[str, int]:
+    return {s: candidate_sizes(inside, symbols)[0] for s in symbols}
+
+
+def candidate_sizes(inside: Any, symbols: tuple[str, ...]) -> list[int]:
+    """REFERENCE_SIZES within the bounds, then the bounds' least size from 224, then their
+    greatest below 224."""
+    fits = [n for n in REFERENCE_SIZES if inside.contains(**{s: n for s in symbols})]
+    if symbols:
+        fits += inside.values(symbols[0], range(224, 4097))[:1]
+        fits += inside.values(symbols[0], range(1, 224))[-1:]
+    return [n for n in dict.fromkeys(fits) if inside.contains(**{s: n for s in symbols})]
 
 
 def reference_sizes(input_shape: InputDims, declared: Shape, net: Any) -> dict[str, int]:

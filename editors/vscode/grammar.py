@@ -38,7 +38,7 @@ def repository() -> dict:
             rule("keyword.control.import.archspec", r"\b(import|as)\b"),
             rule("keyword.operator.logical.archspec", r"\b(and|or|not)\b"),
             rule("keyword.control.archspec",
-                 r"\b(let|input|out|aux|for|in|assert|if|else)\b")],
+                 r"\b(let|input|where|out|aux|for|in|assert|if|else)\b")],
         "annotations": [captures(rf"(@)({NAME})", "punctuation.decorator.archspec",
                                  "entity.name.decorator.archspec")],
         "labels": [captures(rf"({NAME})\s*(:)(?!=)", "entity.name.label.archspec",

@@ -19,12 +19,8 @@ INCEPTION = str(ROOT / "specs" / "inception_v3.arch")
 def test_check_prints_formulas_and_the_valid_set(capsys: pytest.CaptureFixture) -> None:
     assert main(["check", str(ROOT / "specs" / "swwae.arch"), "--input", "1xHxW"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].endswith("swwae -> logits 10, reconstruction [1, 8·⌊H/8⌋ + 4, "
-                           "8·⌊W/8⌋ + 4] (20 nodes)")
-    assert out[1] == "  valid sizes: H, W ≡ 4, 5 (mod 8), H, W ≥ 12"
-    assert out[2].startswith("  note: the spec reads sizes that depend on H, W (h at ")
-    assert "swwae.arch:15:23, w at " in out[2] and "swwae.arch:15:31)" in out[2]
-    assert out[2].endswith("same branches and values as at H = 28, W = 28")
+    assert out[0].endswith("swwae -> logits 10, reconstruction [1, H, W] (20 nodes)")
+    assert out[1:] == ["  valid sizes: H, W ≥ 8"]  # the unpool sizes read are followed
 
 
 def test_check_resnet50_is_valid_at_every_size(capsys: pytest.CaptureFixture) -> None:
