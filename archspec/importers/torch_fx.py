@@ -17,6 +17,9 @@ from archspec.errors import SpecImportError
 from archspec.importers.built import built_graph
 from archspec.importers.flat import FlatNet, Layer
 from archspec.importers.fx_patterns import chunk_slice, is_chunking, rewrite_channel_shuffles
+from archspec.importers.torch_lowered import FUNCTIONS as LOWERED
+from archspec.importers.torch_lowered import MODULES as LOWERED_MODULES
+from archspec.importers.torch_lowered import getitem_slice
 from archspec.importers.torch_ops import FUNCTIONS, MODULES, binary, bind, function_table
 from archspec.source import UNKNOWN, SourceFile, Span
 
@@ -74,7 +77,7 @@ def make_tracer() -> Any:
         """Keeps supported modules whole; remembers the module a trace failure came from."""
 
         def is_leaf_module(self, m: Any, qualname: str) -> bool:
-            return type(m).__name__ in MODULES or super().is_leaf_module(m, qualname)
+            return module_rule(m) is not None or super().is_leaf_module(m, qualname)
 
         def call_module(self, m: Any, forward: Any, args: Any, kwargs: Any) -> Any:
             try:
@@ -206,7 +209,7 @@ def convert_node(gm: Any, n: Any, functions: dict[Any, str]) -> Layer | None:
     tensors = [a.name for a in n.args if hasattr(a, "op")]
     if n.op == "call_module":
         module = gm.get_submodule(n.target)
-        rule = MODULES.get(type(module).__name__)
+        rule = module_rule(module)
         call = rule(module) if rule else None
         if call is None or len(tensors) != 1:
             return None
@@ -236,12 +239,15 @@ def convert_function(n: Any, functions: dict[Any, str]) -> tuple | None:
             b["end_dim"] = -1
         if b == {"start_dim": 1, "end_dim": -1}:
             return "flatten", (), {}, tensors[:1]
-    rule = FUNCTIONS.get(n.target) or FUNCTIONS.get(getattr(n.target, "__name__", None))
+    rule = function_rule(n.target)
     if rule is not None and len(tensors) == 1 and hasattr(args[0], "op"):
         call = rule(n)
         return None if call is None else (*call, tensors)
     if n.target is operator.getitem and is_chunking(args[0]):
         return chunk_slice(n, rank(args[0].args[0]))
+    if n.target is operator.getitem and hasattr(args[0], "op"):
+        call = getitem_slice(n)
+        return None if call is None else (*call, tensors[:1])
     if n.target is torch.channel_shuffle and isinstance(args[1], int):
         return "channel_shuffle", (args[1],), {}, tensors[:1]
     if n.target is torch.cat:
@@ -251,6 +257,17 @@ def convert_function(n: Any, functions: dict[Any, str]) -> tuple | None:
         if dim >= 1 and all(hasattr(a, "op") for a in items):
             return "concat", (), {} if dim == 1 else {"dim": dim - 1}, [a.name for a in items]
     return None
+
+
+def module_rule(m: Any) -> Any:
+    name = type(m).__name__
+    return MODULES.get(name) or LOWERED_MODULES.get(name)
+
+
+def function_rule(target: Any) -> Any:
+    name = getattr(target, "__name__", None)
+    return (FUNCTIONS.get(target) or FUNCTIONS.get(name) or LOWERED.get(target)
+            or LOWERED.get(name))
 
 
 def rank(n: Any) -> int:

@@ -19,37 +19,29 @@ SPECS = sorted((Path(__file__).resolve().parents[2] / "specs").glob("*.arch"))
 UNMAPPED = "archspec lowers {} to a call the importer does not map back yet"
 XFAIL = {
     "lenet5": UNMAPPED.format("the LeNet-5 table conv, subsampling and RBF layers"),
-    "alexnet_caffe": UNMAPPED.format("lrn (F.local_response_norm)"),
-    "convnext_tiny": UNMAPPED.format("layer_norm, layer scale and drop_path"),
-    "efficientnet_b0": UNMAPPED.format("drop_path"),
     "dcn_resnet50": UNMAPPED.format("deform_conv"),
     "dcnv2_resnet50": UNMAPPED.format("deform_conv and channel slices"),
-    "deeplab_aspp": UNMAPPED.format("upsample (F.interpolate)"),
-    "highway_cifar": UNMAPPED.format("channel slices and pad"),
     "nonlocal_resnet50": UNMAPPED.format("reshape, transpose and matmul"),
-    "resnet20": UNMAPPED.format("the option-A shortcut (slices and pad)"),
-    "resnet32": UNMAPPED.format("the option-A shortcut (slices and pad)"),
-    "resnet44": UNMAPPED.format("the option-A shortcut (slices and pad)"),
-    "resnet56": UNMAPPED.format("the option-A shortcut (slices and pad)"),
-    "resnet110": UNMAPPED.format("the option-A shortcut (slices and pad)"),
-    "resnet1202": UNMAPPED.format("the option-A shortcut (slices and pad)"),
-    "shufflenet_v1_g3": UNMAPPED.format("channel_shuffle (a functional call)"),
-    "shufflenet_v2_x1_0": UNMAPPED.format("channel_shuffle and channel split"),
     "stn_mnist": UNMAPPED.format("affine_grid, grid_sample and log_softmax"),
     "swwae": UNMAPPED.format("maxpool with indices and max_unpool"),
 }
+GLOBAL_POOLS = {"adaptive_avgpool": "gap", "adaptive_maxpool": "gmp"}
 
 
 def canonical(op: str, params: dict[str, Any], shape_in: tuple[int, ...] | None
-              ) -> dict[str, Any]:
-    """Parameters as the computation sees them: a pool's stride None is its kernel; mean's
-    dims count from the front (the importer writes ``x.mean([2, 3])`` as dims (1, 2))."""
+              ) -> tuple[str, dict[str, Any]]:
+    """The op and parameters as the computation sees them: a pool's stride None is its
+    kernel; mean's dims count from the front (the importer writes ``x.mean([2, 3])`` as dims
+    (1, 2)); an adaptive pool to 1×1 is the global pool (both are
+    ``F.adaptive_avg_pool2d(x, 1)``, and the importer writes ``gap``)."""
     params = dict(params)
+    if op in GLOBAL_POOLS and params.get("size") in (1, (1, 1)):
+        op, params = GLOBAL_POOLS[op], {}
     if "stride" in params and params["stride"] is None and "kernel" in params:
         params["stride"] = params["kernel"]
     if op == "mean" and shape_in is not None:
         params["dims"] = tuple(d % len(shape_in) for d in params["dims"])
-    return params
+    return op, params
 
 
 def records(net: archspec.Network) -> list[tuple[Any, ...]]:
@@ -59,7 +51,7 @@ def records(net: archspec.Network) -> list[tuple[Any, ...]]:
     out = []
     for n in nodes:
         shape_in = nodes[index[n.inputs[0].node]].shape if n.inputs else None
-        out.append((n.op, canonical(n.op, n.params, shape_in), n.shape,
+        out.append((*canonical(n.op, n.params, shape_in), n.shape,
                     n.name if n.module else "", [(index[r.node], r.port) for r in n.inputs]))
     return out
 

@@ -1,0 +1,120 @@
+"""archspec's own functional lowerings, read back: the calls a built spec's program makes.
+
+``archspec/ops/*.py`` lowers some primitives to one functional call (``F.pad``,
+``F.local_response_norm``, ``F.interpolate``, ``x[:, a:b]``...) and a few to archspec's own
+modules (``DropPath``). Each rule here recognises exactly that call, so that a built network
+imports back to the primitive it was built from (``tests/importers/test_roundtrip.py``); the
+same calls written by hand in a PyTorch model map the same way. A rule returns
+``(op, args, kwargs)`` like ``torch_ops``' converters, or None when the call has no primitive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from archspec.importers.torch_ops import Call, _nondefault, _pair, bind
+
+FULL = slice(None)
+
+
+def getitem_slice(n: Any) -> Call | None:
+    """``x[:, a:b]`` (one sliced non-batch dim) is ``slice``; ``x[:, :, ::sh, ::sw]`` is
+    ``subsample``."""
+    index = n.args[1]
+    index = index if isinstance(index, tuple) else (index,)
+    if not index or not all(isinstance(i, slice) for i in index) or index[0] != FULL:
+        return None
+    if len(index) == 4 and index[1] == FULL and is_stride(index[2]) and is_stride(index[3]):
+        return "subsample", (_pair((index[2].step, index[3].step)),), {}
+    cut = [(dim, s) for dim, s in enumerate(index[1:]) if s != FULL]
+    if len(cut) != 1:
+        return None
+    dim, s = cut[0]
+    kwargs = {k: v for k, v in (("start", s.start), ("stop", s.stop)) if v is not None}
+    if s.step not in (None, 1):
+        kwargs["step"] = s.step
+    if dim:
+        kwargs["dim"] = dim
+    if s.start is not None and s.stop is not None:   # written slice(start, stop, ...)
+        return "slice", (kwargs.pop("start"), kwargs.pop("stop")), kwargs
+    return "slice", (), kwargs
+
+
+def is_stride(s: slice) -> bool:
+    return s.start is None and s.stop is None and isinstance(s.step, int) and s.step > 1
+
+
+def pad(n: Any) -> Call | None:
+    """``F.pad(x, (left, right, top, bottom[, before, after]), mode=, value=)``."""
+    b = bind(n, ("pad", "mode", "value"), {"mode": "constant", "value": None})
+    amounts = b and b.get("pad")
+    if not isinstance(amounts, (tuple, list)) or len(amounts) not in (4, 6):
+        return None
+    kwargs = {} if not any(amounts[:4]) else {"spatial": _pair(amounts[:4])}
+    if len(amounts) == 6 and any(amounts[4:]):
+        kwargs["channels"] = _pair(amounts[4:])
+    if b["mode"] != "constant":
+        kwargs["mode"] = b["mode"]
+    elif b["value"] not in (None, 0):
+        kwargs["value"] = float(b["value"])
+    return "pad", (), kwargs
+
+
+def local_response_norm(n: Any) -> Call | None:
+    b = bind(n, ("size", "alpha", "beta", "k"), {"alpha": 1e-4, "beta": 0.75, "k": 1.0})
+    if b is None or not isinstance(b.get("size"), int):
+        return None
+    return "lrn", (b["size"],), _nondefault(alpha=(b["alpha"], 1e-4), beta=(b["beta"], 0.75),
+                                            k=(b["k"], 1.0))
+
+
+def gelu(n: Any) -> Call | None:
+    b = bind(n, ("approximate",), {"approximate": "none"})
+    if b is None:
+        return None
+    return "gelu", (), _nondefault(approximate=(b["approximate"], "none"))
+
+
+def softmax(op: str) -> Callable[[Any], Call | None]:
+    """``torch.softmax(x, dim)`` / ``torch.log_softmax`` over a non-batch dim."""
+    def rule(n: Any) -> Call | None:
+        b = bind(n, ("dim",), {})
+        dim = b.get("dim") if b else None
+        if not isinstance(dim, int) or dim == 0:
+            return None
+        return op, (), {"dim": dim - 1} if dim > 0 else {"dim": dim}
+    return rule
+
+
+def interpolate(n: Any) -> Call | None:
+    """``F.interpolate(x, size= | scale_factor=, mode=, align_corners=)``; a size pair stays
+    a pair (archspec lowers every size to one)."""
+    b = bind(n, ("size", "scale_factor", "mode", "align_corners"),
+             {"size": None, "scale_factor": None, "mode": "nearest", "align_corners": None})
+    if b is None or (b["size"] is None) == (b["scale_factor"] is None):
+        return None
+    size = tuple(b["size"]) if isinstance(b["size"], (tuple, list)) else b["size"]
+    kwargs = {"size": size} if size is not None else {"scale": _pair(b["scale_factor"])}
+    kwargs.update(_nondefault(mode=(b["mode"], "nearest"),
+                              align_corners=(b["align_corners"], None)))
+    return "upsample", (), kwargs
+
+
+def drop_path(m: Any) -> Call | None:
+    """archspec's DropPath (``p``), or timm's (``drop_prob``, scaled by the kept fraction)."""
+    p = getattr(m, "p", None)
+    if p is None and getattr(m, "scale_by_keep", False):
+        p = getattr(m, "drop_prob", None)
+    if not isinstance(p, (int, float)):
+        return None
+    return "drop_path", () if p == 0.0 else (float(p),), {}
+
+
+FUNCTIONS: dict[Any, Callable[[Any], Call | None]] = {
+    "pad": pad, "local_response_norm": local_response_norm, "gelu": gelu,
+    "softmax": softmax("softmax"), "log_softmax": softmax("log_softmax"),
+    "interpolate": interpolate,
+}
+
+MODULES: dict[str, Callable[[Any], Call | None]] = {"DropPath": drop_path}
