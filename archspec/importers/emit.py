@@ -104,8 +104,8 @@ class Emitter:
             for o in operands[1:]:
                 expr = A.BinOp(BINARY[layer.op], expr, o)
             return expr
-        return A.Call(A.Name(layer.op), operands, [A.Kwarg(k, value_ast(v))
-                                                   for k, v in layer.kwargs.items()])
+        return A.Call(A.Name(layer.op), operands + [value_ast(a) for a in layer.args],
+                      [A.Kwarg(k, value_ast(v)) for k, v in layer.kwargs.items()])
 
     def value(self, tensor: str) -> A.Expr:
         """The final expression of ``tensor`` (the open chain itself when it computes it)."""

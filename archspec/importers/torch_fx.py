@@ -19,7 +19,7 @@ from archspec.importers.flat import FlatNet, Layer
 from archspec.importers.fx_patterns import chunk_slice, is_chunking, rewrite_channel_shuffles
 from archspec.importers.torch_lowered import FUNCTIONS as LOWERED
 from archspec.importers.torch_lowered import MODULES as LOWERED_MODULES
-from archspec.importers.torch_lowered import getitem_slice
+from archspec.importers.torch_lowered import MULTI_INPUT, getitem_slice
 from archspec.importers.torch_ops import FUNCTIONS, MODULES, binary, bind, function_table
 from archspec.source import UNKNOWN, SourceFile, Span
 
@@ -242,6 +242,10 @@ def convert_function(n: Any, functions: dict[Any, str]) -> tuple | None:
     rule = function_rule(n.target)
     if rule is not None and len(tensors) == 1 and hasattr(args[0], "op"):
         call = rule(n)
+        return None if call is None else (*call, tensors)
+    multi = MULTI_INPUT.get(getattr(n.target, "__name__", None))
+    if multi is not None and len(tensors) > 1 and hasattr(args[0], "op"):
+        call = multi(n)
         return None if call is None else (*call, tensors)
     if n.target is operator.getitem and is_chunking(args[0]):
         return chunk_slice(n, rank(args[0].args[0]))

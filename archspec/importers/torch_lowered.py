@@ -83,8 +83,37 @@ def softmax(op: str) -> Callable[[Any], Call | None]:
         dim = b.get("dim") if b else None
         if not isinstance(dim, int) or dim == 0:
             return None
-        return op, (), {"dim": dim - 1} if dim > 0 else {"dim": dim}
+        return op, (), _nondefault(dim=(dim - 1 if dim > 0 else dim, 0))
     return rule
+
+
+def reshape(n: Any) -> Call | None:
+    """``torch.reshape(x, (-1, *shape))``: the batch dim inferred, the others given."""
+    b = bind(n, ("shape",), {})
+    shape = b.get("shape") if b else None
+    if not isinstance(shape, (tuple, list)) or len(shape) < 2 or shape[0] != -1 or \
+            not all(isinstance(s, int) and s > 0 for s in shape[1:]):
+        return None
+    return "reshape", (list(shape[1:]),), {}
+
+
+def transpose(n: Any) -> Call | None:
+    """``torch.transpose(x, a, b)`` of non-batch dims (bare ``transpose``: the last two)."""
+    b = bind(n, ("dim0", "dim1"), {})
+    rank = tensor_rank(n.args[0])
+    dims = (b or {}).get("dim0"), (b or {}).get("dim1")
+    if not all(isinstance(d, int) for d in dims) or rank < 2:
+        return None
+    d0, d1 = sorted(d % rank for d in dims)
+    if d0 == 0:
+        return None
+    return ("transpose", (), {}) if (d0, d1) == (rank - 2, rank - 1) else \
+        ("transpose", (d0 - 1, d1 - 1), {})
+
+
+def tensor_rank(n: Any) -> int:
+    meta = getattr(n, "meta", {}).get("tensor_meta")
+    return len(meta.shape) if hasattr(meta, "shape") else -1
 
 
 def interpolate(n: Any) -> Call | None:
@@ -111,10 +140,37 @@ def drop_path(m: Any) -> Call | None:
     return "drop_path", () if p == 0.0 else (float(p),), {}
 
 
+def affine_grid(n: Any) -> Call | None:
+    """archspec's ``affine_grid(theta, like, align_corners)`` (``ops/torch_modules.py``)."""
+    b = bind(n, ("like", "align_corners"), {"align_corners": False})
+    if b is None or not hasattr(b.get("like"), "op"):
+        return None
+    return "affine_grid", (), _nondefault(align_corners=(b["align_corners"], False))
+
+
+def grid_sample(n: Any) -> Call | None:
+    b = bind(n, ("grid", "mode", "padding_mode", "align_corners"),
+             {"mode": "bilinear", "padding_mode": "zeros", "align_corners": None})
+    if b is None or not hasattr(b.get("grid"), "op"):
+        return None
+    return "grid_sample", (), _nondefault(mode=(b["mode"], "bilinear"),
+                                          padding_mode=(b["padding_mode"], "zeros"),
+                                          align_corners=(bool(b["align_corners"]), False))
+
+
+def matmul(n: Any) -> Call | None:
+    return ("matmul", (), {}) if len(n.args) == 2 and not n.kwargs else None
+
+
 FUNCTIONS: dict[Any, Callable[[Any], Call | None]] = {
     "pad": pad, "local_response_norm": local_response_norm, "gelu": gelu,
     "softmax": softmax("softmax"), "log_softmax": softmax("log_softmax"),
-    "interpolate": interpolate,
+    "interpolate": interpolate, "reshape": reshape, "transpose": transpose,
+}
+
+# Functions of several tensors: the call's tensors, in order, are the layer's inputs.
+MULTI_INPUT: dict[Any, Callable[[Any], Call | None]] = {
+    "affine_grid": affine_grid, "grid_sample": grid_sample, "matmul": matmul,
 }
 
 MODULES: dict[str, Callable[[Any], Call | None]] = {"DropPath": drop_path}

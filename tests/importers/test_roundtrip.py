@@ -21,20 +21,24 @@ XFAIL = {
     "lenet5": UNMAPPED.format("the LeNet-5 table conv, subsampling and RBF layers"),
     "dcn_resnet50": UNMAPPED.format("deform_conv"),
     "dcnv2_resnet50": UNMAPPED.format("deform_conv and channel slices"),
-    "nonlocal_resnet50": UNMAPPED.format("reshape, transpose and matmul"),
-    "stn_mnist": UNMAPPED.format("affine_grid, grid_sample and log_softmax"),
     "swwae": UNMAPPED.format("maxpool with indices and max_unpool"),
 }
 GLOBAL_POOLS = {"adaptive_avgpool": "gap", "adaptive_maxpool": "gmp"}
 
 
-def canonical(op: str, params: dict[str, Any], shape_in: tuple[int, ...] | None
-              ) -> tuple[str, dict[str, Any]]:
+def canonical(op: str, params: dict[str, Any], shape_in: tuple[int, ...] | None,
+              shape_out: tuple[int, ...]) -> tuple[str, dict[str, Any]]:
     """The op and parameters as the computation sees them: a pool's stride None is its
     kernel; mean's dims count from the front (the importer writes ``x.mean([2, 3])`` as dims
     (1, 2)); an adaptive pool to 1×1 is the global pool (both are
-    ``F.adaptive_avg_pool2d(x, 1)``, and the importer writes ``gap``)."""
+    ``F.adaptive_avg_pool2d(x, 1)``, and the importer writes ``gap``); a dim counts from the
+    front and a reshape's -1 is the size it stands for (archspec lowers both resolved)."""
     params = dict(params)
+    if op == "reshape":
+        params["shape"] = shape_out
+    for key in ("dim", "dim0", "dim1"):
+        if isinstance(params.get(key), int) and shape_in:
+            params[key] %= len(shape_in)
     if op in GLOBAL_POOLS and params.get("size") in (1, (1, 1)):
         op, params = GLOBAL_POOLS[op], {}
     if "stride" in params and params["stride"] is None and "kernel" in params:
@@ -51,7 +55,7 @@ def records(net: archspec.Network) -> list[tuple[Any, ...]]:
     out = []
     for n in nodes:
         shape_in = nodes[index[n.inputs[0].node]].shape if n.inputs else None
-        out.append((*canonical(n.op, n.params, shape_in), n.shape,
+        out.append((*canonical(n.op, n.params, shape_in, n.shape), n.shape,
                     n.name if n.module else "", [(index[r.node], r.port) for r in n.inputs]))
     return out
 
