@@ -76,7 +76,7 @@ class Emitter:
         if layer.op == SKIP:    # an optional child this instance lacks: its input unchanged
             self.open(layer.out, A.Chain(self.ref(layer.inputs[0]), []))
             return
-        if element is None and (merged := self.merge(layer)) is not None:
+        if element is None and (merged := self.merge(layer, label)) is not None:
             self.open(layer.out, merged)
             return
         call = labeled(label, element if element is not None else
@@ -95,7 +95,10 @@ class Emitter:
             expr = A.Chain(expr, [])
         self.tail, self.chain = tensor, expr
 
-    def merge(self, layer: Layer) -> A.Expr | None:
+    def merge(self, layer: Layer, label: str = "") -> A.Expr | None:
+        """A layer of several tensors: ``a + b``, ``op(a, b, args)``, or, for a stateful layer
+        whose label (its module name) is not the automatic one (the op's name),
+        ``a -> label: op(b, args)``."""
         if len(layer.inputs) < 2:
             return None
         operands = [self.ref(t) for t in layer.inputs]
@@ -104,8 +107,10 @@ class Emitter:
             for o in operands[1:]:
                 expr = A.BinOp(BINARY[layer.op], expr, o)
             return expr
-        return A.Call(A.Name(layer.op), operands + [value_ast(a) for a in layer.args],
+        chained = label not in ("", layer.op) and is_stateful(layer.op)
+        call = A.Call(A.Name(layer.op), operands[chained:] + [value_ast(a) for a in layer.args],
                       [A.Kwarg(k, value_ast(v)) for k, v in layer.kwargs.items()])
+        return A.Chain(operands[0], [labeled(label, call)]) if chained else call
 
     def value(self, tensor: str) -> A.Expr:
         """The final expression of ``tensor`` (the open chain itself when it computes it)."""
@@ -113,6 +118,13 @@ class Emitter:
             chain, self.tail, self.chain = self.chain, None, None
             return unwrap(chain)
         return self.names[tensor]
+
+
+def is_stateful(op: str) -> bool:
+    from archspec.ops.registry import PRIMITIVES, load_all
+    load_all()
+    prim = PRIMITIVES.get(op)
+    return prim is not None and prim.stateful
 
 
 def unwrap(e: A.Expr) -> A.Expr:

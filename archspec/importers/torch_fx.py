@@ -19,7 +19,7 @@ from archspec.importers.flat import FlatNet, Layer
 from archspec.importers.fx_patterns import chunk_slice, is_chunking, rewrite_channel_shuffles
 from archspec.importers.torch_lowered import FUNCTIONS as LOWERED
 from archspec.importers.torch_lowered import MODULES as LOWERED_MODULES
-from archspec.importers.torch_lowered import MULTI_INPUT, getitem_slice
+from archspec.importers.torch_lowered import MULTI_INPUT, MULTI_INPUT_MODULES, getitem_slice
 from archspec.importers.torch_ops import FUNCTIONS, MODULES, binary, bind, function_table
 from archspec.source import UNKNOWN, SourceFile, Span
 
@@ -77,7 +77,8 @@ def make_tracer() -> Any:
         """Keeps supported modules whole; remembers the module a trace failure came from."""
 
         def is_leaf_module(self, m: Any, qualname: str) -> bool:
-            return module_rule(m) is not None or super().is_leaf_module(m, qualname)
+            return (module_rule(m) is not None or type(m).__name__ in MULTI_INPUT_MODULES
+                    or super().is_leaf_module(m, qualname))
 
         def call_module(self, m: Any, forward: Any, args: Any, kwargs: Any) -> Any:
             try:
@@ -209,9 +210,13 @@ def convert_node(gm: Any, n: Any, functions: dict[Any, str]) -> Layer | None:
     tensors = [a.name for a in n.args if hasattr(a, "op")]
     if n.op == "call_module":
         module = gm.get_submodule(n.target)
-        rule = module_rule(module)
-        call = rule(module) if rule else None
-        if call is None or len(tensors) != 1:
+        multi = MULTI_INPUT_MODULES.get(type(module).__name__)
+        if multi is not None and len(tensors) > 1:
+            call = multi(module, n)
+        else:
+            rule = module_rule(module)
+            call = rule(module) if rule and len(tensors) == 1 else None
+        if call is None:
             return None
         return Layer(n.name, call[0], call[1], call[2], tensors, n.target,
                      owners=owners(n, n.target))

@@ -162,6 +162,21 @@ def matmul(n: Any) -> Call | None:
     return ("matmul", (), {}) if len(n.args) == 2 and not n.kwargs else None
 
 
+def deform_conv(m: Any, n: Any) -> Call | None:
+    """torchvision's DeformConv2d called on ``(x, offset[, mask])``; its offset groups are
+    the offset's channels over 2·kh·kw."""
+    offset = getattr(n.args[1], "meta", {}).get("tensor_meta") if len(n.args) > 1 else None
+    kh, kw = m.kernel_size
+    if not hasattr(offset, "shape") or offset.shape[1] % (2 * kh * kw):
+        return None
+    kwargs = _nondefault(s=(m.stride, 1), p=(m.padding, 0), d=(m.dilation, 1),
+                         groups=(m.groups, 1),
+                         offset_groups=(offset.shape[1] // (2 * kh * kw), 1))
+    if m.bias is None:
+        kwargs["bias"] = False
+    return "deform_conv", (m.out_channels, _pair(m.kernel_size)), kwargs
+
+
 FUNCTIONS: dict[Any, Callable[[Any], Call | None]] = {
     "pad": pad, "local_response_norm": local_response_norm, "gelu": gelu,
     "softmax": softmax("softmax"), "log_softmax": softmax("log_softmax"),
@@ -174,3 +189,8 @@ MULTI_INPUT: dict[Any, Callable[[Any], Call | None]] = {
 }
 
 MODULES: dict[str, Callable[[Any], Call | None]] = {"DropPath": drop_path}
+
+# Modules called on several tensors: ``rule(module, fx node)``.
+MULTI_INPUT_MODULES: dict[str, Callable[[Any, Any], Call | None]] = {
+    "DeformConv2d": deform_conv,
+}

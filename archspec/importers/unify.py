@@ -81,10 +81,12 @@ class Unifier:
         op = func.id if isinstance(func, A.Name) else ""
         if len({len(n.args) for n in nodes if n is not None}) != 1:
             raise Mismatch("calls with different argument counts")
+        first = next(n for n in nodes if n is not None)
         names = self.signatures.get(op) or primitive_param_names(op)
+        names = [""] * operand_count(first) + names     # tensors first: deform_conv(x, y, 64)
         args = [self.unify([None if n is None else n.args[i] for n in nodes],
                            names[i] if i < len(names) else f"arg{i}", label)
-                for i in range(len(next(n for n in nodes if n is not None).args))]
+                for i in range(len(first.args))]
         kwargs = [A.Kwarg(k, self.unify([None if n is None else kwarg(n, op, k) for n in nodes],
                                         canonical(op, k), label))
                   for k in sorted(kwarg_names(nodes), key=lambda k: param_index(op, k))]
@@ -126,6 +128,12 @@ def literal(node: Any) -> Any:
         items = [literal(i) for i in node.items]
         return tuple(items) if all(isinstance(i, (int, float)) for i in items) else None
     return None
+
+
+def operand_count(call: A.Call) -> int:
+    """How many of a call's leading arguments are tensors, not parameter values."""
+    return next((i for i, a in enumerate(call.args)
+                 if literal(a) is not None or isinstance(a, (A.Bool, A.Str))), len(call.args))
 
 
 def kwarg_names(nodes: list[Any]) -> list[str]:

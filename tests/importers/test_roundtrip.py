@@ -19,8 +19,6 @@ SPECS = sorted((Path(__file__).resolve().parents[2] / "specs").glob("*.arch"))
 UNMAPPED = "archspec lowers {} to a call the importer does not map back yet"
 XFAIL = {
     "lenet5": UNMAPPED.format("the LeNet-5 table conv, subsampling and RBF layers"),
-    "dcn_resnet50": UNMAPPED.format("deform_conv"),
-    "dcnv2_resnet50": UNMAPPED.format("deform_conv and channel slices"),
     "swwae": UNMAPPED.format("maxpool with indices and max_unpool"),
 }
 GLOBAL_POOLS = {"adaptive_avgpool": "gap", "adaptive_maxpool": "gmp"}
