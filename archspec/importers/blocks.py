@@ -24,7 +24,14 @@ from archspec.importers.emit import (
     outputs,
     value_ast,
 )
-from archspec.importers.flat import FlatNet, Layer, consumer_counts, identifier, reserved_names
+from archspec.importers.flat import (
+    FlatNet,
+    Layer,
+    consumer_counts,
+    identifier,
+    reserved_names,
+    with_port_calls,
+)
 from archspec.importers.loops import COUNT, concat_loop, index_loops
 from archspec.importers.params import signature
 from archspec.importers.scopes import (
@@ -222,7 +229,7 @@ def local_uses(items: list[Scope | Layer], outs: list[str], consumers: Counter[s
         reads = boundary(item, consumers)[0] if isinstance(item, Scope) else item.inputs
         uses.update(reads)
     uses.update(outs)
-    return uses
+    return with_port_calls(uses)
 
 
 def partition(instances: list[Instance]) -> list[list[Instance]]:

@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from archspec.frontend import ast as A
-from archspec.importers.flat import FlatNet, Layer, consumer_counts, identifier, reserved_names
+from archspec.importers.flat import (
+    FlatNet,
+    Layer,
+    consumer_counts,
+    identifier,
+    reserved_names,
+    split_port,
+)
 
 BINARY = {"add": "+", "mul": "*"}
 SKIP = "__skip__"
@@ -57,6 +64,9 @@ class Emitter:
         self.names[tensor] = expr
 
     def ref(self, tensor: str) -> A.Expr:
+        call, port = split_port(tensor)
+        if port:                        # a named output port: ``pool.indices``
+            return A.Attr(self.ref(call), port)
         if tensor == self.tail:
             self.flush()
         return self.names[tensor]
@@ -107,7 +117,8 @@ class Emitter:
             for o in operands[1:]:
                 expr = A.BinOp(BINARY[layer.op], expr, o)
             return expr
-        chained = label not in ("", layer.op) and is_stateful(layer.op)
+        from archspec.importers.blocks import stateful
+        chained = label not in ("", layer.op) and stateful(layer.op)
         call = A.Call(A.Name(layer.op), operands[chained:] + [value_ast(a) for a in layer.args],
                       [A.Kwarg(k, value_ast(v)) for k, v in layer.kwargs.items()])
         return A.Chain(operands[0], [labeled(label, call)]) if chained else call
@@ -118,13 +129,6 @@ class Emitter:
             chain, self.tail, self.chain = self.chain, None, None
             return unwrap(chain)
         return self.names[tensor]
-
-
-def is_stateful(op: str) -> bool:
-    from archspec.ops.registry import PRIMITIVES, load_all
-    load_all()
-    prim = PRIMITIVES.get(op)
-    return prim is not None and prim.stateful
 
 
 def unwrap(e: A.Expr) -> A.Expr:

@@ -81,4 +81,25 @@ def consumer_counts(net: FlatNet) -> Counter[str]:
     for layer in net.layers:
         counts.update(layer.inputs)
     counts.update(net.outputs)
+    return with_port_calls(counts)
+
+
+PORT_SEP = "\x1f"   # in no source's tensor names (ONNX's hold dots: 'input.1')
+
+
+def port_ref(call: str, port: str) -> str:
+    """The tensor name of output port ``port`` of the layer computing ``call``."""
+    return f"{call}{PORT_SEP}{port}"
+
+
+def split_port(tensor: str) -> tuple[str, str]:
+    """``(call, port)`` of a port reference; ``(tensor, "")`` for a plain tensor."""
+    call, _, port = tensor.partition(PORT_SEP)
+    return call, port
+
+
+def with_port_calls(counts: Counter[str]) -> Counter[str]:
+    """Counts a read of a named port (``pool.indices``) as a read of its call too: the call
+    then gets a variable, which the port is read from."""
+    counts.update(split_port(t)[0] for t in list(counts.elements()) if PORT_SEP in t)
     return counts

@@ -19,7 +19,12 @@ from archspec.importers.flat import FlatNet, Layer
 from archspec.importers.fx_patterns import chunk_slice, is_chunking, rewrite_channel_shuffles
 from archspec.importers.torch_lowered import FUNCTIONS as LOWERED
 from archspec.importers.torch_lowered import MODULES as LOWERED_MODULES
-from archspec.importers.torch_lowered import MULTI_INPUT, MULTI_INPUT_MODULES, getitem_slice
+from archspec.importers.torch_lowered import (
+    MULTI_INPUT,
+    MULTI_INPUT_MODULES,
+    getitem_slice,
+    port_of,
+)
 from archspec.importers.torch_ops import FUNCTIONS, MODULES, binary, bind, function_table
 from archspec.source import UNKNOWN, SourceFile, Span
 
@@ -168,6 +173,7 @@ def import_torch(source: Any, input_shape: tuple[int, ...] | None, name: str | N
 def convert_graph(gm: Any, net: FlatNet, input_shape: tuple[int, ...]) -> None:
     unsupported: list[str] = []
     functions = function_table()
+    ports: dict[str, str] = {}      # getitem of a multi-output call -> the port it names
     for n in gm.graph.nodes:
         if n.op == "placeholder":
             if net.inputs:
@@ -179,12 +185,17 @@ def convert_graph(gm: Any, net: FlatNet, input_shape: tuple[int, ...]) -> None:
         elif n.op == "get_attr":
             if not all(free_parameter(u) for u in n.users):
                 unsupported.append(f"parameter use '{n.target}'")
+        elif (port := port_of(n)) is not None:
+            ports[n.name] = port
         elif not is_chunking(n):    # its parts become slices
             layer = convert_node(gm, n, functions)
             if layer is None:
                 unsupported.append(describe(gm, n))
             else:
                 net.layers.append(layer)
+    for layer in net.layers:
+        layer.inputs = [ports.get(t, t) for t in layer.inputs]
+    net.outputs = [ports.get(t, t) for t in net.outputs]
     if unsupported:
         listed = "; ".join(dict.fromkeys(unsupported))
         raise SpecImportError(f"unsupported operations: {listed}", UNKNOWN,

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from archspec.importers.torch_ops import Call, _nondefault, _pair, bind
+from archspec.importers.flat import port_ref
+from archspec.importers.torch_ops import Call, _nondefault, _pair, bind, f_pool
 
 FULL = slice(None)
 
@@ -177,15 +178,54 @@ def deform_conv(m: Any, n: Any) -> Call | None:
     return "deform_conv", (m.out_channels, _pair(m.kernel_size)), kwargs
 
 
+def max_pool_with_indices(n: Any) -> Call | None:
+    """``F.max_pool2d_with_indices``: a maxpool whose port 1 is ``.indices`` (``port_of``)."""
+    call = f_pool("max_pool2d")(n)
+    return None if call is None else (call[0], call[1], {**call[2], "return_indices": True})
+
+
+def max_unpool(n: Any) -> Call | None:
+    """``F.max_unpool2d(x, indices, kernel, stride, padding, output_size)``."""
+    b = bind(n, ("indices", "kernel_size", "stride", "padding", "output_size"),
+             {"stride": None, "padding": 0, "output_size": None})
+    if b is None or "kernel_size" not in b:
+        return None
+    kernel = _pair(b["kernel_size"])
+    stride = kernel if b["stride"] is None else _pair(b["stride"])
+    kwargs = {} if stride == kernel else {"s": stride}
+    kwargs.update(_nondefault(p=(b["padding"], 0)))
+    if b["output_size"] is not None:
+        kwargs["output_size"] = list(b["output_size"])[-2:]
+    return "max_unpool", (kernel,), kwargs
+
+
+# Multi-output calls whose parts are taken with ``getitem``: the spec name of each port.
+PORTS = {"max_pool2d_with_indices": ("", "indices")}
+
+
+def port_of(n: Any) -> str | None:
+    """The tensor ``parts[i]`` stands for: the call itself for port 0, ``call.name`` for a
+    named port (``pool.indices``); None when ``n`` is not such a part."""
+    import operator
+    source = n.args[0] if n.target is operator.getitem and n.args else None
+    names = PORTS.get(getattr(getattr(source, "target", None), "__name__", None))
+    index = n.args[1] if source is not None else None
+    if names is None or not isinstance(index, int) or not 0 <= index < len(names):
+        return None
+    return port_ref(source.name, names[index]) if names[index] else source.name
+
+
 FUNCTIONS: dict[Any, Callable[[Any], Call | None]] = {
     "pad": pad, "local_response_norm": local_response_norm, "gelu": gelu,
     "softmax": softmax("softmax"), "log_softmax": softmax("log_softmax"),
     "interpolate": interpolate, "reshape": reshape, "transpose": transpose,
+    "max_pool2d_with_indices": max_pool_with_indices,
 }
 
 # Functions of several tensors: the call's tensors, in order, are the layer's inputs.
 MULTI_INPUT: dict[Any, Callable[[Any], Call | None]] = {
     "affine_grid": affine_grid, "grid_sample": grid_sample, "matmul": matmul,
+    "max_unpool2d": max_unpool,
 }
 
 MODULES: dict[str, Callable[[Any], Call | None]] = {"DropPath": drop_path}

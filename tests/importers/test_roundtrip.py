@@ -19,7 +19,6 @@ SPECS = sorted((Path(__file__).resolve().parents[2] / "specs").glob("*.arch"))
 UNMAPPED = "archspec lowers {} to a call the importer does not map back yet"
 XFAIL = {
     "lenet5": UNMAPPED.format("the LeNet-5 table conv, subsampling and RBF layers"),
-    "swwae": UNMAPPED.format("maxpool with indices and max_unpool"),
 }
 GLOBAL_POOLS = {"adaptive_avgpool": "gap", "adaptive_maxpool": "gmp"}
 
