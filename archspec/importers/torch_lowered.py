@@ -120,9 +120,12 @@ def tensor_rank(n: Any) -> int:
 def interpolate(n: Any) -> Call | None:
     """``F.interpolate(x, size= | scale_factor=, mode=, align_corners=)``; a size pair stays
     a pair (archspec lowers every size to one)."""
-    b = bind(n, ("size", "scale_factor", "mode", "align_corners"),
-             {"size": None, "scale_factor": None, "mode": "nearest", "align_corners": None})
-    if b is None or (b["size"] is None) == (b["scale_factor"] is None):
+    b = bind(n, ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor",
+                 "antialias"), {"size": None, "scale_factor": None, "mode": "nearest",
+                                "align_corners": None, "antialias": False,
+                                "recompute_scale_factor": None})
+    if b is None or (b["size"] is None) == (b["scale_factor"] is None) or b["antialias"] or \
+            b["recompute_scale_factor"]:
         return None
     size = tuple(b["size"]) if isinstance(b["size"], (tuple, list)) else b["size"]
     kwargs = {"size": size} if size is not None else {"scale": _pair(b["scale_factor"])}
@@ -228,7 +231,39 @@ MULTI_INPUT: dict[Any, Callable[[Any], Call | None]] = {
     "max_unpool2d": max_unpool,
 }
 
-MODULES: dict[str, Callable[[Any], Call | None]] = {"DropPath": drop_path}
+def lenet_pool(m: Any) -> Call:
+    kernel = _pair(m.kernel_size)
+    return "lenet_pool", () if kernel == 2 else (kernel,), {}
+
+
+def table_conv(m: Any) -> Call:
+    from archspec.ops.lenet import LENET_C3_TABLE
+    table = tuple(tuple(row) for row in m.table)
+    kwargs: dict[str, Any] = {} if table == LENET_C3_TABLE else \
+        {"table": [list(row) for row in table]}
+    if m.bias is None:
+        kwargs["bias"] = False
+    return "table_conv", (m.out_channels, _pair(m.kernel_size)), kwargs
+
+
+def rbf(m: Any) -> Call:
+    """LeNet's RBF output: its prototypes are the seven-segment digits ('lenet') or the
+    seeded pattern ('binary'); a model on the meta device has no values to tell, and its
+    10×84 prototypes are taken for the digits."""
+    import torch
+
+    from archspec.ops.lenet import rbf_prototypes
+    out, fan_in = m.prototypes.shape
+    kind = "lenet" if (out, fan_in) == (10, 84) else "binary"
+    if kind == "lenet" and not m.prototypes.is_meta:
+        digits = torch.tensor(rbf_prototypes("lenet", 10, 84), dtype=m.prototypes.dtype)
+        kind = "lenet" if torch.equal(m.prototypes.cpu(), digits) else "binary"
+    return "rbf", (out,), {} if kind == "lenet" else {"prototypes": kind}
+
+
+MODULES: dict[str, Callable[[Any], Call | None]] = {
+    "DropPath": drop_path, "LeNetPool2d": lenet_pool, "TableConv2d": table_conv, "RBF": rbf,
+}
 
 # Modules called on several tensors: ``rule(module, fx node)``.
 MULTI_INPUT_MODULES: dict[str, Callable[[Any, Any], Call | None]] = {

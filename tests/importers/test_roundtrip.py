@@ -15,11 +15,6 @@ from archspec.importers import import_model
 pytest.importorskip("torch")
 SPECS = sorted((Path(__file__).resolve().parents[2] / "specs").glob("*.arch"))
 
-# Specs that cannot round trip yet, each for a reason the importer names in its error.
-UNMAPPED = "archspec lowers {} to a call the importer does not map back yet"
-XFAIL = {
-    "lenet5": UNMAPPED.format("the LeNet-5 table conv, subsampling and RBF layers"),
-}
 GLOBAL_POOLS = {"adaptive_avgpool": "gap", "adaptive_maxpool": "gmp"}
 
 
@@ -69,12 +64,7 @@ def input_shape(net: archspec.Network) -> tuple[int, ...]:
     return net.ir.nodes[name]["data"].shape
 
 
-def marks(spec: Path) -> list[Any]:
-    reason = XFAIL.get(spec.stem)
-    return [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-
-
-@pytest.mark.parametrize("spec", [pytest.param(s, id=s.stem, marks=marks(s)) for s in SPECS])
+@pytest.mark.parametrize("spec", SPECS, ids=[s.stem for s in SPECS])
 def test_zoo_spec_round_trips(spec: Path) -> None:
     original = archspec.load(spec)
     model = original.build(device="meta")
