@@ -108,7 +108,8 @@ def expression(sig: Signature, h: Hole, in_channels: list[int | None]) -> A.Expr
         k = multiple_of(h.values, p.values) if p.kind == h.kind == "out" else None
         if k:
             return A.BinOp("*", ParamRef(p), A.Num(k))
-    name = f"with_{h.label}" if h.kind == "flag" else NAMES.get(h.kind, f"{h.label}_{h.kind}")
+    name = f"with_{h.label}" if h.kind == "flag" else \
+        NAMES.get(h.kind, f"{h.label}_{h.kind}" if h.label else h.kind)
     p = Param(name, h.kind, list(h.values))
     sig.params.append(p)
     return ParamRef(p)
