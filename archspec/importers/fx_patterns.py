@@ -61,7 +61,8 @@ def rewrite_channel_shuffles(gm: Any) -> None:
 def is_chunking(n: Any) -> bool:
     import torch
     return (getattr(n, "op", None) in ("call_function", "call_method")
-            and n.target in (torch.chunk, torch.split, "chunk", "split")
+            and n.target in (torch.chunk, torch.split, torch.split_with_sizes, "chunk", "split",
+                             "split_with_sizes")
             and all(u.target is operator.getitem for u in n.users))
 
 

@@ -218,18 +218,47 @@ def port_of(n: Any) -> str | None:
     return port_ref(source.name, names[index]) if names[index] else source.name
 
 
-FUNCTIONS: dict[Any, Callable[[Any], Call | None]] = {
-    "pad": pad, "local_response_norm": local_response_norm, "gelu": gelu,
-    "softmax": softmax("softmax"), "log_softmax": softmax("log_softmax"),
-    "interpolate": interpolate, "reshape": reshape, "transpose": transpose,
-    "max_pool2d_with_indices": max_pool_with_indices,
-}
+def conv_transpose(m: Any) -> Call | None:
+    if m.padding_mode != "zeros":
+        return None
+    kwargs = _nondefault(s=(m.stride, 1), p=(m.padding, 0),
+                         output_padding=(m.output_padding, 0), d=(m.dilation, 1),
+                         groups=(m.groups, 1))
+    if m.bias is None:
+        kwargs["bias"] = False
+    return "conv_transpose", (m.out_channels, _pair(m.kernel_size)), kwargs
 
-# Functions of several tensors: the call's tensors, in order, are the layer's inputs.
-MULTI_INPUT: dict[Any, Callable[[Any], Call | None]] = {
-    "affine_grid": affine_grid, "grid_sample": grid_sample, "matmul": matmul,
-    "max_unpool2d": max_unpool,
-}
+
+def group_norm(m: Any) -> Call:
+    return "group_norm", (m.num_groups,), _nondefault(eps=(m.eps, 1e-5),
+                                                      affine=(m.affine, True))
+
+
+def prelu(m: Any) -> Call:
+    """nn.PReLU: one slope, or one per channel (``channels="all"``)."""
+    kwargs = {} if m.num_parameters == 1 else {"channels": "all"}
+    return "prelu", (), {**kwargs, **_nondefault(init=(getattr(m, "init", 0.25), 0.25))}
+
+
+def activation(op: str, arg: str, default: float) -> Callable[[Any], Call | None]:
+    """``F.elu(x, alpha)``, ``F.leaky_relu(x, negative_slope)``: one number after x."""
+    def rule(n: Any) -> Call | None:
+        b = bind(n, (arg,), {arg: default})
+        value = b.get(arg) if b else None
+        if not isinstance(value, (int, float)):
+            return None
+        return op, () if value == default else (value,), {}
+    return rule
+
+
+def select(n: Any) -> Call | None:
+    """``torch.select(x, dim, index)`` of a non-batch dim."""
+    b = bind(n, ("dim", "index"), {})
+    dim, index = (b or {}).get("dim"), (b or {}).get("index")
+    if not isinstance(dim, int) or not isinstance(index, int) or dim < 1:
+        return None
+    return "select", (index,), _nondefault(dim=(dim - 1, 0))
+
 
 def lenet_pool(m: Any) -> Call:
     kernel = _pair(m.kernel_size)
@@ -263,9 +292,27 @@ def rbf(m: Any) -> Call:
 
 MODULES: dict[str, Callable[[Any], Call | None]] = {
     "DropPath": drop_path, "LeNetPool2d": lenet_pool, "TableConv2d": table_conv, "RBF": rbf,
+    "ConvTranspose2d": conv_transpose, "GroupNorm": group_norm, "PReLU": prelu,
 }
 
 # Modules called on several tensors: ``rule(module, fx node)``.
 MULTI_INPUT_MODULES: dict[str, Callable[[Any, Any], Call | None]] = {
     "DeformConv2d": deform_conv,
+}
+
+
+FUNCTIONS: dict[Any, Callable[[Any], Call | None]] = {
+    "pad": pad, "local_response_norm": local_response_norm, "gelu": gelu,
+    "softmax": softmax("softmax"), "log_softmax": softmax("log_softmax"),
+    "interpolate": interpolate, "reshape": reshape, "transpose": transpose,
+    "max_pool2d_with_indices": max_pool_with_indices, "select": select,
+    "elu": activation("elu", "alpha", 1.0),
+    "leaky_relu": activation("leaky_relu", "negative_slope", 0.01),
+    "identity": lambda n: ("identity", (), {}) if len(n.args) == 1 and not n.kwargs else None,
+}
+
+# Functions of several tensors: the call's tensors, in order, are the layer's inputs.
+MULTI_INPUT: dict[Any, Callable[[Any], Call | None]] = {
+    "affine_grid": affine_grid, "grid_sample": grid_sample, "matmul": matmul,
+    "max_unpool2d": max_unpool,
 }

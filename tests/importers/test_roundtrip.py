@@ -81,3 +81,47 @@ def test_checkpointed_blocks_import_as_plain_blocks() -> None:
     text = import_model(model, input_shape(original), name=original.name)
     assert "@checkpoint" not in text     # a training-time choice: the eval program has none
     assert records(archspec.load(text)) == records(original)
+
+
+# One small network per primitive family the zoo specs leave out or use in one way only
+# (input 8×6×6); with the zoo, every primitive archspec lowers is read back.
+PRIMITIVES = {
+    "conv_transpose": "x -> up: conv_transpose(4, 2, s=2, output_padding=1, bias=false)",
+    "group_norm_prelu": "x -> gn: group_norm(2, eps=0.001) -> act: prelu(channels=\"all\")",
+    "elu_leaky_relu": "x -> elu(0.5) -> leaky_relu(0.2) -> leaky_relu -> elu",
+    "select": "x -> select(1, dim=1) -> flatten",
+    "identity": "x -> identity -> relu",
+    "activations": "x -> relu6 -> hardswish -> hardsigmoid -> silu -> sigmoid -> tanh -> gelu",
+    "pools": "x -> avgpool(3, s=1, p=1) -> maxpool(2) -> adaptive_maxpool(2) -> gmp",
+    "layer_norms": "x -> permute([1, 2, 0]) -> ln: layer_norm(dims=-1) -> permute([2, 0, 1])"
+                   " -> ln2: layer_norm2d",
+    "free_params": "x -> s: scale_param([8, 1, 1]) -> b: add_param([8, 1, 1])",
+    "mean_scale_shift": "x -> scale(2.0) -> shift(1.0) -> mean(keepdim=false)",
+    "dropouts": "x -> dropout2d(0.1) -> drop_path(0.2) -> dropout(0.3)",
+    "upsample": "x -> upsample(2) -> upsample(size=[5, 7], mode=\"bilinear\", align_corners=true)",
+    "pad_slices": "x -> pad(1, mode=\"reflect\") -> pad(spatial=[1, 0, 2, 0], value=1.0)"
+                  " -> slice(stop=3, dim=2) -> slice(1, 7, 2) -> subsample(2)",
+    "transpose_softmax": "x -> transpose(0, 2) -> softmax(dim=-1) -> log_softmax",
+}
+
+
+def round_trip(text: str) -> tuple[archspec.Network, archspec.Network]:
+    original = archspec.load(text)
+    model = original.build(device="meta")
+    return original, archspec.load(import_model(model, input_shape(original), name="net"))
+
+
+@pytest.mark.parametrize("body", PRIMITIVES.values(), ids=PRIMITIVES.keys())
+def test_primitive_round_trips(body: str) -> None:
+    original, imported = round_trip(f"network net {{\n  input x: [8, 6, 6]\n  out {body}\n}}")
+    assert records(imported) == records(original)
+    assert len(records(original)) == body.count("->") + 1
+
+
+def test_split_comes_back_as_one_slice_per_part() -> None:
+    """torch.split's parts are read as slices (the same values, and the form ShuffleNet's
+    ``x.chunk(2, dim=1)`` is written in): a split does not round trip as one node."""
+    _, imported = round_trip("network net {\n  input x: [8, 6, 6]\n  a, b = split(x, [3, 5])\n"
+                             "  out concat(b, a)\n}")
+    assert [(op, p.get("start"), p.get("stop")) for op, p, *_ in records(imported)] == [
+        ("input", None, None), ("slice", 3, 8), ("slice", 0, 3), ("concat", None, None)]
