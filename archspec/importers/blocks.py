@@ -30,6 +30,7 @@ from archspec.importers.flat import (
     consumer_counts,
     identifier,
     reserved_names,
+    stateful,
     with_port_calls,
 )
 from archspec.importers.loops import COUNT, concat_loop, index_loops
@@ -213,12 +214,6 @@ def hoist_input_concat(parent: Scope, scope: Scope, consumers: Counter[str]) -> 
         return
     scope.items.remove(first)
     parent.items.insert(parent.items.index(scope), first)
-
-
-def stateful(op: str) -> bool:
-    from archspec.ops.registry import PRIMITIVES, load_all
-    load_all()
-    return op in PRIMITIVES and PRIMITIVES[op].stateful
 
 
 def local_uses(items: list[Scope | Layer], outs: list[str], consumers: Counter[str]

@@ -17,6 +17,7 @@ from archspec.importers.flat import (
     identifier,
     reserved_names,
     split_port,
+    stateful,
 )
 
 BINARY = {"add": "+", "mul": "*"}
@@ -117,7 +118,6 @@ class Emitter:
             for o in operands[1:]:
                 expr = A.BinOp(BINARY[layer.op], expr, o)
             return expr
-        from archspec.importers.blocks import stateful
         chained = label not in ("", layer.op) and stateful(layer.op)
         call = A.Call(A.Name(layer.op), operands[chained:] + [value_ast(a) for a in layer.args],
                       [A.Kwarg(k, value_ast(v)) for k, v in layer.kwargs.items()])

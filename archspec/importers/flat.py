@@ -75,6 +75,12 @@ def reserved_names() -> set[str]:
     return set(load_all()) | set(BUILTINS)
 
 
+def stateful(op: str) -> bool:
+    from archspec.ops.registry import PRIMITIVES, load_all
+    load_all()
+    return op in PRIMITIVES and PRIMITIVES[op].stateful
+
+
 def consumer_counts(net: FlatNet) -> Counter[str]:
     """How many times each tensor is read: by layers, and once more per network output."""
     counts: Counter[str] = Counter()
