@@ -227,3 +227,18 @@ def test_an_error_that_does_not_depend_on_the_size_is_not_retried(
         archspec.load(write(tmp_path, text))
     assert only_error(caught).message == "unknown name 'cnov'"
     assert len(calls) == 3  # finds the symbols, then 224 and 256 fail alike
+
+
+@pytest.mark.parametrize("bounds,reference,valid", [
+    ("H <= 64, W >= 256", {"H": 64, "W": 256}, "3 ≤ H ≤ 64; W ≥ 256"),
+    ("H >= 5000", {"H": 5000, "W": 224}, "H ≥ 5000; W ≥ 3"),
+    ("H == 2 * W", {"H": 224, "W": 112}, "H, W ≥ 3, and jointly H = 2·W"),
+])
+def test_bounds_no_common_reference_size_fits_still_load(tmp_path: Path, bounds: str,
+                                                         reference: dict, valid: str) -> None:
+    """Bounds that no size shared by every symbol (224, 256, ...) satisfies are not empty:
+    the reference is chosen symbol by symbol (these said 'leave no size', or crashed)."""
+    text = f"network n {{\n  input x: [3, H, W] where {bounds}\n  out x -> conv(4, 3)\n}}\n"
+    net = archspec.load(write(tmp_path, text))
+    assert net.shapes.reference == reference
+    assert net.describe_valid() == valid
