@@ -242,3 +242,19 @@ def test_bounds_no_common_reference_size_fits_still_load(tmp_path: Path, bounds:
     net = archspec.load(write(tmp_path, text))
     assert net.shapes.reference == reference
     assert net.describe_valid() == valid
+
+
+@pytest.mark.parametrize("bounds,valid,inside,outside", [
+    ("32 <= H", "H ≥ 32; W ≥ 3", (32, 3), (31, 3)),
+    ("H > W", "H, W ≥ 3, and jointly H ≥ W + 1", (5, 4), (4, 4)),
+    ("W < H", "H, W ≥ 3, and jointly H - 1 ≥ W", (5, 4), (4, 4)),
+    ("H >= W", "H, W ≥ 3, and jointly H ≥ W", (4, 4), (3, 4)),
+])
+def test_a_symbol_or_a_number_on_either_side_of_a_bound(
+        tmp_path: Path, bounds: str, valid: str, inside: tuple, outside: tuple) -> None:
+    """A strict comparison or a symbol on the right was an internal error (bool + size)."""
+    text = f"network n {{\n  input x: [3, H, W] where {bounds}\n  out x -> conv(4, 3)\n}}\n"
+    net = archspec.load(write(tmp_path, text))
+    assert net.describe_valid() == valid
+    assert (net.is_valid(H=inside[0], W=inside[1]), net.is_valid(H=outside[0], W=outside[1])
+            ) == (True, False)
