@@ -31,7 +31,7 @@ def import_(source: Annotated[str, typer.Argument(
     """Import a model as a readable spec: blocks, repeats and the original module names."""
     from archspec.api import load
     from archspec.importers import import_source
-    check_outputs(source, output, weights)
+    check_outputs(source, output, weights, caffemodel)
     if name is not None and not name.isidentifier():
         raise typer.BadParameter(f"{name!r} is not a name", param_hint="--name")
     check_caffemodel(source, weights, caffemodel)
@@ -49,11 +49,14 @@ def import_(source: Annotated[str, typer.Argument(
         save_state(state, weights)
 
 
-def check_outputs(source: str, output: Path | None, weights: Path | None) -> None:
-    """Validated before any work: the right suffix, a writable place, never onto the source."""
+def check_outputs(source: str, output: Path | None, weights: Path | None,
+                  caffemodel: Path | None = None) -> None:
+    """Validated before any work: the right suffix, a writable place, never onto an input
+    (the source or the --caffemodel)."""
+    inputs = (source,) if caffemodel is None else (source, caffemodel)
     for path, option, suffix in ((output, "--output", ".arch"), (weights, "--weights", ".pt")):
         if path is not None:
-            check_output(path, option=option, suffixes=(suffix,), inputs=(source,))
+            check_output(path, option=option, suffixes=(suffix,), inputs=inputs)
 
 
 def check_caffemodel(source: str, weights: Path | None, caffemodel: Path | None) -> None:
