@@ -24,7 +24,7 @@ from archspec.cli.options import (
 from archspec.cli.output import escape, out, print_warnings, wrote
 from archspec.cli.symbolic import require_sizes
 from archspec.cli.tuning import FeaturesOpt, FreezeOpt, PartialOpt, Tuning, WeightsOpt
-from archspec.fileio import check_output, same_file
+from archspec.fileio import check_output, refuse_inputs, same_file
 
 
 def build(file: Annotated[Path, typer.Argument(help="A spec; - reads standard input.")],
@@ -103,6 +103,8 @@ def export_targets(file: Path, output: Path | None, onnx: Path | None, device: s
         if output is not None else None
     onnx_target = check_output(onnx, option="--onnx", suffixes=(".onnx",), inputs=inputs) \
         if onnx is not None else None
+    if onnx_target is not None:  # the exporter puts the weights beside it, in NAME.data
+        refuse_inputs(onnx_target.with_name(onnx_target.name + ".data"), "--onnx", inputs)
     if py and onnx_target and same_file(py, onnx_target):
         raise bad("--onnx", "-o and --onnx name the same file")
     return py, onnx_target

@@ -71,6 +71,9 @@ REFUSALS = {
     "onnx_onto_the_weights": Refusal(
         touch("w.onnx"), "build {spec} --weights {dir}/w.onnx --onnx {dir}/w.onnx",
         "--onnx: '{dir}/w.onnx' is an input of this command"),
+    "onnx_weights_beside_onto_the_spec": Refusal(
+        link("m.onnx.data", "tiny.arch"), "build {dir}/m.onnx.data --onnx {dir}/m.onnx",
+        "--onnx: '{dir}/m.onnx.data' is an input of this command"),
     "render_into_a_missing_directory": Refusal(
         nothing, "render {spec} -o {dir}/nowhere/net.svg",
         "-o: directory '{dir}/nowhere' does not exist; create it first"),
