@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from archspec.cli.options import bad
@@ -57,16 +58,16 @@ def parse_sizes(text: str | None) -> list[int] | None:
     try:
         if ":" in text:
             start, stop, step = (int(p) for p in text.split(":"))
-            sizes = list(range(start, stop + 1, step)) if step > 0 else []
+            sizes: Sequence[int] = range(start, stop + 1, step) if step > 0 else []
         else:
             sizes = [int(p) for p in text.split(",")]
     except ValueError:
         raise bad("--sizes", f"expected 224,320,448 or START:STOP:STEP, got {text!r}") from None
-    if not sizes or min(sizes) < 1:
+    if not sizes or (sizes[0] if isinstance(sizes, range) else min(sizes)) < 1:
         raise bad("--sizes", f"expected positive sizes, got {text!r}")
-    if len(sizes) > MAX_SIZES:
+    if len(sizes) > MAX_SIZES:  # a range is counted here, never listed
         raise bad("--sizes", f"at most {MAX_SIZES} sizes ({len(sizes)} given)")
-    return sizes
+    return list(sizes)
 
 
 def check_sizes(text: str | None, request: Any, files: int) -> list[int] | None:

@@ -58,6 +58,9 @@ def test_audit_json_rows_equal_concrete_audits(capsys: pytest.CaptureFixture) ->
     (["audit", RESNET, "--sizes", "224"], "needs size names in --input"),
     (["audit", RESNET, "--input", "3xHxW", "--sizes", "0,224"], "expected positive sizes"),
     (["audit", RESNET, "--input", "3xHxW", "--sizes", "a,b"], "expected 224,320,448"),
+    # a range is counted, never listed: this one was a MemoryError (exit 1) or the OOM killer
+    (["audit", RESNET, "--input", "3xHxW", "--sizes", "1:100000000000000:1"],
+     "'--sizes': at most 64 sizes (100000000000000 given)"),
     (["check", RESNET, "--input", "3xH-1xW"], "size names (3xHxW)"),
     (["audit", RESNET, "--input", "3xHxW", "--csv"], "'--csv': per-layer rows need concrete"),
     (["audit", RESNET, "--input", "3xHxW", "--depth", "1"], "'--depth': per-layer rows"),
