@@ -37,6 +37,7 @@ def gallery(specs: Annotated[list[Path], typer.Argument(help="The specs to show.
     if output.exists() and not output.is_dir():
         raise bad("-o", f"{output} exists and is not a folder")
     check_pages(specs, output)
+    make_folder(output)
     rows = write_gallery(list(specs), output, jobs=jobs, depth=depth, build=build)
     print(summary_table(rows))
     print(f"wrote {output / 'index.html'} and {len(rows)} pages")
@@ -60,6 +61,16 @@ def check_pages(specs: list[Path], output: Path) -> None:
         seen[page.casefold()] = str(spec)
     for page in ["index.html", *(f"{spec.stem}.html" for spec in specs)]:
         refuse_inputs(output / page, "-o", specs)
+
+
+def make_folder(output: Path) -> None:
+    """The folder, made and probed before any work: exit 2 naming -o when it cannot be."""
+    from archspec.fileio import OutputError, check_directory
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"-o: cannot make the folder '{output}': {e.strerror}") from None
+    check_directory(output, "-o")
 
 
 def write_gallery(specs: list[Path], out_dir: Path, *, jobs: int = 2,

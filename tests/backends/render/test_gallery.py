@@ -157,3 +157,12 @@ def test_cli_refuses_specs_whose_pages_would_collide(tmp_path, capsys, names):
     page = f"{Path(names[-1]).stem}.html".lower()
     assert f"would write the same page '{page}'" in capsys.readouterr().err.lower()
     assert not (tmp_path / "g").exists()
+
+
+@pytest.mark.parametrize("folder", ["/proc/archspec-gallery", "/proc"])
+def test_cli_refuses_a_folder_it_cannot_write_before_any_work(folder, capsys):
+    """/proc/x was an internal error (exit 1); /proc failed after drawing every page."""
+    spec = ROOT / "specs" / "resnet20.arch"
+    assert main(["gallery", str(spec), "-o", folder, "--jobs", "1"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("error: -o: cannot ") and captured.out == ""
