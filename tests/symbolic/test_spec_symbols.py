@@ -258,3 +258,17 @@ def test_a_symbol_or_a_number_on_either_side_of_a_bound(
     assert net.describe_valid() == valid
     assert (net.is_valid(H=inside[0], W=inside[1]), net.is_valid(H=outside[0], W=outside[1])
             ) == (True, False)
+
+
+def test_a_concrete_axis_beside_a_symbolic_one_goes_through_the_geometry(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """``--input 3xHx32``: the concrete W kept its input size through every layer (an
+    internal error, exit 1, on any network with a stride)."""
+    text = "network n {\n  input x: [3, 32, 32]\n  out x -> conv(8, 3, s=2, p=1) -> " \
+           "conv(8, 3, s=2, p=1)\n}\n"
+    net = archspec.load(write(tmp_path, text), input_shape=(3, "H", 32))
+    assert [str(d) for d in net.symbolic_outputs["out"]] == ["8", "⌊(H - 1)/4⌋ + 1", "8"]
+    assert tuple(net.at(H=64).outputs["out"]) == (8, 16, 8)
+    resnet18 = str(Path(__file__).resolve().parents[2] / "specs" / "resnet18.arch")
+    assert main(["check", resnet18, "--input", "3xHx32"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ["  valid sizes: H ≥ 1"]
