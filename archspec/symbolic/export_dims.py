@@ -52,15 +52,18 @@ class DimPlan:
                f"{self.minimum})"
 
 
-def dynamic_plans(shapes: Any, caveats: list[str], nodes: set[str] | None = None
-                  ) -> list[DimPlan]:
+def dynamic_plans(shapes: Any, caveats: list[str], nodes: set[str] | None = None,
+                  followed: list[Any] = ()) -> list[DimPlan]:
     """One plan per symbol of ``shapes`` (a NetworkShapes); NotExportable when torch.export
     cannot state the valid set. ``nodes``: those the exported program runs (an eval-mode
-    program skips the auxiliary heads), all by default."""
-    if shapes.size_reads:
+    program skips the auxiliary heads), all by default. ``followed``: sizes spec code read
+    (``elaborate.sizes.Read``): their formulas are known, but the built modules hold the
+    values read at the reference size."""
+    reads = [*shapes.size_reads, *followed]
+    if reads:
         raise NotExportable(
             f"the spec reads sizes that depend on {', '.join(shapes.symbols)} ("
-            f"{shapes.size_reads[0].attr} at {shapes.size_reads[0].span}): its module holds "
+            f"{reads[0].attr} at {reads[0].span}): its module holds "
             f"values computed at {fmt_reference(shapes.reference)}, so no program is right at "
             "other sizes; export at a concrete --input")
     if caveats:

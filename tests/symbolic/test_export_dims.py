@@ -29,7 +29,9 @@ network three {
 
 def plans(spec, channels=3, nodes=None):
     net = archspec.load(spec, input_shape=(channels, "H", "W"))
-    return [str(p) for p in dynamic_plans(net.shapes, net.caveats(), nodes)]
+    log = net.ir.meta.size_log
+    return [str(p) for p in dynamic_plans(net.shapes, net.caveats(), nodes,
+                                          log.reads if log else [])]
 
 
 def test_every_size_valid_gives_a_range_where_no_map_is_one_wide():

@@ -49,7 +49,8 @@ def plans_for(net: Any, training: bool = False) -> list[DimPlan]:
     from archspec.passes.roles import AUX
     graph = annotate(net.ir)
     runs = None if training else {n for n, a in graph.nodes(data=True) if a["role"] != AUX}
-    plans = dynamic_plans(net.shapes, net.caveats(), runs)
+    log = net.ir.meta.size_log
+    plans = dynamic_plans(net.shapes, net.caveats(), runs, log.reads if log else [])
     refuse_sized_weights(net)
     return plans
 
