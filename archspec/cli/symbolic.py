@@ -119,13 +119,17 @@ def print_size_table(net: Any, doc: dict[str, Any]) -> None:
     from archspec.audit_view import fmt_bytes, fmt_count
     print(f"{net.name}: {output_shapes(net)}; valid sizes: {doc['valid']}")
     print(f"{'size':>6}  {'params':>9}  {'MACs':>9}  {'FLOPs':>9}  {'activations':>11}  "
-          f"{'peak':>10}")
+          f"{'peak':>10}  {'training':>10}")
     for row in doc["sizes"]:
         if not row["valid"]:
             print(f"{row['size']:>6}  invalid: {row['reason']} ({row['at']})")
             continue
         print(f"{row['size']:>6}  {fmt_count(row['params']):>9}  {fmt_count(row['macs']):>9}  "
               f"{fmt_count(row['flops']):>9}  {fmt_bytes(row['activation_bytes']):>11}  "
-              f"{fmt_bytes(row['peak_activation_bytes']):>10}")
+              f"{fmt_bytes(row['peak_activation_bytes']):>10}  "
+              f"{fmt_bytes(row['training_bytes']):>10}")
+    setup = doc["training"]
+    print(f"training: per device, {setup['strategy']} over {setup['world']} device(s), batch "
+          f"{setup['batch']} per device, {setup['precision']}, Adam (docs/audit.md)")
     for caveat in doc["caveats"]:
         print(f"note: {caveat}")

@@ -202,3 +202,11 @@ def test_a_channels_last_detour_keeps_h_and_w_apart():
         assert net.is_valid(H=h, W=w) == (concrete is not None), (h, w)
         if concrete is not None:
             assert net.at(H=h, W=w).outputs["out"] == concrete
+
+
+def test_a_size_below_one_is_not_valid():
+    net = archspec.load(SPECS[0].parent / "resnet18.arch", input_shape=(3, "H", "W"))
+    assert net.is_valid(H=5, W=5)
+    assert not net.is_valid(H=0, W=5) and not net.is_valid(H=5, W=-3)
+    with pytest.raises(ValueError, match="positive int"):
+        net.is_valid(H=2.5, W=5)
