@@ -214,8 +214,12 @@ def preferred_sizes(inside: Any, name: str, fixed: dict[str, int]) -> list[int]:
 def reference_sizes(input_shape: InputDims, declared: Shape, net: Any) -> dict[str, int]:
     """Each symbol's declared size (its first position)."""
     if len(input_shape) != len(declared):
-        raise SpecTypeError(f"input shape {list(input_shape)} has {len(input_shape)} dims; the "
-                            f"network declares {list(declared)}", net.ir.meta.span)
+        first = net.ir.meta.inputs[0]
+        given = "x".join(map(str, input_shape))
+        raise SpecTypeError(f"the input shape {given} has {len(input_shape)} dimensions; input "
+                            f"'{first}' declares {len(declared)}: {list(declared)}",
+                            net.ir.nodes[first]["data"].span, hint=f"give {len(declared)} "
+                            "sizes, e.g. " + "x".join(map(str, declared)))
     reference: dict[str, int] = {}
     for d, size in zip(input_shape, declared):
         if isinstance(d, str):
