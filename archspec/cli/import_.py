@@ -32,8 +32,7 @@ def import_(source: Annotated[str, typer.Argument(
     from archspec.api import load
     from archspec.importers import import_source
     check_outputs(source, output, weights, caffemodel)
-    if name is not None and not name.isidentifier():
-        raise typer.BadParameter(f"{name!r} is not a name", param_hint="--name")
+    check_name(name)
     check_caffemodel(source, weights, caffemodel)
     builder_args = parse_kwargs(kwargs)
     check_pytorch_options(source, input, builder_args)
@@ -47,6 +46,20 @@ def import_(source: Annotated[str, typer.Argument(
         err.print(f"wrote {escape(str(output))}")  # stderr: stdout may carry the spec
     if weights is not None:
         save_state(state, weights)
+
+
+def check_name(name: str | None) -> None:
+    """--name is the network's name as written: an identifier that is no keyword, primitive
+    or built-in function (the import would rename it, or not check)."""
+    from archspec.importers.flat import identifier, reserved_names
+    if name is None:
+        return
+    if not name.isidentifier() or identifier(name) != name:
+        raise typer.BadParameter(f"{name!r} is not a network name (an identifier, not a "
+                                 "keyword)", param_hint="--name")
+    if name in reserved_names():
+        raise typer.BadParameter(f"{name!r} is a primitive or built-in function; choose "
+                                 f"another, e.g. {name + '_net'!r}", param_hint="--name")
 
 
 def check_outputs(source: str, output: Path | None, weights: Path | None,
