@@ -78,6 +78,13 @@ def check_sizes(text: str | None, request: Any, files: int) -> list[int] | None:
         raise bad("--sizes", "needs size names in --input, e.g. --input 3xHxW")
     if sizes is not None and files != 1:
         raise bad("--sizes", "a table of sizes takes one spec")
+    if sizes is not None:
+        from archspec.cli.loading import RAISED_LIMITS
+        from archspec.limits import Limits
+        top = Limits().raised(**RAISED_LIMITS).max_dim
+        if max(sizes) > top:
+            raise bad("--sizes", f"sizes go up to the max_dim limit, {top:,} (got "
+                      f"{max(sizes):,}; raise it with --limit max_dim=N)")
     return sizes
 
 

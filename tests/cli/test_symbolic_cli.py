@@ -61,6 +61,8 @@ def test_audit_json_rows_equal_concrete_audits(capsys: pytest.CaptureFixture) ->
     # a range is counted, never listed: this one was a MemoryError (exit 1) or the OOM killer
     (["audit", RESNET, "--input", "3xHxW", "--sizes", "1:100000000000000:1"],
      "'--sizes': at most 64 sizes (100000000000000 given)"),
+    (["audit", RESNET, "--input", "3xHxW", "--sizes", "224,2199023255552"],
+     "'--sizes': sizes go up to the max_dim limit, 1,099,511,627,776 (got 2,199,023,255,552"),
     (["check", RESNET, "--input", "3xH-1xW"], "size names (3xHxW)"),
     (["audit", RESNET, "--input", "3xHxW", "--csv"], "'--csv': per-layer rows need concrete"),
     (["audit", RESNET, "--input", "3xHxW", "--depth", "1"], "'--depth': per-layer rows"),
