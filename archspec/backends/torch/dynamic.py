@@ -10,7 +10,7 @@ from typing import Any
 import torch
 from archspec.backends.torch.export import export_onnx, plain_outputs
 from archspec.fileio import replacing
-from archspec.symbolic.export_dims import DimPlan, dynamic_plans
+from archspec.symbolic.export_dims import DimPlan, NotExportable, dynamic_plans
 
 
 def torch_dims(plans: list[DimPlan]) -> dict[str, Any]:
@@ -50,7 +50,27 @@ def plans_for(net: Any, training: bool = False) -> list[DimPlan]:
     graph = annotate(net.ir)
     runs = None if training else {n for n, a in graph.nodes(data=True) if a["role"] != AUX}
     log = net.ir.meta.size_log
-    return dynamic_plans(net.shapes, net.caveats(), runs, log.reads if log else [])
+    plans = dynamic_plans(net.shapes, net.caveats(), runs, log.reads if log else [])
+    refuse_sized_weights(net)
+    return plans
+
+
+def refuse_sized_weights(net: Any) -> None:
+    """NotExportable when a layer's parameter count follows the input size (a linear whose
+    in_features is read from a symbolic flatten): the module holds the reference's weights,
+    so the program's own guard would refuse every other size."""
+    from archspec.symbolic.costs import NoFormula, cost_formulas
+    from archspec.symbolic.poly import SizePoly
+    try:
+        nodes = cost_formulas(net).nodes
+    except NoFormula:
+        return
+    for c in nodes:
+        if not SizePoly.of(c.cost.params).is_constant:
+            raise NotExportable(
+                f"'{c.name}' ({c.op}) has {c.cost.params} parameters: its weights follow the "
+                "input size; give it a fixed size first (adaptive_avgpool) or export at a "
+                "concrete --input")
 
 
 def export_program_dynamic(net: Any, model: Any, path: str | Path | None = None,
