@@ -11,7 +11,7 @@ the spec takes the same values, and says so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from archspec.ops.geometry import Adaptive, Scale, Transposed
@@ -60,7 +60,7 @@ class Tracing:
                 size = self.resolve(value, shapes)
                 if isinstance(rule, Transposed):
                     size = self.unpool_extra(rule, size, dims[axis], reference, node)
-                rule = replace(rule, **{name: size})
+                rule = rule._replace(**{name: size})
             out.append(rule)
         self.check_params(node.params, taken)
         return tuple(out)
