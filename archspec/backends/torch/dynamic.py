@@ -10,7 +10,7 @@ from typing import Any
 import torch
 from archspec.backends.torch.export import export_onnx, plain_outputs
 from archspec.fileio import replacing
-from archspec.symbolic.export_dims import DimPlan, dynamic_plans
+from archspec.symbolic.export_dims import DimPlan, NotExportable, dynamic_plans
 
 
 def torch_dims(plans: list[DimPlan]) -> dict[str, Any]:
@@ -49,13 +49,32 @@ def plans_for(net: Any, training: bool = False) -> list[DimPlan]:
     from archspec.passes.roles import AUX
     graph = annotate(net.ir)
     runs = None if training else {n for n, a in graph.nodes(data=True) if a["role"] != AUX}
-    return dynamic_plans(net.shapes, net.caveats(), runs)
+    return dynamic_plans(net.shapes, net.caveats(), runs, graph)
+
+
+def check_runtime_sizes(net: Any, model: Any) -> None:
+    """A network whose code reads sizes that depend on the input exports only from a module
+    that reads them in forward (``build_module(..., runtime_sizes=net.shapes)``, what
+    ``net.build()`` does); a module holding the reference's values would fail in torch with a
+    constraint violation."""
+    from archspec.backends.torch.runtime_sizes import reads_dynamic_sizes
+    if not reads_dynamic_sizes(net.ir, net.shapes):
+        return
+    fixed = getattr(model, "_fixed_sizes", None)
+    if fixed is None:
+        raise NotExportable(
+            "the spec reads sizes that depend on the input, and this module holds their values "
+            "at the reference size: build it with net.build() or build_module(net.ir, "
+            "runtime_sizes=net.shapes)")
+    if fixed:
+        raise NotExportable(fixed[0])
 
 
 def export_program_dynamic(net: Any, model: Any, path: str | Path | None = None,
                            device: str = "cpu") -> Any:
     """``torch.export.export`` with dynamic sizes; saved as ``path`` (.pt2) when given."""
     plans = plans_for(net, model.training)
+    check_runtime_sizes(net, model)
     program = torch.export.export(plain_outputs(model), example_inputs(net, plans, device),
                                   dynamic_shapes=dynamic_shapes(net, torch_dims(plans)))
     if path is not None:
@@ -67,5 +86,6 @@ def export_program_dynamic(net: Any, model: Any, path: str | Path | None = None,
 def export_onnx_dynamic(net: Any, model: Any, path: str | Path, device: str = "cpu") -> None:
     """ONNX (torch's dynamo exporter) with symbolic H and W axes."""
     plans = plans_for(net, model.training)
+    check_runtime_sizes(net, model)
     export_onnx(plain_outputs(model), example_inputs(net, plans, device), path, dynamo=True,
                 dynamic_shapes=dynamic_shapes(net, torch_dims(plans)))
