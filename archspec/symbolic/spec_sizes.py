@@ -62,7 +62,7 @@ class Tracing:
                     size = self.output_padding(rule, size, node)
                 elif isinstance(rule, Transposed):
                     size = self.unpool_extra(rule, size, dims[axis], reference, node)
-                rule = rule._replace(**{name: size})
+                rule = rule._replace(**{name: size})  # rules are named tuples
             out.append(rule)
         self.check_params(node.params, taken)
         return tuple(out)

@@ -55,7 +55,7 @@ def test_audit_json_rows_equal_concrete_audits(capsys: pytest.CaptureFixture) ->
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["audit", RESNET, "--sizes", "224"], "needs size names in --input"),
+    (["audit", RESNET, "--sizes", "224"], "'--sizes': needs size names: --input 3xHxW"),
     (["audit", RESNET, "--input", "3xHxW", "--sizes", "0,224"], "expected positive sizes"),
     (["audit", RESNET, "--input", "3xHxW", "--sizes", "a,b"], "expected 224,320,448"),
     (["check", RESNET, "--input", "3xH-1xW"], "size names (3xHxW)"),

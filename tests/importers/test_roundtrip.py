@@ -33,7 +33,6 @@ XFAIL = {
     "resnet56": UNMAPPED.format("the option-A shortcut (slices and pad)"),
     "resnet110": UNMAPPED.format("the option-A shortcut (slices and pad)"),
     "resnet1202": UNMAPPED.format("the option-A shortcut (slices and pad)"),
-    "shufflenet_v1_g3": UNMAPPED.format("channel_shuffle (a functional call)"),
     "shufflenet_v2_x1_0": UNMAPPED.format("channel_shuffle and channel split"),
     "stn_mnist": UNMAPPED.format("affine_grid, grid_sample and log_softmax"),
     "swwae": UNMAPPED.format("maxpool with indices and max_unpool"),
