@@ -143,12 +143,17 @@ def ancestors(values: list[Any]) -> list[Any]:
 def traced_values(value: Any) -> list[Any]:
     """The SizeValues inside a parameter value (nested lists, tuples, dicts)."""
     from archspec.elaborate.sizes import SizeValue
-    if isinstance(value, SizeValue):
+    return nested(value, SizeValue)
+
+
+def nested(value: Any, kind: type) -> list[Any]:
+    """The instances of ``kind`` inside ``value`` (nested lists, tuples, dicts)."""
+    if isinstance(value, kind):
         return [value]
     if isinstance(value, dict):
         value = list(value.values())
     if isinstance(value, (list, tuple)):
-        return [v for item in value for v in traced_values(item)]
+        return [v for item in value for v in nested(item, kind)]
     return []
 
 

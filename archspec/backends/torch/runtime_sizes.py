@@ -18,6 +18,8 @@ from typing import Any
 
 from archspec.ir.graph import OpGraph, Ref, nodes
 from archspec.ops.registry import Fn
+from archspec.symbolic.expr import Symbol
+from archspec.symbolic.spec_sizes import Tracing, has_traced, nested, traced_values
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,6 @@ def placeholder_ref(name: str) -> tuple[Ref, int]:
 def emit_expr(fxg: Any, expr: Any, leaf: Any) -> Any:
     """``const + Σ coeff·atom`` as fx ``operator`` calls; an atom is a placeholder or a
     floor ``⌊num/den⌋`` (emitted as ``//``, exact on ints and SymInts alike)."""
-    from archspec.symbolic.expr import Symbol
-
     def call(op: Any, a: Any, b: Any) -> Any:
         return fxg.create_node("call_function", op, (a, b), name="size")
 
@@ -68,7 +68,6 @@ def lower_runtime_sizes(graph: OpGraph, lowered: dict[str, Any], shapes: Any) ->
     NetworkShapes) depends on the size symbols by ReadSize markers. Returns what stays fixed:
     a message per layer whose module's constructor took such a size (it keeps the
     reference's value, so the module is right at the reference's sizes only)."""
-    from archspec.symbolic.spec_sizes import has_traced
     fixed_layers = []
     for n in nodes(graph):
         if n.name not in lowered or not has_traced(n.params):
@@ -79,7 +78,7 @@ def lower_runtime_sizes(graph: OpGraph, lowered: dict[str, Any], shapes: Any) ->
             if markers((args, kwargs)):
                 lowered[n.name] = Fn(unchecked(low.target), args, kwargs)
         elif fixed := [k for k, v in n.params.items()
-                       if any(is_dynamic(r, shapes) for r in read_values(v))]:
+                       if any(is_dynamic(r, shapes) for r in traced_values(v))]:
             fixed_layers.append(
                 f"'{n.name}' ({n.op}, {n.span}) takes {', '.join(fixed)} from a size the spec "
                 "read, which depends on the input's size, and its torch module holds the "
@@ -106,18 +105,11 @@ def unchecked(target: Any) -> Any:
 
 def reads_dynamic_sizes(graph: OpGraph, shapes: Any) -> list[str]:
     """The nodes whose parameters hold a read size that depends on the size symbols."""
-    from archspec.symbolic.spec_sizes import has_traced
     return [n.name for n in nodes(graph) if has_traced(n.params)
-            and any(is_dynamic(v, shapes) for v in read_values(n.params))]
-
-
-def read_values(value: Any) -> list[Any]:
-    from archspec.symbolic.spec_sizes import traced_values
-    return traced_values(value)
+            and any(is_dynamic(v, shapes) for v in traced_values(n.params))]
 
 
 def is_dynamic(value: Any, shapes: Any) -> bool:
-    from archspec.symbolic.spec_sizes import Tracing
     return not isinstance(Tracing.resolve_expr(value.expr, shapes.shapes), int)
 
 
@@ -144,10 +136,4 @@ def size_refs(low: Any) -> list[Ref]:
 
 
 def markers(value: Any) -> list[ReadSize]:
-    if isinstance(value, ReadSize):
-        return [value]
-    if isinstance(value, dict):
-        value = list(value.values())
-    if isinstance(value, (list, tuple)):
-        return [m for v in value for m in markers(v)]
-    return []
+    return nested(value, ReadSize)
