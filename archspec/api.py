@@ -103,7 +103,10 @@ class SymbolicNetwork(Network):
         return self.shapes.outputs
 
     def is_valid(self, **sizes: int) -> bool:
-        """Whether the network elaborates at these sizes (every symbol given)."""
+        """Whether the network elaborates at these sizes (every symbol given; a size below 1
+        never does)."""
+        if any(isinstance(v, int) and v < 1 for v in sizes.values()):
+            return False
         if not self.cases:
             return bool(self.shapes.valid.contains(**sizes))
         from archspec.symbolic.branches import is_valid

@@ -71,7 +71,17 @@ def excerpt(span: Span) -> list[str]:
     gutter = f"{span.line:>5} | "
     caret_at = max(0, span.col - 1 - start)
     width = max(1, min(span.caret_width(), len(shown) - caret_at))
-    return [gutter + shown, " " * (len(gutter) - 2) + "| " + " " * caret_at + "^" * width]
+    under = columns(shown[caret_at:caret_at + width]) or 1
+    return [gutter + shown,
+            " " * (len(gutter) - 2) + "| " + " " * columns(shown[:caret_at]) + "^" * under]
+
+
+def columns(text: str) -> int:
+    """Terminal columns: East Asian wide and fullwidth characters take two, combining
+    marks none (the caret stays under its token)."""
+    import unicodedata
+    return sum(0 if unicodedata.combining(ch) else
+               2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 class SpecSyntaxError(SpecError):

@@ -24,7 +24,7 @@ from archspec.cli.options import (
 from archspec.cli.output import escape, out, print_warnings, wrote
 from archspec.cli.symbolic import require_sizes
 from archspec.cli.tuning import FeaturesOpt, FreezeOpt, PartialOpt, Tuning, WeightsOpt
-from archspec.fileio import check_output, same_file
+from archspec.fileio import check_output, refuse_inputs, same_file
 
 
 def build(file: Annotated[Path, typer.Argument(help="A spec; - reads standard input.")],
@@ -55,7 +55,7 @@ def build(file: Annotated[Path, typer.Argument(help="A spec; - reads standard in
     if tuning.features is not None and output is not None and output.suffix.lower() == ".py":
         raise bad("--features", "a .py export is the whole network; export the feature "
                                 "extractor as .pt2 or with --onnx")
-    targets = export_targets(file, output, onnx, device)
+    targets = export_targets(file, output, onnx, device, weights)
     check_dynamic_targets(dynamic, *targets)
     request = Request(param, network, allow_path, input)
     check_device(device)
@@ -93,16 +93,19 @@ def dynamic_plans(net: Any) -> list[Any]:
     return plans
 
 
-def export_targets(file: Path, output: Path | None, onnx: Path | None,
-                   device: str) -> tuple[Path | None, Path | None]:
-    """The export paths, checked before any work."""
+def export_targets(file: Path, output: Path | None, onnx: Path | None, device: str,
+                   weights: Path | None = None) -> tuple[Path | None, Path | None]:
+    """The export paths, checked before any work: never onto the spec or the --weights."""
+    inputs = [file] if weights is None else [file, weights]
     if device == "meta" and (output or onnx):
         raise bad("--device", "a model built on the meta device has no weights to export; "
                               "build on cpu or cuda")
-    py = check_output(output, option="-o", suffixes=(".py", ".pt2"), inputs=[file]) \
+    py = check_output(output, option="-o", suffixes=(".py", ".pt2"), inputs=inputs) \
         if output is not None else None
-    onnx_target = check_output(onnx, option="--onnx", suffixes=(".onnx",), inputs=[file]) \
+    onnx_target = check_output(onnx, option="--onnx", suffixes=(".onnx",), inputs=inputs) \
         if onnx is not None else None
+    if onnx_target is not None:  # the exporter puts the weights beside it, in NAME.data
+        refuse_inputs(onnx_target.with_name(onnx_target.name + ".data"), "--onnx", inputs)
     if py and onnx_target and same_file(py, onnx_target):
         raise bad("--onnx", "-o and --onnx name the same file")
     return py, onnx_target

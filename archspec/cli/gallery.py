@@ -36,6 +36,8 @@ def gallery(specs: Annotated[list[Path], typer.Argument(help="The specs to show.
         raise bad("SPECS", f"no such file: {', '.join(missing)}")
     if output.exists() and not output.is_dir():
         raise bad("-o", f"{output} exists and is not a folder")
+    check_pages(specs, output)
+    make_folder(output)
     rows = write_gallery(list(specs), output, jobs=jobs, depth=depth, build=build)
     print(summary_table(rows))
     print(f"wrote {output / 'index.html'} and {len(rows)} pages")
@@ -44,6 +46,31 @@ def gallery(specs: Annotated[list[Path], typer.Argument(help="The specs to show.
         err.print(f"{r.name}: {escape(r.error)}", style="red", highlight=False)
     if failed or any(r.built not in (None, r.training_params) for r in rows):
         raise Exit(2)
+
+
+def check_pages(specs: list[Path], output: Path) -> None:
+    """Before any work: no two pages (index.html included) share a name, case aside, and no
+    page would replace one of the specs (any regular file is a spec, even ``net.html``)."""
+    from archspec.fileio import refuse_inputs
+    seen = {"index.html": "the index"}
+    for spec in specs:
+        page = f"{spec.stem}.html"
+        if page.casefold() in seen:
+            raise bad("SPECS", f"{spec} and {seen[page.casefold()]} would write the same page "
+                               f"'{page}' in {output}; rename one")
+        seen[page.casefold()] = str(spec)
+    for page in ["index.html", *(f"{spec.stem}.html" for spec in specs)]:
+        refuse_inputs(output / page, "-o", specs)
+
+
+def make_folder(output: Path) -> None:
+    """The folder, made and probed before any work: exit 2 naming -o when it cannot be."""
+    from archspec.fileio import OutputError, check_directory
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"-o: cannot make the folder '{output}': {e.strerror}") from None
+    check_directory(output, "-o")
 
 
 def write_gallery(specs: list[Path], out_dir: Path, *, jobs: int = 2,

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from archspec.cli.options import InputOpt, parse_shape
+from archspec.cli.options import InputOpt, bad, parse_shape
 from archspec.cli.output import err, escape
 from archspec.fileio import check_output, write_atomic
 
@@ -31,12 +31,14 @@ def import_(source: Annotated[str, typer.Argument(
     """Import a model as a readable spec: blocks, repeats and the original module names."""
     from archspec.api import load
     from archspec.importers import import_source
-    check_outputs(source, output, weights)
+    check_outputs(source, output, weights, caffemodel)
     if name is not None and not name.isidentifier():
         raise typer.BadParameter(f"{name!r} is not a name", param_hint="--name")
     check_caffemodel(source, weights, caffemodel)
+    builder_args = parse_kwargs(kwargs)
+    check_pytorch_options(source, input, builder_args)
     text, state = import_source(source, parse_shape(input), name, caffemodel=caffemodel,
-                                **parse_kwargs(kwargs))
+                                **builder_args)
     load(text)   # what import writes must check; a SpecError here exits 2 with its location
     if output is None:
         print(text, end="")
@@ -47,11 +49,14 @@ def import_(source: Annotated[str, typer.Argument(
         save_state(state, weights)
 
 
-def check_outputs(source: str, output: Path | None, weights: Path | None) -> None:
-    """Validated before any work: the right suffix, a writable place, never onto the source."""
+def check_outputs(source: str, output: Path | None, weights: Path | None,
+                  caffemodel: Path | None = None) -> None:
+    """Validated before any work: the right suffix, a writable place, never onto an input
+    (the source or the --caffemodel)."""
+    inputs = (source,) if caffemodel is None else (source, caffemodel)
     for path, option, suffix in ((output, "--output", ".arch"), (weights, "--weights", ".pt")):
         if path is not None:
-            check_output(path, option=option, suffixes=(suffix,), inputs=(source,))
+            check_output(path, option=option, suffixes=(suffix,), inputs=inputs)
 
 
 def check_caffemodel(source: str, weights: Path | None, caffemodel: Path | None) -> None:
@@ -70,6 +75,17 @@ def check_caffemodel(source: str, weights: Path | None, caffemodel: Path | None)
                                  param_hint="--caffemodel")
     if not caffemodel.is_file():
         raise typer.BadParameter(f"no such file: {caffemodel}", param_hint="--caffemodel")
+
+
+def check_pytorch_options(source: str, input: str | None, kwargs: dict[str, str]) -> None:
+    """A PyTorch builder needs --input (nothing declares its size) and alone takes --kwargs."""
+    is_file = source.endswith((".prototxt", ".onnx"))
+    if not is_file and input is None:
+        raise bad("--input", "a PyTorch source (package.module:callable) needs an input size, "
+                             "e.g. --input 3x224x224")
+    if is_file and kwargs:
+        raise bad("--kwargs", "only a PyTorch source (package.module:callable) takes builder "
+                              "arguments")
 
 
 def parse_kwargs(items: list[str] | None) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from archspec.cli.options import bad
@@ -57,16 +58,16 @@ def parse_sizes(text: str | None) -> list[int] | None:
     try:
         if ":" in text:
             start, stop, step = (int(p) for p in text.split(":"))
-            sizes = list(range(start, stop + 1, step)) if step > 0 else []
+            sizes: Sequence[int] = range(start, stop + 1, step) if step > 0 else []
         else:
             sizes = [int(p) for p in text.split(",")]
     except ValueError:
         raise bad("--sizes", f"expected 224,320,448 or START:STOP:STEP, got {text!r}") from None
-    if not sizes or min(sizes) < 1:
+    if not sizes or (sizes[0] if isinstance(sizes, range) else min(sizes)) < 1:
         raise bad("--sizes", f"expected positive sizes, got {text!r}")
-    if len(sizes) > MAX_SIZES:
+    if len(sizes) > MAX_SIZES:  # a range is counted here, never listed
         raise bad("--sizes", f"at most {MAX_SIZES} sizes ({len(sizes)} given)")
-    return sizes
+    return list(sizes)
 
 
 def check_sizes(text: str | None, request: Any, files: int) -> list[int] | None:
@@ -118,13 +119,17 @@ def print_size_table(net: Any, doc: dict[str, Any]) -> None:
     from archspec.audit_view import fmt_bytes, fmt_count
     print(f"{net.name}: {output_shapes(net)}; valid sizes: {doc['valid']}")
     print(f"{'size':>6}  {'params':>9}  {'MACs':>9}  {'FLOPs':>9}  {'activations':>11}  "
-          f"{'peak':>10}")
+          f"{'peak':>10}  {'training':>10}")
     for row in doc["sizes"]:
         if not row["valid"]:
             print(f"{row['size']:>6}  invalid: {row['reason']} ({row['at']})")
             continue
         print(f"{row['size']:>6}  {fmt_count(row['params']):>9}  {fmt_count(row['macs']):>9}  "
               f"{fmt_count(row['flops']):>9}  {fmt_bytes(row['activation_bytes']):>11}  "
-              f"{fmt_bytes(row['peak_activation_bytes']):>10}")
+              f"{fmt_bytes(row['peak_activation_bytes']):>10}  "
+              f"{fmt_bytes(row['training_bytes']):>10}")
+    setup = doc["training"]
+    print(f"training: per device, {setup['strategy']} over {setup['world']} device(s), batch "
+          f"{setup['batch']} per device, {setup['precision']}, Adam (docs/audit.md)")
     for caveat in doc["caveats"]:
         print(f"note: {caveat}")

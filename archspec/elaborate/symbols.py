@@ -134,8 +134,8 @@ def bound_constraint(ctx: Ctx, frame: Frame, b: A.Expr, symbols: set[str]) -> An
     if b.op == "==":
         return Constraint.equal(left, right, origin)
     if b.op in (">=", ">"):
-        return Constraint.at_least(left, right + (b.op == ">"), origin)
-    return Constraint.at_most(left, right - (b.op == "<"), origin)
+        return Constraint.at_least(left, right + int(b.op == ">"), origin)
+    return Constraint.at_most(left, right - int(b.op == "<"), origin)
 
 
 def size_term(ctx: Ctx, frame: Frame, e: A.Expr, symbols: set[str]) -> Any:

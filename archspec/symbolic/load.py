@@ -141,8 +141,7 @@ def first_reference(load: Loader, args: dict[str, Any], input_shape: InputDims,
     symbols = tuple(dict.fromkeys(d for d in input_shape if isinstance(d, str)))
     inside = ValidSet(bounds, symbols)
     first_error = None
-    for size in candidate_sizes(inside, symbols):
-        reference = {s: size for s in symbols}
+    for reference in candidate_points(inside, symbols):
         try:
             return load(**args, input_shape=concrete_input(input_shape, symbols,
                                                            reference)), reference
@@ -166,24 +165,61 @@ def same_error(a: SpecError, b: SpecError) -> bool:
 
 
 def reference_tried(inside: Any, symbols: tuple[str, ...]) -> dict[str, int]:
-    return {s: candidate_sizes(inside, symbols)[0] for s in symbols}
+    return candidate_points(inside, symbols)[0]
 
 
-def candidate_sizes(inside: Any, symbols: tuple[str, ...]) -> list[int]:
-    """REFERENCE_SIZES within the bounds, then the bounds' least size from 224, then their
-    greatest below 224."""
-    fits = [n for n in REFERENCE_SIZES if inside.contains(**{s: n for s in symbols})]
-    if symbols:
-        fits += inside.values(symbols[0], range(224, 4097))[:1]
-        fits += inside.values(symbols[0], range(1, 224))[-1:]
-    return [n for n in dict.fromkeys(fits) if inside.contains(**{s: n for s in symbols})]
+def candidate_points(inside: Any, symbols: tuple[str, ...]) -> list[dict[str, int]]:
+    """REFERENCE_SIZES within the bounds (every symbol the same size), then the first
+    symbol's least size from 224 and its greatest below 224; when bounds leave no size that
+    every symbol shares (``H <= 64, W >= 256``, ``H == 2 * W``), one point chosen symbol
+    by symbol."""
+    sizes = list(REFERENCE_SIZES)
+    if symbols and inside.is_independent(symbols[0]):
+        sizes += inside.values(symbols[0], range(224, 4097))[:1]
+        sizes += inside.values(symbols[0], range(1, 224))[-1:]
+    points = [{s: n for s in symbols} for n in dict.fromkeys(sizes)]
+    points = [p for p in points if inside.contains(**p)]
+    if not points:
+        points += [p for p in [point_by_symbol(inside, symbols, {})] if p is not None]
+    return points
+
+
+POINT_TRIES = 64  # sizes tried per symbol when one is tied to a later one
+
+
+def point_by_symbol(inside: Any, symbols: tuple[str, ...], point: dict[str, int]
+                    ) -> dict[str, int] | None:
+    if len(point) == len(symbols):
+        return point if inside.contains(**point) else None
+    name = symbols[len(point)]
+    for size in preferred_sizes(inside, name, point)[:POINT_TRIES]:
+        found = point_by_symbol(inside, symbols, {**point, name: size})
+        if found is not None:
+            return found
+    return None
+
+
+def preferred_sizes(inside: Any, name: str, fixed: dict[str, int]) -> list[int]:
+    """``name``'s valid sizes from 224 up, then below 224 down, else (bounds past 4096) its
+    least; every size in that order while it is tied to a symbol not fixed yet."""
+    try:
+        found = (inside.values(name, range(224, 4097), **fixed)
+                 + inside.values(name, range(1, 224), **fixed)[::-1])
+    except ValueError:
+        return [*range(224, 4097), *range(223, 0, -1)]
+    least = inside.minimum(name) if not found and inside.is_independent(name) else None
+    return found + ([least] if least is not None else [])
 
 
 def reference_sizes(input_shape: InputDims, declared: Shape, net: Any) -> dict[str, int]:
     """Each symbol's declared size (its first position)."""
     if len(input_shape) != len(declared):
-        raise SpecTypeError(f"input shape {list(input_shape)} has {len(input_shape)} dims; the "
-                            f"network declares {list(declared)}", net.ir.meta.span)
+        first = net.ir.meta.inputs[0]
+        given = "x".join(map(str, input_shape))
+        raise SpecTypeError(f"the input shape {given} has {len(input_shape)} dimensions; input "
+                            f"'{first}' declares {len(declared)}: {list(declared)}",
+                            net.ir.nodes[first]["data"].span, hint=f"give {len(declared)} "
+                            "sizes, e.g. " + "x".join(map(str, declared)))
     reference: dict[str, int] = {}
     for d, size in zip(input_shape, declared):
         if isinstance(d, str):

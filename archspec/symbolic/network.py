@@ -219,7 +219,9 @@ def spatial_rule_applies(geometry: tuple, ins: list[Shape], n: OpNode) -> bool:
 
 def spatial_shapes(state: Propagation, n: OpNode, ins: list[SymShape], geometry: tuple,
                    origin: Origin) -> dict[int, SymShape]:
-    sizes = [axis_out(state, rule, dim, origin, n) for rule, dim in zip(geometry, ins[0][1:])]
+    concrete = n.port_shape(0)[1:]
+    sizes = [axis_out(state, rule, dim, origin, n, out)
+             for rule, dim, out in zip(geometry, ins[0][1:], concrete)]
     if len(ins) > 1:
         sizes = merge_spatial(state, n, ins, sizes, geometry, origin)
     return {port: (n.port_shape(port)[0], *sizes) for port in ports(n)}
@@ -269,11 +271,14 @@ def accepts_size_one(n: OpNode, concrete: list[Shape]) -> bool:
     return True
 
 
-def axis_out(state: Propagation, rule: AxisRule, dim: Dim, origin: Origin, n: OpNode) -> Dim:
+def axis_out(state: Propagation, rule: AxisRule, dim: Dim, origin: Origin, n: OpNode,
+             concrete: int) -> Dim:
+    """The output size on one axis; ``concrete``, the reference's, when nothing symbolic
+    reaches the axis (``--input 3xHx32``: W is the same at every H)."""
     if not is_symbolic(dim):
         field_name = SIZE_FIELDS.get(type(rule))
         size = getattr(rule, field_name) if field_name else None
-        return normal(symbolic_axis(rule, dim)) if is_symbolic(size) else dim
+        return normal(symbolic_axis(rule, dim)) if is_symbolic(size) else concrete
     if isinstance(dim, SizeProduct):
         raise needs_fixed_size(n, "a flattened map")
     key = (rule, dim)

@@ -107,3 +107,14 @@ def test_cli_colours_in_a_terminal_and_not_with_no_color(tmp_path):
                          "      |                              ^^^^^^"]
     assert "\x1b[" not in "".join(lines[:3])
     assert strip_ansi(coloured) == strip_ansi(plain)
+
+
+def test_the_caret_counts_wide_characters_twice() -> None:
+    """East Asian wide and fullwidth characters take two terminal columns: the caret sat
+    two columns left of the token for each one before it (and was too narrow under them)."""
+    from archspec.errors import excerpt
+    from archspec.source import SourceFile, Span
+    line = '  out x -> 漢字(3) -> ｒｅｌｕ -> "str'
+    source = SourceFile("w.arch", line + "\n")
+    assert excerpt(Span(source, 1, 29, 1, 30))[1] == "      | " + " " * 34 + "^"
+    assert excerpt(Span(source, 1, 21, 1, 25))[1] == "      | " + " " * 22 + "^" * 8

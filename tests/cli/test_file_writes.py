@@ -36,6 +36,10 @@ def nothing(d: Path) -> None:
     pass
 
 
+def touch(name: str) -> Callable[[Path], None]:
+    return lambda d: (d / name).write_bytes(b"weights")
+
+
 @dataclass(frozen=True)
 class Refusal:
     setup: Callable[[Path], None]
@@ -61,6 +65,15 @@ REFUSALS = {
     "onnx_through_a_symlink_to_the_input": Refusal(
         link("model.onnx", "tiny.arch"), "build {spec} --onnx {dir}/model.onnx",
         "--onnx: '{spec}' is an input of this command"),
+    "build_onto_its_weights": Refusal(
+        touch("w.pt2"), "build {spec} --weights {dir}/w.pt2 -o {dir}/w.pt2",
+        "-o: '{dir}/w.pt2' is an input of this command"),
+    "onnx_onto_the_weights": Refusal(
+        touch("w.onnx"), "build {spec} --weights {dir}/w.onnx --onnx {dir}/w.onnx",
+        "--onnx: '{dir}/w.onnx' is an input of this command"),
+    "onnx_weights_beside_onto_the_spec": Refusal(
+        link("m.onnx.data", "tiny.arch"), "build {dir}/m.onnx.data --onnx {dir}/m.onnx",
+        "--onnx: '{dir}/m.onnx.data' is an input of this command"),
     "render_into_a_missing_directory": Refusal(
         nothing, "render {spec} -o {dir}/nowhere/net.svg",
         "-o: directory '{dir}/nowhere' does not exist; create it first"),

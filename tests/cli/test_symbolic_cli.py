@@ -58,6 +58,9 @@ def test_audit_json_rows_equal_concrete_audits(capsys: pytest.CaptureFixture) ->
     (["audit", RESNET, "--sizes", "224"], "'--sizes': needs size names: --input 3xHxW"),
     (["audit", RESNET, "--input", "3xHxW", "--sizes", "0,224"], "expected positive sizes"),
     (["audit", RESNET, "--input", "3xHxW", "--sizes", "a,b"], "expected 224,320,448"),
+    # a range is counted, never listed: this one was a MemoryError (exit 1) or the OOM killer
+    (["audit", RESNET, "--input", "3xHxW", "--sizes", "1:100000000000000:1"],
+     "'--sizes': at most 64 sizes (100000000000000 given)"),
     (["check", RESNET, "--input", "3xH-1xW"], "size names (3xHxW)"),
     (["audit", RESNET, "--input", "3xHxW", "--csv"], "'--csv': per-layer rows need concrete"),
     (["audit", RESNET, "--input", "3xHxW", "--depth", "1"], "'--depth': per-layer rows"),
@@ -158,3 +161,15 @@ def test_a_cost_rule_that_needs_concrete_sizes_falls_back_to_concrete_audits(
         report = archspec.load(AREA, input_shape=(3, row["size"], row["size"])).audit()
         assert (row["flops"], row["peak_activation_bytes"], row["training_bytes"]) == (
             report.flops, report.peak_activation_bytes, report.training_memory.total)
+
+
+def test_the_size_table_shows_training_memory_as_the_plain_audit_does(capsys) -> None:
+    setup = ["--train", "zero2", "--world", "4", "--batch", "8", "--precision", "bf16-mixed"]
+    assert main(["audit", RESNET, "--input", "3x160x160", "--json", *setup]) == 0
+    plain = json.loads(capsys.readouterr().out)["training_memory"]["total"]
+    assert main(["audit", RESNET, "--input", "3xHxW", "--sizes", "160", "--json", *setup]) == 0
+    assert json.loads(capsys.readouterr().out)["sizes"][0]["training_bytes"] == plain
+    assert main(["audit", RESNET, "--input", "3xHxW", "--sizes", "160", *setup]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].split()[-1] == "training"
+    assert out[-1].startswith("training: per device, zero2 over 4 device(s), batch 8 per")

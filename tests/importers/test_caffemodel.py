@@ -183,3 +183,23 @@ def test_command_line_writes_the_mapped_weights(tmp_path: Path) -> None:
     x = torch.randn(1, 3, 12, 12)
     with torch.no_grad():
         assert torch.allclose(built(x), original(x), atol=1e-6, rtol=1e-5)
+
+
+@pytest.mark.parametrize("link", ["same", "symlink"])
+def test_weights_never_written_onto_the_caffemodel(tmp_path: Path, link: str,
+                                                   capsys: pytest.CaptureFixture) -> None:
+    """--weights was checked against the prototxt only: a .caffemodel named (or linked as)
+    the --weights path was replaced by the state dict it was read into."""
+    prototxt, weights = tmp_path / "net.prototxt", tmp_path / "net.pt"
+    prototxt.write_text(BN_NET)
+    text, _ = import_source(prototxt)
+    write_caffemodel(weights, "net", caffe_layout(prototxt, randomized(text).state_dict()))
+    before = weights.read_bytes()
+    out = weights
+    if link == "symlink":
+        out = tmp_path / "out.pt"
+        out.symlink_to(weights)
+    assert main(["import", str(prototxt), "--caffemodel", str(weights),
+                 "--weights", str(out)]) == 2
+    assert "is an input of this command" in capsys.readouterr().err
+    assert weights.read_bytes() == before

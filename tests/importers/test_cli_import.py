@@ -104,3 +104,21 @@ def test_corpus_file_from_the_command_line(capsys: pytest.CaptureFixture) -> Non
     text = capsys.readouterr().out
     assert "-> conv2: conv(256, 5, p=2, groups=2)" in text
     assert "-> pool5: maxpool(3, s=2, ceil=true)" in text
+
+
+def test_a_pytorch_source_without_input_exits_2_naming_input(
+        capsys: pytest.CaptureFixture) -> None:
+    """The README's first import line had no --input: the error was '<unknown>:0:0'."""
+    assert main(["import", "torch.nn:ReLU"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "Invalid value for '--input': a PyTorch source (package.module:callable) needs " \
+           "an input size, e.g. --input 3x224x224" in err
+    assert "<unknown>" not in err
+
+
+def test_kwargs_for_a_file_source_exit_2_naming_kwargs(
+        tiny: Path, capsys: pytest.CaptureFixture) -> None:
+    """--kwargs were silently ignored for a prototxt or an ONNX file."""
+    assert main(["import", str(tiny), "--kwargs", "num_classes=10"]) == 2
+    assert "Invalid value for '--kwargs': only a PyTorch source (package.module:callable) " \
+           "takes builder arguments" in " ".join(capsys.readouterr().err.split())

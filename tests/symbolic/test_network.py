@@ -153,7 +153,7 @@ def test_googlenet_and_the_whole_range():
 
 
 def test_bad_symbolic_input_shapes():
-    with pytest.raises(SpecError, match=r"input shape \[3, 'H'\] has 2 dims"):
+    with pytest.raises(SpecError, match=r"the input shape 3xH has 2 dimensions; input 'x' "):
         archspec.load(UNET, input_shape=(3, "H"))
     with pytest.raises(SpecError, match="a size symbol is a name like H or W, not '2H'"):
         archspec.load(UNET, input_shape=(3, "2H", "W"))
@@ -202,3 +202,22 @@ def test_a_channels_last_detour_keeps_h_and_w_apart():
         assert net.is_valid(H=h, W=w) == (concrete is not None), (h, w)
         if concrete is not None:
             assert net.at(H=h, W=w).outputs["out"] == concrete
+
+
+def test_a_size_below_one_is_not_valid():
+    net = archspec.load(SPECS[0].parent / "resnet18.arch", input_shape=(3, "H", "W"))
+    assert net.is_valid(H=5, W=5)
+    assert not net.is_valid(H=0, W=5) and not net.is_valid(H=5, W=-3)
+    with pytest.raises(ValueError, match="positive int"):
+        net.is_valid(H=2.5, W=5)
+
+
+def test_a_symbolic_input_of_the_wrong_rank_is_located_at_the_input():
+    with pytest.raises(SpecError) as info:
+        archspec.load(SPECS[0].parent / "resnet18.arch", input_shape=(3, "H"))
+    err = info.value
+    assert err.message == ("the input shape 3xH has 2 dimensions; input 'x' declares 3: "
+                           "[3, 224, 224]")
+    assert (err.span.file.endswith("std/resnet.arch"), err.span.line, err.span.col) == (
+        True, 76, 3)
+    assert err.hint == "give 3 sizes, e.g. 3x224x224"

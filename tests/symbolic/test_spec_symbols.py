@@ -236,3 +236,48 @@ def test_an_error_that_does_not_depend_on_the_size_is_not_retried(
         archspec.load(write(tmp_path, text))
     assert only_error(caught).message == "unknown name 'cnov'"
     assert len(calls) == 3  # finds the symbols, then 224 and 256 fail alike
+
+
+@pytest.mark.parametrize("bounds,reference,valid", [
+    ("H <= 64, W >= 256", {"H": 64, "W": 256}, "3 ≤ H ≤ 64; W ≥ 256"),
+    ("H >= 5000", {"H": 5000, "W": 224}, "H ≥ 5000; W ≥ 3"),
+    ("H == 2 * W", {"H": 224, "W": 112}, "H, W ≥ 3, and jointly H = 2·W"),
+])
+def test_bounds_no_common_reference_size_fits_still_load(tmp_path: Path, bounds: str,
+                                                         reference: dict, valid: str) -> None:
+    """Bounds that no size shared by every symbol (224, 256, ...) satisfies are not empty:
+    the reference is chosen symbol by symbol (these said 'leave no size', or crashed)."""
+    text = f"network n {{\n  input x: [3, H, W] where {bounds}\n  out x -> conv(4, 3)\n}}\n"
+    net = archspec.load(write(tmp_path, text))
+    assert net.shapes.reference == reference
+    assert net.describe_valid() == valid
+
+
+@pytest.mark.parametrize("bounds,valid,inside,outside", [
+    ("32 <= H", "H ≥ 32; W ≥ 3", (32, 3), (31, 3)),
+    ("H > W", "H, W ≥ 3, and jointly H ≥ W + 1", (5, 4), (4, 4)),
+    ("W < H", "H, W ≥ 3, and jointly H - 1 ≥ W", (5, 4), (4, 4)),
+    ("H >= W", "H, W ≥ 3, and jointly H ≥ W", (4, 4), (3, 4)),
+])
+def test_a_symbol_or_a_number_on_either_side_of_a_bound(
+        tmp_path: Path, bounds: str, valid: str, inside: tuple, outside: tuple) -> None:
+    """A strict comparison or a symbol on the right was an internal error (bool + size)."""
+    text = f"network n {{\n  input x: [3, H, W] where {bounds}\n  out x -> conv(4, 3)\n}}\n"
+    net = archspec.load(write(tmp_path, text))
+    assert net.describe_valid() == valid
+    assert (net.is_valid(H=inside[0], W=inside[1]), net.is_valid(H=outside[0], W=outside[1])
+            ) == (True, False)
+
+
+def test_a_concrete_axis_beside_a_symbolic_one_goes_through_the_geometry(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """``--input 3xHx32``: the concrete W kept its input size through every layer (an
+    internal error, exit 1, on any network with a stride)."""
+    text = "network n {\n  input x: [3, 32, 32]\n  out x -> conv(8, 3, s=2, p=1) -> " \
+           "conv(8, 3, s=2, p=1)\n}\n"
+    net = archspec.load(write(tmp_path, text), input_shape=(3, "H", 32))
+    assert [str(d) for d in net.symbolic_outputs["out"]] == ["8", "⌊(H - 1)/4⌋ + 1", "8"]
+    assert tuple(net.at(H=64).outputs["out"]) == (8, 16, 8)
+    resnet18 = str(Path(__file__).resolve().parents[2] / "specs" / "resnet18.arch")
+    assert main(["check", resnet18, "--input", "3xHx32"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ["  valid sizes: H ≥ 1"]

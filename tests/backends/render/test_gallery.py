@@ -131,3 +131,38 @@ def test_every_page_loads_and_opens_a_block_in_chromium(gallery):
     pages = [out / "index.html", out / "lenet5.html", out / "resnet20.html"]
     assert check_pages(pages, ARTEFACTS) == []
     assert (ARTEFACTS / "gallery-resnet20.png").stat().st_size > 10_000
+
+
+SMALL = "network small {\n  input x: [3, 8, 8]\n  out x -> conv(4, 3) -> gap -> flatten\n}\n"
+
+
+def test_cli_refuses_a_page_that_would_overwrite_an_input_spec(tmp_path, capsys):
+    spec = tmp_path / "net.html"  # any regular file is a spec; its page would be itself
+    spec.write_text(SMALL, encoding="utf-8")
+    assert main(["gallery", str(spec), "-o", str(tmp_path), "--jobs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert f"-o: '{spec}' is an input of this command" in err
+    assert spec.read_text(encoding="utf-8") == SMALL
+    assert not (tmp_path / "index.html").exists()
+
+
+@pytest.mark.parametrize("names", [("a/net.arch", "b/net.arch"), ("index.arch",),
+                                   ("Net.arch", "net.yaml")])
+def test_cli_refuses_specs_whose_pages_would_collide(tmp_path, capsys, names):
+    for name in names:
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(SMALL, encoding="utf-8")
+    specs = [str(tmp_path / n) for n in names]
+    assert main(["gallery", *specs, "-o", str(tmp_path / "g"), "--jobs", "1"]) == 2
+    page = f"{Path(names[-1]).stem}.html".lower()
+    assert f"would write the same page '{page}'" in capsys.readouterr().err.lower()
+    assert not (tmp_path / "g").exists()
+
+
+@pytest.mark.parametrize("folder", ["/proc/archspec-gallery", "/proc"])
+def test_cli_refuses_a_folder_it_cannot_write_before_any_work(folder, capsys):
+    """/proc/x was an internal error (exit 1); /proc failed after drawing every page."""
+    spec = ROOT / "specs" / "resnet20.arch"
+    assert main(["gallery", str(spec), "-o", folder, "--jobs", "1"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("error: -o: cannot ") and captured.out == ""

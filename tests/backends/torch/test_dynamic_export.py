@@ -170,3 +170,19 @@ def test_cli_exports_deeplab_and_refuses_what_one_program_cannot_hold(tmp_path, 
     assert "cannot represent this network's sizes: 'conv_transpose' (conv_transpose, " \
            f"{spec}:5:12) takes output_padding from a size the spec read" in err
     assert not (tmp_path / "swwae.pt2").exists() and not (tmp_path / "padding.pt2").exists()
+
+
+SIZED_WEIGHTS = ("network n {\n  input x: [3, H, W]\n"
+                 "  out x -> conv(8, 3) -> flatten -> linear(10)\n}\n")
+
+
+def test_cli_refuses_weights_whose_shape_follows_the_size(tmp_path, capsys):
+    """linear's in_features is read from a symbolic flatten: a program fixed at 224 would
+    fail its own guard at every other size the printed range promised."""
+    spec = tmp_path / "sized.arch"
+    spec.write_text(SIZED_WEIGHTS)
+    assert main(["build", str(spec), "--dynamic", "-o", str(tmp_path / "sized.pt2")]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "'--dynamic': torch.export cannot represent this network's sizes: 'linear' " \
+           f"(linear, {spec}:3:37) has 80·(H - 2)·(W - 2) + 10 parameters" in err
+    assert not (tmp_path / "sized.pt2").exists()
