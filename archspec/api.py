@@ -153,6 +153,15 @@ class SymbolicNetwork(Network):
                 found += [c for c in caveats(case.shapes, decided=False) if c not in found]
         return found
 
+    def build(self, **options: Any) -> Any:
+        """The reference network's ``torch.nn.Module`` (docs/build.md); sizes the spec's code
+        read from maps whose size depends on the symbols (``upsample(size=[in.h, in.w])``)
+        are read from the tensors in forward, so it also runs at the other valid sizes
+        (``runtime_sizes=None``: the reference's values, as a concrete build)."""
+        from archspec.backends.torch import build_module
+        options.setdefault("runtime_sizes", self.shapes)
+        return build_module(self.ir, **options)
+
     def cost_formulas(self, dtype_bytes: int = 4) -> Any:
         """Parameters, MACs, FLOPs, activation and peak memory as exact formulas in the size
         symbols (``archspec.symbolic.costs.CostFormulas``; docs/symbolic.md)."""

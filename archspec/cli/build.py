@@ -65,7 +65,8 @@ def build(file: Annotated[Path, typer.Argument(help="A spec; - reads standard in
     print_warnings(net)
     plans = dynamic_plans(net) if dynamic else None
     model = lower(net, device=device, dtype_name=dtype_name, channels_last=channels_last,
-                  optimize=optimize, seed=seed, limit=limit, tuning=tuning)
+                  optimize=optimize, seed=seed, limit=limit, tuning=tuning,
+                  runtime_sizes=net.shapes if dynamic else None)
     if any(targets):
         export(net, model, *targets, device, plans)
 
@@ -111,7 +112,9 @@ def export_targets(file: Path, output: Path | None, onnx: Path | None, device: s
 
 
 def lower(net: Any, *, device: str, dtype_name: str | None, channels_last: bool,
-          optimize: str | None, seed: int | None, limit: int | None, tuning: Tuning) -> Any:
+          optimize: str | None, seed: int | None, limit: int | None, tuning: Tuning,
+          runtime_sizes: Any = None) -> Any:
+    """The module; ``runtime_sizes`` (--dynamic): sizes the spec read are read in forward."""
     import torch
 
     from archspec.backends.torch import DEFAULT_MAX_PARAM_BYTES, build_module
@@ -119,7 +122,8 @@ def lower(net: Any, *, device: str, dtype_name: str | None, channels_last: bool,
     options = dict(device=device, seed=seed,
                    dtype=getattr(torch, dtype_name) if dtype_name else None,
                    max_param_bytes=DEFAULT_MAX_PARAM_BYTES if limit is None else limit,
-                   memory_format=torch.channels_last if channels_last else None)
+                   memory_format=torch.channels_last if channels_last else None,
+                   runtime_sizes=runtime_sizes)
     model = run_tuned(net, tuning, **options) if tuning.active else build_module(net.ir,
                                                                                   **options)
     report = getattr(model, "weights_report", None)
@@ -155,7 +159,17 @@ def export(net: Any, model: Any, output: Path | None, onnx: Path | None, device:
 
 def export_dynamic(net: Any, model: Any, output: Path | None, onnx: Path | None,
                    device: str) -> None:
-    from archspec.backends.torch.dynamic import export_onnx_dynamic, export_program_dynamic
+    from archspec.backends.torch.dynamic import (
+        check_runtime_sizes,
+        export_onnx_dynamic,
+        export_program_dynamic,
+    )
+    from archspec.symbolic.export_dims import NotExportable
+    try:
+        check_runtime_sizes(net, model)
+    except NotExportable as e:
+        raise bad("--dynamic", f"torch.export cannot represent this network's sizes: {e}; "
+                               "export at a concrete --input") from None
     if output is not None:
         export_program_dynamic(net, model, output, device)
         wrote(output)

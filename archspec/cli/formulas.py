@@ -31,7 +31,8 @@ def formula_document(net: Any, sizes: list[int] | None, setup: TrainingSetup) ->
         return {**doc, "formulas": None, "peak_activation_bytes": [], "no_formula": str(e),
                 "at_reference": concrete_row(net, shapes.reference, setup),
                 "sizes": [size_row(net, s, setup, None) for s in sizes or ()]}
-    training = training_poly(formulas.totals, formulas.saved_activation_bytes, setup)
+    training = training_poly(formulas.training_totals, formulas.saved_activation_bytes,
+                             setup)
     texts = {k: {"text": str(p), "plain": p.plain()} for k, p in formulas.totals.items()}
     texts["training_bytes"] = None if training is None else {"text": str(training),
                                                              "plain": training.plain()}
@@ -67,9 +68,11 @@ def training_poly(totals: dict[str, Any], saved_bytes: Any, setup: TrainingSetup
 def evaluated(formulas: Any, setup: TrainingSetup, env: dict[str, int]) -> dict[str, Any]:
     """Every total at ``env``, training memory per device, and the peak with its node."""
     values = {k: p.evaluate(env) for k, p in formulas.totals.items()}
+    train = {k: formulas.training_totals[k].evaluate(env)
+             for k in ("params", "trainable_params", "buffers")}
     saved = formulas.saved_activation_bytes.evaluate(env) // formulas.dtype_bytes
     values["training_bytes"] = sum(per_device(
-        setup, values["params"], values["trainable_params"], values["buffers"], saved,
+        setup, train["params"], train["trainable_params"], train["buffers"], saved,
         formulas.dtype_bytes).values())
     values["peak_activation_bytes"], values["peak_node"] = formulas.peak_at(env)
     return values

@@ -42,8 +42,9 @@ class PeakCandidate:
 
 @dataclass
 class CostFormulas:
-    """Inference totals (aux heads and dead nodes excluded, as the audit's top line), the
-    activations saved for training (batch 1) and the peak live bytes: the largest of
+    """Inference totals (aux heads and dead nodes excluded, as the audit's top line), training
+    totals (aux heads included: they train), the activations saved for training (batch 1) and
+    the peak live bytes: the largest of
     ``peak`` (each candidate is the peak somewhere; none is ever below another)."""
 
     symbols: tuple[str, ...]
@@ -52,6 +53,7 @@ class CostFormulas:
     saved_activation_bytes: SizePoly
     peak: list[PeakCandidate]
     nodes: list[NodeCost] = field(default_factory=list, repr=False)
+    training_totals: dict[str, SizePoly] = field(default_factory=dict)  # auxiliary heads too
 
     def peak_at(self, env: dict[str, int]) -> tuple[int, str]:
         """The peak live bytes at ``env`` and the node after which it happens."""
@@ -76,11 +78,15 @@ def cost_formulas(net: Any, dtype_bytes: int = 4) -> CostFormulas:
     annotate(graph)
     nodes = [node_cost(a, shapes.shapes, dtype_bytes) for _, a in graph.nodes(data=True)]
     totals = {k: SizePoly.of(0) for k in TOTALS}
+    training = {k: SizePoly.of(0) for k in TOTALS}
     for c in nodes:
         if c.role == MAIN:
             add(totals, c)
+        if c.role != DEAD:
+            add(training, c)
     saved = sum((c.activation_bytes for c in nodes if c.role != DEAD), SizePoly.of(0))
-    return CostFormulas(shapes.symbols, dtype_bytes, totals, saved, peak(graph, nodes), nodes)
+    return CostFormulas(shapes.symbols, dtype_bytes, totals, saved, peak(graph, nodes), nodes,
+                        training)
 
 
 def add(totals: dict[str, SizePoly], c: NodeCost) -> None:

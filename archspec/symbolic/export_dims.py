@@ -53,17 +53,17 @@ class DimPlan:
 
 
 def dynamic_plans(shapes: Any, caveats: list[str], nodes: set[str] | None = None,
-                  followed: list[Any] = ()) -> list[DimPlan]:
+                  graph: Any = None) -> list[DimPlan]:
     """One plan per symbol of ``shapes`` (a NetworkShapes); NotExportable when torch.export
     cannot state the valid set. ``nodes``: those the exported program runs (an eval-mode
-    program skips the auxiliary heads), all by default. ``followed``: sizes spec code read
-    (``elaborate.sizes.Read``): their formulas are known, but the built modules hold the
-    values read at the reference size."""
-    reads = [*shapes.size_reads, *followed]
-    if reads:
+    program skips the auxiliary heads), all by default; with ``graph`` (the IR), a layer
+    whose weights' shape depends on the sizes is refused too."""
+    if graph is not None:
+        check_fixed_weights(graph, shapes, nodes)
+    if shapes.size_reads:
         raise NotExportable(
             f"the spec reads sizes that depend on {', '.join(shapes.symbols)} ("
-            f"{reads[0].attr} at {reads[0].span}): its module holds "
+            f"{shapes.size_reads[0].attr} at {shapes.size_reads[0].span}): its module holds "
             f"values computed at {fmt_reference(shapes.reference)}, so no program is right at "
             "other sizes; export at a concrete --input")
     if caveats:
@@ -73,6 +73,31 @@ def dynamic_plans(shapes: Any, caveats: list[str], nodes: set[str] | None = None
     return [DimPlan(name, p.step, p.start % p.step,
                     first_wide(shapes, name, progressions, nodes))
             for name, p in progressions.items()]
+
+
+def check_fixed_weights(graph: Any, shapes: Any, nodes: set[str] | None) -> None:
+    """NotExportable naming the first layer (of ``nodes``) whose parameter or buffer count
+    depends on the sizes (a linear after a flatten): a program has one set of weights."""
+    from archspec.ir.graph import nodes as graph_nodes
+    from archspec.symbolic.costs import NoFormula, symbolic_cost
+    from archspec.symbolic.dims import is_symbolic
+    for n in graph_nodes(graph):
+        ins = [shapes.shapes[(r.node, r.port)] for r in n.inputs]
+        if (nodes is not None and n.name not in nodes) or n.op == "input" or not any(
+                is_symbolic(d) for shape in ins for d in shape):
+            continue
+        try:
+            cost = symbolic_cost(n, ins, shapes.shapes)
+        except NoFormula:
+            continue
+        weights = cost.params + cost.buffers
+        if not isinstance(weights, int) and not weights.is_constant:
+            what = "parameters" if cost.buffers == 0 else "parameters and buffers"
+            raise NotExportable(
+                f"'{n.name}' ({n.op}, {n.span}) has {weights} {what}: their number depends "
+                f"on {', '.join(shapes.symbols)}, and an exported program holds one set of "
+                "weights; export at a concrete --input, or make the layer's input size-free "
+                "(a global pool before the flatten)")
 
 
 def without_broadcasts(shapes: Any) -> Any:

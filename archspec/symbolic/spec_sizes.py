@@ -58,12 +58,24 @@ class Tracing:
             if isinstance(value, SizeValue):
                 taken.append(value)
                 size = self.resolve(value, shapes)
-                if isinstance(rule, Transposed):
+                if isinstance(rule, Transposed) and is_parameter(value, node.params):
+                    size = self.output_padding(rule, size, node)
+                elif isinstance(rule, Transposed):
                     size = self.unpool_extra(rule, size, dims[axis], reference, node)
                 rule = rule._replace(**{name: size})  # rules are named tuples
             out.append(rule)
         self.check_params(node.params, taken)
         return tuple(out)
+
+    def output_padding(self, rule: Transposed, extra: Dim, node: Any) -> Dim:
+        """A read size that is the extra itself (conv_transpose's ``output_padding``), within
+        the shape rule's bound ``0 ≤ extra < stride``."""
+        from archspec.symbolic.constraints import Origin
+        if not isinstance(extra, int):
+            origin = Origin(node.name, node.span)
+            self.constraints += [Constraint.at_least(extra, 0, origin),
+                                 Constraint.at_most(extra, rule.window.stride - 1, origin)]
+        return extra
 
     def unpool_extra(self, rule: Transposed, extra: Dim, n: Dim, reference: dict[str, int],
                      node: Any) -> Dim:
@@ -102,6 +114,12 @@ class Tracing:
         return not isinstance(self.resolve(value, shapes), int)
 
 
+def is_parameter(value: Any, params: dict[str, Any]) -> bool:
+    """Whether ``value`` is one of the parameters' values (not computed from one by the
+    geometry rule, as max_unpool's extra is from its ``output_size``)."""
+    return any(v is value for v in traced_values(params))
+
+
 def input_dims(node: Any, shapes: dict) -> tuple:
     first = node.inputs[0] if node.inputs else None
     shape = shapes.get((first.node, first.port), ()) if first else ()
@@ -125,12 +143,17 @@ def ancestors(values: list[Any]) -> list[Any]:
 def traced_values(value: Any) -> list[Any]:
     """The SizeValues inside a parameter value (nested lists, tuples, dicts)."""
     from archspec.elaborate.sizes import SizeValue
-    if isinstance(value, SizeValue):
+    return nested(value, SizeValue)
+
+
+def nested(value: Any, kind: type) -> list[Any]:
+    """The instances of ``kind`` inside ``value`` (nested lists, tuples, dicts)."""
+    if isinstance(value, kind):
         return [value]
     if isinstance(value, dict):
         value = list(value.values())
     if isinstance(value, (list, tuple)):
-        return [v for item in value for v in traced_values(item)]
+        return [v for item in value for v in nested(item, kind)]
     return []
 
 

@@ -53,10 +53,6 @@ class ValidSet:
         return None
 
     def contains(self, **point: int) -> bool:
-        """Whether ``point`` is valid: a size below 1 is not (a non-integer is a ValueError)."""
-        if any(isinstance(v, int) and not isinstance(v, bool) and v < 1
-               for v in point.values()):
-            return False
         return self.failing(**point) is None
 
     def _environment(self, point: dict[str, int]) -> dict[str, int]:

@@ -37,9 +37,12 @@ def test_audit_table_at_sizes(capsys: pytest.CaptureFixture) -> None:
     concrete = report.inference
     assert concrete.params == 23834568 and concrete.macs == 5713216096
     assert report.peak_activation_bytes == 11_063_808  # 10.55 MiB
+    from archspec.units import fmt_bytes
+    training = fmt_bytes(report.training_memory.total).split()   # the same per-device setup
     assert out[3].split() == ["299", "23.83", "M", "5.71", "G", "11.48", "G", "123.18", "MiB",
-                              "10.55", "MiB"]
-    assert len(out) == 4
+                              "10.55", "MiB", *training]
+    assert out[4].startswith("training: per device, single over 1 device(s), batch 1")
+    assert len(out) == 5
 
 
 def test_audit_json_rows_equal_concrete_audits(capsys: pytest.CaptureFixture) -> None:

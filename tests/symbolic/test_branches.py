@@ -150,6 +150,21 @@ def test_arithmetic_on_read_sizes_is_followed() -> None:
     assert_agrees_with_concrete(net, spec, [(s, s) for s in range(1, 20)] + [(5, 30)])
 
 
+def test_a_read_output_padding_is_the_extra_itself() -> None:
+    # output_padding = 1 - H % 2 makes the transposed conv give back H: the read value is
+    # the padding itself, not an output size relative to the reference (max_unpool's)
+    spec = """network n {
+  input x: [3, H, W]
+  y = x -> conv(4, 3, s=2, p=1)
+  out y -> conv_transpose(3, 3, s=2, p=1, output_padding=[1 - x.h % 2, x.w % 3])
+}
+"""
+    net = archspec.load(spec)
+    assert net.caveats() == []
+    assert net.describe_valid() == "H ≥ 1; W ≡ 0, 1 (mod 3)"  # output_padding < stride 2
+    assert_agrees_with_concrete(net, spec, SQUARES_AND_PAIRS + [(225, 225), (7, 301)])
+
+
 @pytest.mark.parametrize("spec,channels,statement", [
     ("deeplab_aspp", 3, "H, W ≥ 1"),
     ("drn_c_26", 3, "H, W ≥ 217"),

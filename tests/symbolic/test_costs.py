@@ -31,6 +31,10 @@ def assert_formulas_equal_audit(f: CostFormulas, net, h, w):
     assert values["peak_activation_bytes"] == report.peak_activation_bytes, (h, w)
     assert values["saved_activation_bytes"] * SETUP.batch // 2 == \
         report.training_memory.activations, (h, w)
+    train = report.training   # auxiliary heads train too
+    assert [f.training_totals[k].evaluate(env) for k in ("params", "trainable_params",
+                                                           "buffers")] == [
+        train.params, train.trainable_params, train.buffers], (h, w)
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)

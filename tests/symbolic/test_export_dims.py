@@ -27,11 +27,52 @@ network three {
 """
 
 
+# the what-where autoencoder of specs/swwae.arch with a size-free head (a global pool
+# before the classifier) and the reconstruction as a main output
+WWAE = """
+network wwae(channels=[4, 8, 16]) {
+  input x: [1, H, W]
+  let n = len(channels)
+  what = x
+  pooled = []
+  sizes = []
+  for i in range(n) {
+    sizes = sizes + [[what.h, what.w]]
+    p = what -> "enc{i + 1}": conv(channels[i], 3, p=1) -> relu
+      -> "pool{i + 1}": maxpool(2, return_indices=true)
+    pooled = pooled + [p]
+    what = p
+  }
+  out logits = what -> gap -> flatten -> fc: linear(10)
+  rec = what
+  for j in range(n) {
+    let i = n - 1 - j
+    let width = if i > 0 { channels[i - 1] } else { x.c }
+    rec = rec -> "unpool{i + 1}": max_unpool(2, indices=pooled[i].indices, output_size=sizes[i])
+              -> "dec{i + 1}": conv(width, 3, p=1)
+    rec = if i > 0 { rec -> relu } else { rec }
+  }
+  out reconstruction = rec
+}
+"""
+OPAQUE = """
+network opaque {
+  input x: [3, H, W]
+  out x -> conv(8, 3) -> avgpool(x.h // 8)
+}
+"""
+FLATTEN = """
+network flat {
+  input x: [3, H, W]
+  y = x -> conv(4, 3, s=2, p=1)
+  out y -> flatten -> fc: linear(10)
+}
+"""
+
+
 def plans(spec, channels=3, nodes=None):
     net = archspec.load(spec, input_shape=(channels, "H", "W"))
-    log = net.ir.meta.size_log
-    return [str(p) for p in dynamic_plans(net.shapes, net.caveats(), nodes,
-                                          log.reads if log else [])]
+    return [str(p) for p in dynamic_plans(net.shapes, net.caveats(), nodes, net.ir)]
 
 
 def test_every_size_valid_gives_a_range_where_no_map_is_one_wide():
@@ -53,8 +94,25 @@ def test_what_torch_cannot_state_is_refused_saying_what():
     with pytest.raises(NotExportable, match=r"the valid sizes are H, W ≡ 0, 1, 2 \(mod 8\).*"
                                             r"cannot represent this set of H"):
         plans(THREE_RESIDUES)
-    with pytest.raises(NotExportable, match=r"reads sizes .*swwae.arch:15:23.*H = 28, W = 28"):
+    with pytest.raises(NotExportable, match=r"reads sizes .*<string>:4:34\): its module holds "
+                                            r"values computed at H = 224, W = 224"):
+        plans(OPAQUE)
+
+
+def test_a_layer_whose_weights_follow_the_size_is_refused_naming_it():
+    with pytest.raises(NotExportable) as err:
+        plans(FLATTEN)
+    assert str(err.value).startswith(
+        "'fc' (linear, <string>:5:27) has 40·(⌊(H - 1)/2⌋ + 1)·(⌊(W - 1)/2⌋ + 1) + 10 "
+        "parameters: their number depends on H, W, and an exported program holds one set")
+    with pytest.raises(NotExportable, match=r"^'fc' \(linear, .*swwae.arch:21:39\) has "
+                                            r"1,280·⌊H/8⌋·⌊W/8⌋ \+ 10 parameters"):
         plans("specs/swwae.arch", channels=1)
+
+
+def test_sizes_the_spec_reads_and_uses_as_sizes_export():
+    assert plans("specs/deeplab_aspp.arch", channels=8) == ["H ≥ 2", "W ≥ 2"]
+    assert plans(WWAE, channels=1) == ["H ≥ 16", "W ≥ 16"]  # ⌊H/8⌋ ≥ 2
 
 
 def test_nodes_the_program_skips_do_not_raise_the_minimum():

@@ -13,6 +13,7 @@ from archspec.backends.torch.hierarchy import block_scopes
 from archspec.backends.torch.limits import check_param_budget, dtype_itemsize
 from archspec.backends.torch.module import ArchModule, class_name, make_class
 from archspec.backends.torch.modules import apply_inits, freeze, lower_all, place_modules
+from archspec.backends.torch.runtime_sizes import lower_runtime_sizes
 from archspec.ir.graph import OpGraph, outputs
 
 DEFAULT_MAX_PARAM_BYTES = 4 * 2**30
@@ -21,7 +22,8 @@ DEFAULT_MAX_PARAM_BYTES = 4 * 2**30
 def build_module(graph: OpGraph, *, device: str | torch.device | None = None,
                  dtype: torch.dtype | None = None, seed: int | None = None,
                  max_param_bytes: int | None = DEFAULT_MAX_PARAM_BYTES,
-                 memory_format: torch.memory_format | None = None) -> ArchModule:
+                 memory_format: torch.memory_format | None = None,
+                 runtime_sizes: Any = None) -> ArchModule:
     """Lower ``graph`` to a module whose state-dict keys are the spec's node names.
 
     ``device='meta'`` allocates nothing; other devices construct the parameters there directly.
@@ -30,7 +32,11 @@ def build_module(graph: OpGraph, *, device: str | torch.device | None = None,
     floating buffers, used from construction on so that no float32 copy is ever allocated.
     Raises SpecLimitError, before allocating, when parameters and buffers would exceed
     ``max_param_bytes`` (None: no limit). ``memory_format=torch.channels_last`` converts the
-    weights and makes ``forward`` convert image inputs.
+    weights and makes ``forward`` convert image inputs. ``runtime_sizes`` (a symbolic
+    network's ``shapes``): sizes the spec read from maps whose size depends on the input
+    (``upsample(size=[in.h, in.w])``) are read from those tensors in forward, so the module is
+    right at every valid size (runtime_sizes.py; a layer whose constructor takes one keeps
+    the reference's value, and the dynamic export refuses it).
     """
     dev = torch.device(device) if device is not None else None
     if dev is None or dev.type != "meta":
@@ -38,12 +44,15 @@ def build_module(graph: OpGraph, *, device: str | torch.device | None = None,
     with seeded(seed, dev), default_dtype(dtype), (dev if dev is not None
                                                     else contextlib.nullcontext()):
         lowered = lower_all(graph)
+        fixed = None if runtime_sizes is None else tuple(
+            lower_runtime_sizes(graph, lowered, runtime_sizes))
         types = output_types(graph)
         program = build_program(graph, lowered, types, memory_format)
         weights = {name: o.loss_weight for name, o in outputs(graph).items()}
         cls = make_class(graph.meta.name or "network", program, weights,
                          {"Outputs": types["eval"], "TrainOutputs": types["train"],
-                          "_scopes": block_scopes(graph)})
+                          "_scopes": block_scopes(graph),
+                          "_fixed_sizes": fixed})
         model = cls()
         place_modules(model, graph, lowered)
         apply_inits(graph, lowered)

@@ -17,12 +17,14 @@ import networkx as nx
 import torch
 import torch.utils.checkpoint
 from archspec.backends.torch.limits import network_span
+from archspec.backends.torch.runtime_sizes import ReadSize, size_refs
 from archspec.errors import GraphError
 from archspec.ir.graph import OpGraph, Ref, ancestors, blocks, node, outputs
 from archspec.ops.registry import INPUTS, FreeParam, In
 from torch import fx, nn
 
 MODES = ("train", "eval")
+Reads = dict[str, list[Ref]]  # node -> maps whose sizes it reads in forward
 
 
 def ident(name: str) -> str:
@@ -88,25 +90,28 @@ class Emitter:
             made = self.fx.create_node("call_function", low.target, (*args, value),
                                        name=ident(name))
         else:
-            made = self.fx.create_node("call_function", low.target, _subst(low.args, args),
-                                       _subst(low.kwargs, args), name=ident(name))
+            made = self.fx.create_node("call_function", low.target,
+                                       self.subst(low.args, args), self.subst(low.kwargs, args),
+                                       name=ident(name))
         made.meta["shape"] = n.shape  # without the batch dim; read by optimize passes
         self.raw[name] = made
 
-
-def _subst(value: Any, args: list[fx.Node]) -> Any:
-    """Replace ``In(i)`` / ``INPUTS`` markers by the input values."""
-    if isinstance(value, In):
-        return args[value.index]
-    if value is INPUTS:
-        return list(args)
-    if isinstance(value, tuple) and not hasattr(value, "_fields"):
-        return tuple(_subst(v, args) for v in value)
-    if isinstance(value, list):
-        return [_subst(v, args) for v in value]
-    if isinstance(value, dict):
-        return {k: _subst(v, args) for k, v in value.items()}
-    return value
+    def subst(self, value: Any, args: list[fx.Node]) -> Any:
+        """Replace ``In(i)`` / ``INPUTS`` markers by the input values, and sizes read at run
+        time (runtime_sizes.py) by the nodes computing them."""
+        if isinstance(value, In):
+            return args[value.index]
+        if value is INPUTS:
+            return list(args)
+        if isinstance(value, ReadSize):
+            return value.emit(self)
+        if isinstance(value, tuple) and not hasattr(value, "_fields"):
+            return tuple(self.subst(v, args) for v in value)
+        if isinstance(value, list):
+            return [self.subst(v, args) for v in value]
+        if isinstance(value, dict):
+            return {k: self.subst(v, args) for k, v in value.items()}
+        return value
 
 
 def output_refs(graph: OpGraph, mode: str) -> dict[str, Ref]:
@@ -118,14 +123,15 @@ def build_program(graph: OpGraph, lowered: dict[str, Any], out_types: dict[str, 
                   memory_format: Any = None) -> Program:
     """Both modes' fx graphs; ``out_types[mode]`` packs several outputs (None: one tensor)."""
     prog = Program([], [len(node(graph, n).shape) for n in graph.meta.inputs], {})
+    reads = {name: refs for name, low in lowered.items() if (refs := size_refs(low))}
     for mode in MODES:
         fxg = fx.Graph()
         em = Emitter(graph, lowered, fxg)
         prog.inputs = add_inputs(em, graph, memory_format)
         refs = list(output_refs(graph, mode).values())
-        order = needed_order(graph, refs)
+        order = needed_order(graph, refs, reads)
         regions = checkpoint_regions(graph) if mode == "train" else {}
-        for unit in plan_units(graph, order, regions, refs):
+        for unit in plan_units(graph, order, regions, refs, reads):
             if isinstance(unit, Region):
                 prog.regions[unit.fn_name] = emit_region(em, unit)
             else:
@@ -156,9 +162,13 @@ def add_outputs(em: Emitter, refs: list[Ref], out_type: Any) -> None:
         em.fx.output(em.fx.create_node("call_function", out_type, tuple(values), name="outputs"))
 
 
-def needed_order(graph: OpGraph, refs: list[Ref]) -> list[str]:
-    """Non-input nodes the outputs depend on, topologically, ties in node order."""
+def needed_order(graph: OpGraph, refs: list[Ref], reads: Reads | None = None) -> list[str]:
+    """Non-input nodes the outputs depend on, topologically, ties in node order; ``reads``:
+    the maps whose sizes a node reads in forward (runtime_sizes.py) count as its operands."""
+    reads = reads or {}
     need = ancestors(graph, [r.node for r in refs])
+    while extra := {r.node for n in need for r in reads.get(n, ())} - need:
+        need |= ancestors(graph, list(extra))
     need -= set(graph.meta.inputs)
     return [n for n in graph.nodes if n in need]  # insertion order is topological
 
@@ -178,8 +188,8 @@ def region_of(block: str, paths: set[str]) -> str | None:
     return None
 
 
-def plan_units(graph: OpGraph, order: list[str], paths: set[str],
-               refs: list[Ref]) -> list[str | Region]:
+def plan_units(graph: OpGraph, order: list[str], paths: set[str], refs: list[Ref],
+               reads: Reads) -> list[str | Region]:
     """``order`` with each checkpoint region collapsed to one unit, still topological."""
     unit = {}
     for n in order:
@@ -191,24 +201,31 @@ def plan_units(graph: OpGraph, order: list[str], paths: set[str],
     for i, n in enumerate(order):
         first.setdefault(unit[n], i)
         cg.add_node(unit[n])
-        cg.add_edges_from((unit[r.node], unit[n]) for r in node(graph, n).inputs
+        cg.add_edges_from((unit[r.node], unit[n]) for r in operands(graph, n, reads)
                           if r.node in unit and unit[r.node] != unit[n])
     if not nx.is_directed_acyclic_graph(cg):
         raise GraphError("a checkpointed block is interleaved with operations outside it",
                          span=network_span(graph), hint="checkpoint a self-contained block")
-    return [u if isinstance(u, str) else make_region(graph, u[1], order, unit, refs)
+    return [u if isinstance(u, str) else make_region(graph, u[1], order, unit, refs, reads)
             for u in nx.lexicographical_topological_sort(cg, key=first.__getitem__)]
 
 
+def operands(graph: OpGraph, name: str, reads: Reads) -> list[Ref]:
+    """The node's inputs, then the maps whose sizes it reads in forward."""
+    return [*node(graph, name).inputs, *reads.get(name, ())]
+
+
 def make_region(graph: OpGraph, path: str, order: list[str], unit: dict[str, Any],
-                refs: list[Ref]) -> Region:
+                refs: list[Ref], reads: Reads) -> Region:
     me = ("region", path)
     region = Region(path, [n for n in order if unit[n] == me])
     inside = set(region.nodes)
     for n in region.nodes:
-        region.inputs += [r for r in node(graph, n).inputs
-                          if r.node not in inside and r not in region.inputs]
-    used_outside = [r for n in order if unit[n] != me for r in node(graph, n).inputs] + refs
+        for r in operands(graph, n, reads):
+            if r.node not in inside and r not in region.inputs:
+                region.inputs.append(r)  # once each, also when a node uses it twice
+    used_outside = [r for n in order if unit[n] != me for r in operands(graph, n, reads)] \
+        + refs
     for r in used_outside:
         if r.node in inside and r not in region.outputs:
             region.outputs.append(r)

@@ -49,34 +49,32 @@ def plans_for(net: Any, training: bool = False) -> list[DimPlan]:
     from archspec.passes.roles import AUX
     graph = annotate(net.ir)
     runs = None if training else {n for n, a in graph.nodes(data=True) if a["role"] != AUX}
-    log = net.ir.meta.size_log
-    plans = dynamic_plans(net.shapes, net.caveats(), runs, log.reads if log else [])
-    refuse_sized_weights(net)
-    return plans
+    return dynamic_plans(net.shapes, net.caveats(), runs, graph)
 
 
-def refuse_sized_weights(net: Any) -> None:
-    """NotExportable when a layer's parameter count follows the input size (a linear whose
-    in_features is read from a symbolic flatten): the module holds the reference's weights,
-    so the program's own guard would refuse every other size."""
-    from archspec.symbolic.costs import NoFormula, cost_formulas
-    from archspec.symbolic.poly import SizePoly
-    try:
-        nodes = cost_formulas(net).nodes
-    except NoFormula:
+def check_runtime_sizes(net: Any, model: Any) -> None:
+    """A network whose code reads sizes that depend on the input exports only from a module
+    that reads them in forward (``build_module(..., runtime_sizes=net.shapes)``, what
+    ``net.build()`` does); a module holding the reference's values would fail in torch with a
+    constraint violation."""
+    from archspec.backends.torch.runtime_sizes import reads_dynamic_sizes
+    if not reads_dynamic_sizes(net.ir, net.shapes):
         return
-    for c in nodes:
-        if not SizePoly.of(c.cost.params).is_constant:
-            raise NotExportable(
-                f"'{c.name}' ({c.op}) has {c.cost.params} parameters: its weights follow the "
-                "input size; give it a fixed size first (adaptive_avgpool) or export at a "
-                "concrete --input")
+    fixed = getattr(model, "_fixed_sizes", None)
+    if fixed is None:
+        raise NotExportable(
+            "the spec reads sizes that depend on the input, and this module holds their values "
+            "at the reference size: build it with net.build() or build_module(net.ir, "
+            "runtime_sizes=net.shapes)")
+    if fixed:
+        raise NotExportable(fixed[0])
 
 
 def export_program_dynamic(net: Any, model: Any, path: str | Path | None = None,
                            device: str = "cpu") -> Any:
     """``torch.export.export`` with dynamic sizes; saved as ``path`` (.pt2) when given."""
     plans = plans_for(net, model.training)
+    check_runtime_sizes(net, model)
     program = torch.export.export(plain_outputs(model), example_inputs(net, plans, device),
                                   dynamic_shapes=dynamic_shapes(net, torch_dims(plans)))
     if path is not None:
@@ -88,5 +86,6 @@ def export_program_dynamic(net: Any, model: Any, path: str | Path | None = None,
 def export_onnx_dynamic(net: Any, model: Any, path: str | Path, device: str = "cpu") -> None:
     """ONNX (torch's dynamo exporter) with symbolic H and W axes."""
     plans = plans_for(net, model.training)
+    check_runtime_sizes(net, model)
     export_onnx(plain_outputs(model), example_inputs(net, plans, device), path, dynamo=True,
                 dynamic_shapes=dynamic_shapes(net, torch_dims(plans)))

@@ -33,6 +33,9 @@ class ArchModule(nn.Module):
     _globals: ClassVar[dict[str, Any]] = {}  # names the generated code uses (for export)
     Outputs: ClassVar[Any] = None        # NamedTuple of the main outputs when there are several
     TrainOutputs: ClassVar[Any] = None   # NamedTuple of all outputs in training, if it differs
+    # built with runtime_sizes: the layers that still hold a size read by spec code (None:
+    # sizes were not read in forward)
+    _fixed_sizes: ClassVar[tuple[str, ...] | None] = None
 
     @property
     def code(self) -> str:

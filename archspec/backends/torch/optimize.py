@@ -31,7 +31,8 @@ def optimize_for_inference(model: ArchModule, *, channels_last: bool = True) -> 
                       {"train": None, "eval": graph})
     cls = type(model)
     new.__class__ = make_class(cls.__name__, program, new.loss_weights,
-                               {"Outputs": cls.Outputs, "TrainOutputs": cls.TrainOutputs})
+                               {"Outputs": cls.Outputs, "TrainOutputs": cls.TrainOutputs,
+                                "_fixed_sizes": cls._fixed_sizes})
     return new
 
 
