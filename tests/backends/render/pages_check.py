@@ -85,7 +85,7 @@ def main(argv: list[str]) -> int:
     if not available():
         print("pages_check: chromium or playwright missing; skipped")
         return 0
-    folder = Path(argv[0])
+    folder = Path(argv[0]).resolve()  # file URIs need absolute paths
     shots = Path(argv[argv.index("--shots") + 1]) if "--shots" in argv else None
     pages = [folder / "index.html", *sorted(p for p in folder.glob("*.html")
                                             if p.name != "index.html")]

@@ -133,6 +133,25 @@ def test_every_page_loads_and_opens_a_block_in_chromium(gallery):
     assert (ARTEFACTS / "gallery-resnet20.png").stat().st_size > 10_000
 
 
+@needs_dot
+@pytest.mark.browser
+@pytest.mark.skipif(not available(), reason="chromium or playwright missing")
+def test_the_demo_check_takes_the_folder_as_make_demo_gives_it(gallery, tmp_path, monkeypatch,
+                                                                capsys):
+    """``make demo`` runs ``pages_check.py out``: a relative folder (file URIs need absolute
+    paths; it failed after drawing every page)."""
+    import shutil
+
+    import pages_check
+    out, _ = gallery
+    (tmp_path / "out").mkdir()
+    for name in ("index.html", "lenet5.html"):   # a small folder: the index and one network
+        shutil.copy(out / name, tmp_path / "out" / name)
+    monkeypatch.chdir(tmp_path)
+    assert pages_check.main(["out"]) == 0
+    assert "pages_check: 2 pages in chromium, 0 problems" in capsys.readouterr().out
+
+
 SMALL = "network small {\n  input x: [3, 8, 8]\n  out x -> conv(4, 3) -> gap -> flatten\n}\n"
 
 
