@@ -13,11 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, fields, replace
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):  # a named tuple: as a frozen dataclass, 0.75 ms of every start-up
     max_file_bytes: int = 128 * 2**10    # one spec file (lark parses ~100-200 KiB/s)
     max_total_bytes: int = 192 * 2**10   # a spec and everything it imports
     max_nesting: int = 200               # bracket / brace nesting in the text
@@ -37,10 +36,10 @@ class Limits:
         unknown = set(changes) - NAMES
         if unknown:
             raise TypeError(f"unknown limits: {', '.join(sorted(unknown))}")
-        return replace(self, **changes)
+        return self._replace(**changes)
 
 
-NAMES = frozenset(f.name for f in fields(Limits))
+NAMES = frozenset(Limits._fields)
 DEFAULT = Limits()
 _CURRENT: ContextVar[Limits] = ContextVar("archspec_limits", default=DEFAULT)
 

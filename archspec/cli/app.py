@@ -76,7 +76,7 @@ def options(limit: Annotated[Optional[list[str]], typer.Option(
                         "(names in docs/hardening.md).")] = None) -> None:
     """Compile, check, render, audit and build CNN architecture specs."""
     from archspec.limits import Limits
-    known = set(Limits.__dataclass_fields__)
+    known = set(Limits._fields)
     RAISED_LIMITS.clear()
     for item in limit or []:
         key, sep, value = item.partition("=")

@@ -21,6 +21,8 @@ def pair(value: Any) -> tuple[int, int]:
 
 def as_int(value: Any) -> int:
     """``int(value)``, keeping an int subclass (a size read by spec code: elaborate/sizes.py)."""
+    if type(value) is int:   # the common case first: every pair of every node comes here
+        return value
     return value if isinstance(value, int) and not isinstance(value, bool) else int(value)
 
 

@@ -66,7 +66,7 @@ class Cost:
         return 2 * self.macs + self.other_flops
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # a marker: compared by identity
 class Fn:
     """A functional lowering: ``target(*args, **kwargs)`` where args may hold ``In(i)`` markers
     (the i-th input tensor) or ``INPUTS`` (the list of all inputs)."""
@@ -76,7 +76,7 @@ class Fn:
     kwargs: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # a marker: compared by identity
 class FreeParam:
     """A lowering that is a bare learnable tensor (an ``nn.Parameter``) registered on the parent
     module at the node's name, combined with the input by ``target(x, value)`` (``operator.mul``
@@ -86,7 +86,7 @@ class FreeParam:
     target: Callable[[Any, Any], Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # a marker: compared by identity
 class In:
     index: int
 
