@@ -8,7 +8,8 @@ from __future__ import annotations
 from archspec.frontend.fmt import format_module
 from archspec.frontend.to_ast import parse_module
 from archspec.frontend.trivia import arch_trivia, yaml_trivia
-from archspec.frontend.yaml import parse_yaml, to_yaml
+from archspec.frontend.yaml import parse_yaml
+from archspec.frontend.yaml_out import to_yaml
 from archspec.source import SourceFile
 
 

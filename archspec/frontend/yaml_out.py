@@ -1,8 +1,12 @@
-"""AST -> plain data for ``yaml.safe_dump`` (the inverse of frontend/yaml.py)."""
+"""AST -> YAML text: plain data for the YAML dumper (the inverse of frontend/yaml.py), and
+``to_yaml``, which writes it with the comments."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+import yaml
 
 from archspec.errors import Note, SpecNameError
 from archspec.frontend import ast as A
@@ -125,3 +129,40 @@ def expr(e: A.Expr) -> Any:
     if isinstance(e, A.Group) and all(isinstance(i, (A.Num, A.Bool)) for i in e.items):
         return FlowList(expr(i) for i in e.items)
     return format_expr(e)
+
+
+UNFOLDED = 1 << 30  # an expression stays on its key's line: comments can follow it there
+
+
+def to_yaml(m: A.Module, trivia: Any = None) -> str:
+    """The module as YAML text; parsing it back gives an equivalent AST. With ``trivia``
+    (frontend/trivia.py) its comments are written too (yaml_comments.py)."""
+    data, paths = module_with_paths(m)
+    text = yaml.dump(data, Dumper=SpecDumper, sort_keys=False, width=UNFOLDED,
+                     allow_unicode=True)
+    if trivia is None or not (trivia.has_comments() or trivia.blanks):
+        return text
+    from archspec.frontend.yaml_comments import add_comments
+    return add_comments(text, paths, trivia, m)
+
+
+# A single-quoted or plain YAML scalar folds U+0085, U+2028 and U+2029 like line breaks, so
+# a string holding one is written double-quoted, where YAML escapes them (\N, \L, \P).
+FOLDED = re.compile("[\x85\u2028\u2029]")
+
+
+class SpecDumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if FOLDED.search(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _represent_flow(dumper: yaml.SafeDumper, value: list) -> yaml.SequenceNode:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
+
+
+SpecDumper.add_representer(str, _represent_str)
+SpecDumper.add_representer(FlowList, _represent_flow)

@@ -12,7 +12,7 @@ import archspec
 from archspec.elaborate.loader import STD_DIR, parse_source
 from archspec.frontend.fmt import format_module
 from archspec.frontend.formatting import format_source
-from archspec.frontend.yaml import to_yaml
+from archspec.frontend.yaml_out import to_yaml
 from archspec.ir import nodes
 from archspec.source import SourceFile
 

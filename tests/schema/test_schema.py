@@ -17,7 +17,7 @@ from archspec.api import load
 from archspec.audit_view import to_json
 from archspec.elaborate.loader import parse_source
 from archspec.errors import SpecError
-from archspec.frontend.yaml import to_yaml
+from archspec.frontend.yaml_out import to_yaml
 from archspec.schema import json_schema, schema_text
 from archspec.schema.audit import AuditJson
 from archspec.schema.yaml_form import validate
