@@ -127,3 +127,20 @@ def test_check_and_audit_do_not_import_pydantic():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=ENV,
                           capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "0 0 False"
+
+
+def test_the_published_models_mirror_the_report_records_field_for_field():
+    """schema/audit.py restates the report's records with descriptions (pydantic stays off
+    the audit's path): a field added to one must be added to the other."""
+    from dataclasses import fields
+
+    from archspec.passes import report, rollup
+    from archspec.schema import audit as published
+    pairs = [(rollup.Row, published.Row), (rollup.BlockRow, published.BlockRow),
+             (report.Totals, published.Totals)]
+    for record, model in pairs:
+        assert [f.name for f in fields(record)] == list(model.model_fields), record.__name__
+    # properties the JSON carries too
+    assert [f.name for f in fields(rollup.Run)] + ["label"] == list(published.Run.model_fields)
+    assert [f.name for f in fields(report.TrainingMemory)] + ["total"] == \
+        list(published.TrainingMemory.model_fields)
